@@ -1,0 +1,11 @@
+{
+  "targets": [
+    {
+      "target_name": "netstats_native",
+      "sources": ["src/netstats_native.c"],
+      "include_dirs": ["/usr/include/x86_64-linux-gnu", "/usr/include/x86_64-linux-gnu/openblas-pthread"],
+      "cflags": ["-O3", "-march=native", "-std=gnu11", "-Wall", "-Wno-unused-parameter"],
+      "libraries": ["-lopenblas", "-lpthread"]
+    }
+  ]
+}

@@ -1,0 +1,2 @@
+// Public face of lib/src/backend: re-exports only.
+export * from './select';

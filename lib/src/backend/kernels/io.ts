@@ -1,0 +1,99 @@
+// Uniform, copy-free access to tensor memory of the two backends the kernel pack serves.
+// wasm: views into the WebAssembly heap (invalidated when the heap grows, i.e. by any allocation:
+// allocate every output/temporary first, then take views). cpu: the backend's own typed arrays.
+import * as tf from '@tensorflow/tfjs';
+
+export type PackBackend = 'wasm' | 'cpu';
+export type TypedArray = Float32Array | Int32Array | Uint8Array;
+
+interface WasmTensorData { memoryOffset: number; shape: number[]; dtype: tf.DataType }
+interface WasmBackendInternals {
+  wasm: { HEAPU8: Uint8Array };
+  dataIdMap: { get(dataId: tf.DataId): WasmTensorData | undefined };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  disposeData(dataId: tf.DataId): boolean;
+}
+interface CpuBackendInternals {
+  data: { get(dataId: tf.DataId): { values: ArrayLike<number> | null } | undefined };
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: TypedArray): tf.TensorInfo;
+  disposeData(dataId: tf.DataId): boolean;
+}
+
+export interface KernelIO {
+  readonly backendName: PackBackend;
+  /** The raw backend object, to hand to the backend's own kernel functions. */
+  readonly backend: object;
+  f32(t: tf.TensorInfo): Float32Array;
+  i32(t: tf.TensorInfo): Int32Array;
+  typed(t: tf.TensorInfo): TypedArray;
+  /** New tensor of the backend; contents unspecified on wasm, zero on cpu. */
+  alloc(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  dispose(t: tf.TensorInfo): void;
+}
+
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+function arrayCtor(dtype: tf.DataType): Float32ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor {
+  if (dtype === 'float32') return Float32Array;
+  if (dtype === 'int32') return Int32Array;
+  if (dtype === 'bool') return Uint8Array;
+  throw new Error(`kernel pack: dtype '${dtype}' is not supported (expected float32, int32 or bool)`);
+}
+
+function wasmIO(b: WasmBackendInternals): KernelIO {
+  const typed = (t: tf.TensorInfo): TypedArray => {
+    const data = b.dataIdMap.get(t.dataId);
+    if (data === undefined) throw new Error('kernel pack: tensor is not on the wasm backend');
+    const Ctor = arrayCtor(t.dtype);
+    return new Ctor(b.wasm.HEAPU8.buffer, data.memoryOffset, sizeOf(t.shape));
+  };
+  return {
+    backendName: 'wasm',
+    backend: b,
+    typed,
+    f32: (t) => typed(t) as Float32Array,
+    i32: (t) => typed(t) as Int32Array,
+    alloc: (shape, dtype) => b.makeOutput(shape, dtype),
+    dispose: (t) => { b.disposeData(t.dataId); },
+  };
+}
+
+function cpuIO(b: CpuBackendInternals): KernelIO {
+  const typed = (t: tf.TensorInfo): TypedArray => {
+    const values = b.data.get(t.dataId)?.values;
+    if (values instanceof Float32Array || values instanceof Int32Array || values instanceof Uint8Array) return values;
+    // cpu tensors created without values get them lazily; materialise zeros in place.
+    const Ctor = arrayCtor(t.dtype);
+    const fresh = new Ctor(sizeOf(t.shape));
+    const entry = b.data.get(t.dataId);
+    if (entry === undefined) throw new Error('kernel pack: tensor is not on the cpu backend');
+    entry.values = fresh;
+    return fresh;
+  };
+  return {
+    backendName: 'cpu',
+    backend: b,
+    typed,
+    f32: (t) => typed(t) as Float32Array,
+    i32: (t) => typed(t) as Int32Array,
+    alloc: (shape, dtype) => b.makeTensorInfo(shape, dtype, new (arrayCtor(dtype))(sizeOf(shape))),
+    dispose: (t) => { b.disposeData(t.dataId); },
+  };
+}
+
+const ioCache = new WeakMap<object, KernelIO>();
+
+export function kernelIO(backend: object, backendName: PackBackend): KernelIO {
+  let io = ioCache.get(backend);
+  if (io === undefined) {
+    io = backendName === 'wasm'
+      ? wasmIO(backend as unknown as WasmBackendInternals)
+      : cpuIO(backend as unknown as CpuBackendInternals);
+    ioCache.set(backend, io);
+  }
+  return io;
+}

@@ -1,0 +1,32 @@
+// The backend's own kernels, captured before the pack replaces them, so pack kernels can call
+// their fast paths (e.g. wasm BatchMatMul without transposes).
+import * as tf from '@tensorflow/tfjs';
+import type { KernelIO, PackBackend } from './io';
+
+const originals = new Map<string, tf.KernelFunc>();
+const key = (name: string, backend: PackBackend) => `${backend}/${name}`;
+
+/** Remembers the currently registered kernel unless it is one of ours (idempotent). */
+export function captureOriginal(name: string, backend: PackBackend, ours: ReadonlySet<tf.KernelFunc>): void {
+  const config = tf.getKernel(name, backend);
+  if (config !== undefined && !ours.has(config.kernelFunc) && !originals.has(key(name, backend))) {
+    originals.set(key(name, backend), config.kernelFunc);
+  }
+}
+
+export function hasOriginal(name: string, backend: PackBackend): boolean {
+  return originals.has(key(name, backend));
+}
+
+export function runOriginal(io: KernelIO, name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}): tf.TensorInfo {
+  const fn = originals.get(key(name, io.backendName));
+  if (fn === undefined) throw new Error(`kernel pack: no original '${name}' kernel on backend '${io.backendName}'`);
+  const out = fn({ inputs, backend: io.backend, attrs });
+  if (Array.isArray(out)) throw new Error(`kernel pack: original '${name}' returned several tensors`);
+  return out;
+}
+
+/** Same memory, new shape (no copy). The caller owns the returned info's data exactly as before. */
+export function withShape(t: tf.TensorInfo, shape: number[]): tf.TensorInfo {
+  return { dataId: t.dataId, shape, dtype: t.dtype };
+}

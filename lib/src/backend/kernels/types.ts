@@ -1,0 +1,15 @@
+import * as tf from '@tensorflow/tfjs';
+import type { KernelIO, PackBackend } from './io';
+
+/** One kernel of the pack: registered on a backend when `applies` says so. */
+export interface PackKernel {
+  readonly name: string;
+  applies(backend: PackBackend, nativeActive: boolean): boolean;
+  run(io: KernelIO, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): tf.TensorInfo | tf.TensorInfo[];
+}
+
+export interface KernelPackReport {
+  backend: string;
+  registered: string[];
+  native: { active: boolean; reason: string; threads: number };
+}

@@ -1,0 +1,2 @@
+export { nativeStatus, nativeAddonPath } from './addon';
+export type { NativeKernels, NativeStatus, ConvGeometry } from './addon';

@@ -1,0 +1,2 @@
+// Public face of lib/src/data: re-exports only.
+export {};

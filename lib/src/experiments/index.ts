@@ -1,0 +1,2 @@
+// Public face of lib/src/experiments: re-exports only.
+export {};

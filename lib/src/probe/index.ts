@@ -1,0 +1,2 @@
+// Public face of lib/src/probe: re-exports only.
+export {};

@@ -1,0 +1,2 @@
+// Public face of lib/src/report: re-exports only.
+export * from './table';

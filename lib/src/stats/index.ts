@@ -1,0 +1,2 @@
+// Public face of lib/src/stats: re-exports only.
+export {};

@@ -1,0 +1,2 @@
+// Public face of lib/src/train: re-exports only.
+export {};

@@ -1,0 +1,112 @@
+#!/usr/bin/python3
+"""Executes one notebook headless with nbclient and the project's tslab kernel.
+
+Streams the kernel's stdout/stderr (progress bars, logs) to this process live, one line per cell start, and on a
+failing cell prints the cell's source and its real error (tslab writes compile and runtime errors to the cell's
+stderr stream, which nbclient's CellExecutionError message does not include). Exit codes: 0 ok, 1 a cell failed,
+2 bad usage or the kernel could not start.
+
+Usage: run_notebook.py NOTEBOOK.ipynb [--out EXECUTED.ipynb] [--timeout SECONDS]
+Run with Debian's /usr/bin/python3 (python3-nbclient, python3-ipykernel, jupyter-nbconvert).
+"""
+import argparse
+import os
+import sys
+import time
+
+try:
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, DeadKernelError, CellTimeoutError
+except ImportError as err:  # pragma: no cover - environment problem, reported plainly
+    sys.stderr.write(
+        f"run_notebook: {err}. Install Debian's packages: apt-get install jupyter-nbconvert python3-nbclient "
+        "python3-ipykernel (and run this script with /usr/bin/python3)\n"
+    )
+    sys.exit(2)
+
+
+class StreamingClient(NotebookClient):
+    """NotebookClient that echoes stream output as it arrives."""
+
+    def output(self, outs, msg, display_id, cell_index):
+        if msg["msg_type"] == "stream":
+            target = sys.stdout if msg["content"].get("name") == "stdout" else sys.stderr
+            target.write(msg["content"].get("text", ""))
+            target.flush()
+        return super().output(outs, msg, display_id, cell_index)
+
+
+def cell_stderr(cell):
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream" and out.get("name") == "stderr":
+            parts.append(out.get("text", ""))
+        elif out.get("output_type") == "error":
+            parts.append(f"{out.get('ename', '')}: {out.get('evalue', '')}\n" + "\n".join(out.get("traceback", [])))
+    return "".join(parts).strip()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("notebook")
+    ap.add_argument("--out", default=None)
+    ap.add_argument("--timeout", type=int, default=None, help="per-cell timeout in seconds (default none)")
+    args = ap.parse_args()
+
+    nb = nbformat.read(args.notebook, as_version=4)
+    name = os.path.basename(args.notebook)
+    cwd = os.path.dirname(os.path.abspath(args.notebook))
+    client = StreamingClient(
+        nb,
+        timeout=args.timeout,
+        kernel_name="tslab",
+        resources={"metadata": {"path": cwd}},
+        allow_errors=False,
+        record_timing=True,
+    )
+    started = time.time()
+
+    def on_cell_start(cell, cell_index):
+        if cell.get("cell_type") == "code":
+            sys.stderr.write(f"[{name}] cell {cell_index} ({time.time() - started:.1f}s)\n")
+            sys.stderr.flush()
+
+    client.on_cell_start = on_cell_start
+    failed_index = None
+    try:
+        client.execute()
+    except CellExecutionError:
+        failed_index = next(
+            (i for i, c in enumerate(nb.cells) if any(o.get("output_type") == "error" for o in c.get("outputs", []))),
+            None,
+        )
+        if failed_index is None:
+            # tslab reports compile errors on stderr and a bare error; find the last executed code cell.
+            executed = [i for i, c in enumerate(nb.cells) if c.get("cell_type") == "code" and c.get("execution_count")]
+            failed_index = executed[-1] if executed else 0
+    except (DeadKernelError, CellTimeoutError) as err:
+        sys.stderr.write(f"\n[{name}] kernel died or timed out: {err}\n")
+        failed_index = -1
+    finally:
+        if args.out:
+            os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+            tmp = args.out + ".tmp"
+            nbformat.write(nb, tmp)
+            os.replace(tmp, args.out)
+
+    if failed_index is not None:
+        if failed_index >= 0:
+            cell = nb.cells[failed_index]
+            bar = "=" * 72
+            sys.stderr.write(
+                f"\n{bar}\nFAILED: {name}, cell {failed_index}\n--- source ---\n{cell.get('source', '')}\n"
+                f"--- error (cell stderr) ---\n{cell_stderr(cell) or '(no stderr output)'}\n{bar}\n"
+            )
+        return 1
+    sys.stderr.write(f"[{name}] done in {time.time() - started:.1f}s\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# One-time setup on Debian/Ubuntu: OS packages, npm dependencies, the native kernel addon, the library build,
+# and (on the development machines) the shared datasets unpacked into datasets/. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+OS_PACKAGES=(chromium jupyter-nbconvert python3-nbclient python3-ipykernel dataset-fashion-mnist libopenblas-dev g++ make)
+
+missing=()
+for p in "${OS_PACKAGES[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "setup: not a Debian/Ubuntu system; install the equivalents of: ${missing[*]} (see README.md)" >&2
+  elif [ "$(id -u)" = 0 ]; then
+    echo "setup: apt-get install ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "setup: installing OS packages with sudo: ${missing[*]}"
+    sudo apt-get update -qq
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+fi
+
+echo "setup: npm ci"
+npm ci --no-audit --no-fund
+
+if [ -f scripts/build-native.sh ]; then
+  echo "setup: native kernel addon"
+  bash scripts/build-native.sh || echo "setup: native addon not built; training runs on wasm + JS kernels"
+fi
+
+echo "setup: building @netstats/lib"
+npm run build --silent
+
+# Development machines keep CIFAR-10, the ImageNet sample and Tiny Darknet in ../shared; elsewhere see datasets/README.md.
+if [ -d ../shared/datasets ] && [ -f scripts/unpack-shared-data.sh ]; then
+  bash scripts/unpack-shared-data.sh ../shared datasets
+fi
+echo "setup: done"
