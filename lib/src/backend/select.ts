@@ -94,14 +94,16 @@ export function backendReport(): BackendReport | null {
 /**
  * Selects the compute backend: tfjs-node-gpu, then tfjs-node, then wasm (with our kernel pack), then cpu.
  * `NETSTATS_BACKEND` (or options.force) forces one; a forced backend that fails to load is an error.
- * Idempotent: a second call with the same choice returns the first report.
+ * Idempotent: a second call with the same choice returns the first report (`reselect` forces a new selection).
  */
-export async function selectBackend(options: { force?: BackendChoice | string; kernelPack?: boolean } = {}): Promise<BackendReport> {
+export async function selectBackend(
+  options: { force?: BackendChoice | string; kernelPack?: boolean; reselect?: boolean } = {},
+): Promise<BackendReport> {
   const forced = options.force ?? process.env['NETSTATS_BACKEND'];
   if (forced !== undefined && forced !== '' && !(BACKEND_ORDER as readonly string[]).includes(forced)) {
     throw new Error(`NETSTATS_BACKEND must be one of ${BACKEND_ORDER.join(', ')}; got '${forced}'`);
   }
-  if (lastReport && (!forced || lastReport.choice === forced)) return lastReport;
+  if (lastReport && !options.reselect && (!forced || lastReport.choice === forced)) return lastReport;
   silenceCpuBanner();
   const candidates = forced ? [forced as BackendChoice] : BACKEND_ORDER;
   const skipped: BackendReport['skipped'] = [];

@@ -1,2 +1,7 @@
 // Public face of lib/src/probe: re-exports only.
-export {};
+export * from './snapshot';
+export * from './distance';
+export * from './perturb';
+export * from './moments';
+export * from './reservoir';
+export * from './activations';

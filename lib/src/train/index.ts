@@ -1,2 +1,6 @@
 // Public face of lib/src/train: re-exports only.
-export {};
+export * from './source';
+export * from './optimizers';
+export * from './hooks';
+export * from './loop';
+export * from './evaluate';

@@ -8,7 +8,7 @@ export type TypedArray = Float32Array | Int32Array | Uint8Array;
 
 interface WasmTensorData { memoryOffset: number; shape: number[]; dtype: tf.DataType }
 interface WasmBackendInternals {
-  wasm: { HEAPU8: Uint8Array };
+  wasm: { HEAPU8: Uint8Array<ArrayBuffer> };
   dataIdMap: { get(dataId: tf.DataId): WasmTensorData | undefined };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   disposeData(dataId: tf.DataId): boolean;

@@ -19,7 +19,8 @@ export function hasOriginal(name: string, backend: PackBackend): boolean {
 }
 
 export function runOriginal(io: KernelIO, name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}): tf.TensorInfo {
-  const fn = originals.get(key(name, io.backendName));
+  // Kernels the pack never replaced are simply the registered ones.
+  const fn = originals.get(key(name, io.backendName)) ?? tf.getKernel(name, io.backendName)?.kernelFunc;
   if (fn === undefined) throw new Error(`kernel pack: no original '${name}' kernel on backend '${io.backendName}'`);
   const out = fn({ inputs, backend: io.backend, attrs });
   if (Array.isArray(out)) throw new Error(`kernel pack: original '${name}' returned several tensors`);

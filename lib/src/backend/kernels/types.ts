@@ -13,3 +13,10 @@ export interface KernelPackReport {
   registered: string[];
   native: { active: boolean; reason: string; threads: number };
 }
+
+/** The named input of a kernel call, or a clear error naming kernel and input. */
+export function input(inputs: tf.NamedTensorInfoMap, name: string, kernel: string): tf.TensorInfo {
+  const t = inputs[name];
+  if (t === undefined) throw new Error(`kernel pack ${kernel}: missing input '${name}'`);
+  return t;
+}

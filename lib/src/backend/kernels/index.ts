@@ -1,0 +1,2 @@
+export { registerKernelPack, packKernels } from './register';
+export type { KernelPackReport } from './types';

@@ -1,0 +1,63 @@
+// Registers the kernel pack on an initialised backend (call after `await tf.setBackend(name); await tf.ready()`).
+// Idempotent: kernels already replaced by the pack are left alone; originals are kept for fallbacks.
+import * as tf from '@tensorflow/tfjs';
+import { nativeStatus } from '../native/addon';
+import { batchMatMulKernel } from './BatchMatMul';
+import { conv2DKernel } from './Conv2D';
+import { conv2DBackpropFilterKernel } from './Conv2DBackpropFilter';
+import { conv2DBackpropInputKernel } from './Conv2DBackpropInput';
+import { depthwiseConv2dNativeBackpropFilterKernel } from './DepthwiseConv2dNativeBackpropFilter';
+import { depthwiseConv2dNativeBackpropInputKernel } from './DepthwiseConv2dNativeBackpropInput';
+import { fusedConv2DKernel } from './FusedConv2D';
+import { fusedMatMulKernel } from './FusedMatMul';
+import { kernelIO, type PackBackend } from './io';
+import { maxPoolGradKernel } from './MaxPoolGrad';
+import { captureOriginal } from './original';
+import { tileKernel } from './Tile';
+import type { KernelPackReport, PackKernel } from './types';
+
+export type { KernelPackReport } from './types';
+
+/** Every kernel of the pack; each decides per backend (and native availability) whether it applies. */
+export const packKernels: readonly PackKernel[] = [
+  conv2DKernel, fusedConv2DKernel, conv2DBackpropInputKernel, conv2DBackpropFilterKernel,
+  depthwiseConv2dNativeBackpropInputKernel, depthwiseConv2dNativeBackpropFilterKernel,
+  maxPoolGradKernel, batchMatMulKernel, fusedMatMulKernel, tileKernel,
+];
+
+const ourFuncs = new Set<tf.KernelFunc>();
+const funcByKey = new Map<string, tf.KernelFunc>();
+
+function kernelFuncFor(kernel: PackKernel, backendName: PackBackend): tf.KernelFunc {
+  const key = `${backendName}/${kernel.name}`;
+  let fn = funcByKey.get(key);
+  if (fn === undefined) {
+    fn = ({ inputs, backend, attrs }) => kernel.run(kernelIO(backend, backendName), inputs, attrs ?? {});
+    funcByKey.set(key, fn);
+    ourFuncs.add(fn);
+  }
+  return fn;
+}
+
+export function registerKernelPack(backendName: 'wasm' | 'cpu'): KernelPackReport {
+  if (backendName !== 'wasm' && backendName !== 'cpu') {
+    throw new Error(`registerKernelPack: backend must be 'wasm' or 'cpu', got '${String(backendName)}'`);
+  }
+  if (tf.findBackend(backendName) === null) {
+    throw new Error(`registerKernelPack: backend '${backendName}' is not initialised; call await tf.setBackend('${backendName}') and await tf.ready() first`);
+  }
+  const native = nativeStatus();
+  const registered: string[] = [];
+  for (const kernel of packKernels) {
+    if (!kernel.applies(backendName, native.active)) continue;
+    const fn = kernelFuncFor(kernel, backendName);
+    const current = tf.getKernel(kernel.name, backendName);
+    if (current?.kernelFunc !== fn) {
+      captureOriginal(kernel.name, backendName, ourFuncs);
+      if (current !== undefined) tf.unregisterKernel(kernel.name, backendName);
+      tf.registerKernel({ kernelName: kernel.name, backendName, kernelFunc: fn });
+    }
+    registered.push(kernel.name);
+  }
+  return { backend: backendName, registered, native: { active: native.active, reason: native.reason, threads: native.threads } };
+}
