@@ -1,12 +1,12 @@
 import { strict as assert } from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../../lib/src/util/random';
+import type { LabelledBatchSource } from '../../lib/src/train/source';
 import {
-  BatchSource,
   MlpReplicas,
   MlpReplicaWeights,
   StackedAdam,
-  batchTensors,
+  replicaBatchTensors,
   epochBatches,
   forEachHiddenBatch,
   initMlpReplicaWeights,
@@ -15,7 +15,7 @@ import {
 } from '../../lib/src/train/replicas';
 
 /** A random classification problem: inputs N(0,1)-ish, labels from a fixed random linear map. */
-function syntheticSource(count: number, inputSize: number, classes: number, seed: number): BatchSource {
+function syntheticSource(count: number, inputSize: number, classes: number, seed: number): LabelledBatchSource {
   const rng = createRng(seed);
   const inputs = Float32Array.from({ length: count * inputSize }, () => rng.normal());
   const map = Float32Array.from({ length: inputSize * classes }, () => rng.normal());
@@ -32,13 +32,16 @@ function syntheticSource(count: number, inputSize: number, classes: number, seed
   }
   return {
     count,
-    inputSize,
+    exampleShape: [inputSize],
     classes,
-    fill(indices, x, out) {
+    batch(indices) {
+      const xs = new Float32Array(indices.length * inputSize);
+      const out = new Int32Array(indices.length);
       indices.forEach((idx, i) => {
-        x.set(inputs.subarray(idx * inputSize, (idx + 1) * inputSize), i * inputSize);
+        xs.set(inputs.subarray(idx * inputSize, (idx + 1) * inputSize), i * inputSize);
         out[i] = labels[idx] as number;
       });
+      return { xs, labels: out, shape: [indices.length, inputSize] };
     },
   };
 }
@@ -47,7 +50,7 @@ function syntheticSource(count: number, inputSize: number, classes: number, seed
  * The independent reference: ONE model built from plain tfjs ops, gradients by tfjs autodiff
  * (tf.losses.softmaxCrossEntropy), updates by tfjs's own Adam (same formula as PyTorch's, eps set to 1e-8).
  */
-function trainAloneReference(weights: MlpReplicaWeights, source: BatchSource, batches: Int32Array[]): MlpReplicaWeights {
+function trainAloneReference(weights: MlpReplicaWeights, source: LabelledBatchSource, batches: Int32Array[]): MlpReplicaWeights {
   const { inputSize: I, hiddenSize: h, outputSize: O } = weights;
   const w1 = tf.variable(tf.tensor2d(weights.w1, [I, h]));
   const b1 = tf.variable(tf.tensor1d(weights.b1));
@@ -55,7 +58,7 @@ function trainAloneReference(weights: MlpReplicaWeights, source: BatchSource, ba
   const b2 = tf.variable(tf.tensor1d(weights.b2));
   const adam = tf.train.adam(1e-3, 0.9, 0.999, 1e-8);
   for (const indices of batches) {
-    const { x, oneHot } = batchTensors(source, indices);
+    const { x, oneHot } = replicaBatchTensors(source, indices);
     const cost = adam.minimize(() => {
       const logits = tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, w1), b1)), w2), b2);
       return tf.losses.softmaxCrossEntropy(oneHot, logits) as tf.Scalar;
@@ -193,7 +196,7 @@ describe('train/replicas', () => {
       assert.ok((after[r] as number) > 0.9 * 400 && (after[r] as number) > (before[r] as number));
     }
     // mlpReplicaCorrect against a direct count from the logits
-    const { x, labels } = batchTensors(source, Int32Array.from({ length: 400 }, (_, i) => i));
+    const { x, labels } = replicaBatchTensors(source, Int32Array.from({ length: 400 }, (_, i) => i));
     const predictions = tf.tidy(() => tf.argMax(model.logits(x), 2).arraySync() as number[][]);
     for (let r = 0; r < 2; r++) {
       const direct = predictions[r]!.filter((p, i) => p === labels[i]).length;

@@ -28,24 +28,23 @@ export interface DecodeOptions {
   resize?: { height: number; width: number; fit: 'fill' | 'cover' };
 }
 
-/** Decodes a JPEG or PNG with sharp; an undecodable file is a DataFormatError naming it. */
-export async function decodeImageFile(file: string, options: DecodeOptions): Promise<DecodedImage> {
-  let raw: { data: Buffer; info: sharp.OutputInfo };
+async function decodeRaw(file: string, options: DecodeOptions) {
   try {
     let pipeline = sharp(file, { failOn: 'error' });
     if (options.channels === 1) pipeline = pipeline.greyscale();
     if (options.resize) {
-      pipeline = pipeline.resize(options.resize.width, options.resize.height, {
-        fit: options.resize.fit,
-        kernel: 'linear',
-      });
+      pipeline = pipeline.resize(options.resize.width, options.resize.height, { fit: options.resize.fit, kernel: 'linear' });
     }
-    raw = await pipeline.removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    return await pipeline.removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   } catch (err) {
     const found = fs.existsSync(file) ? `a file sharp cannot decode (${(err as Error).message})` : 'no such file';
     throw new DataFormatError(file, 'a JPEG or PNG image', found);
   }
-  const { data, info } = raw;
+}
+
+/** Decodes a JPEG or PNG with sharp; an undecodable file is a DataFormatError naming it. */
+export async function decodeImageFile(file: string, options: DecodeOptions): Promise<DecodedImage> {
+  const { data, info } = await decodeRaw(file, options);
   const pixels = info.width * info.height;
   if (info.channels === options.channels) {
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), height: info.height, width: info.width, channels: info.channels };

@@ -1,2 +1,3 @@
 // Public face of lib/src/experiments: re-exports only.
 export {};
+export * from './parameterChange';

@@ -11,3 +11,4 @@ export interface ModelInitOptions {
 /** BatchNorm settings matching PyTorch's nn.BatchNorm2d defaults: momentum 0.1 (tfjs momentum 0.9), eps 1e-5. */
 export const TORCH_BN_MOMENTUM = 0.9;
 export const TORCH_BN_EPSILON = 1e-5;
+

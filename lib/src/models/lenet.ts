@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelInitOptions } from './common';
+import { initializeModel } from './init';
 
 export interface LeNetOptions extends ModelInitOptions {
   /**
@@ -20,6 +21,27 @@ export interface LeNetOptions extends ModelInitOptions {
  * fc2 120·84+84=10,164, fc3 84·10+10=850 → 62,006.
  */
 export function lenet5(options: LeNetOptions): tf.LayersModel {
-  void options;
-  throw new Error('lenet5: not implemented yet');
+  const variant = options.variant ?? 'seed002';
+  const channels = options.channels ?? (variant === 'seed002' ? 3 : 1);
+  const classes = options.classes ?? 10;
+  const side = variant === 'seed002' ? 32 : 28;
+  const conv = (name: string, filters: number, padding: 'valid' | 'same', inputShape?: number[]): tf.layers.Layer =>
+    tf.layers.conv2d({ name, filters, kernelSize: 5, padding, kernelInitializer: 'zeros', ...(inputShape ? { inputShape } : {}) });
+  const pool = (name: string): tf.layers.Layer => tf.layers.maxPooling2d({ name, poolSize: 2, strides: 2 });
+  const relu = (name: string): tf.layers.Layer => tf.layers.activation({ name, activation: 'relu' });
+  const layers =
+    variant === 'seed002'
+      ? [conv('conv1', 6, 'valid', [side, side, channels]), pool('pool1'), relu('relu1'), conv('conv2', 16, 'valid'), pool('pool2'), relu('relu2')]
+      : [conv('conv1', 6, 'same', [side, side, channels]), relu('relu1'), pool('pool1'), conv('conv2', 16, 'valid'), relu('relu2'), pool('pool2')];
+  layers.push(
+    tf.layers.flatten({ name: 'flatten' }),
+    tf.layers.dense({ name: 'fc1', units: 120, kernelInitializer: 'zeros' }),
+    relu('relu3'),
+    tf.layers.dense({ name: 'fc2', units: 84, kernelInitializer: 'zeros' }),
+    relu('relu4'),
+    tf.layers.dense({ name: 'fc3', units: classes, kernelInitializer: 'zeros' }),
+  );
+  const model = tf.sequential({ name: `lenet5_${variant}`, layers });
+  initializeModel(model, { scheme: options.init ?? 'torch-default', seed: options.seed });
+  return model;
 }

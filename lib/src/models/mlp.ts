@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelInitOptions } from './common';
+import { initializeModel } from './init';
 
 export interface MlpOptions extends ModelInitOptions {
   /** Input features (default 784 = 28·28; the model flattens any input of that many values). */
@@ -20,6 +21,40 @@ export interface MlpOptions extends ModelInitOptions {
  * Parameters: Σ (in·out + out) over the dense layers; 784→256→10: 784·256+256 + 256·10+10 = 203,530.
  */
 export function mlp(options: MlpOptions): tf.LayersModel {
-  void options;
-  throw new Error('mlp: not implemented yet');
+  const inputSize = options.inputSize ?? 784;
+  const inputShape = [...(options.inputShape ?? [inputSize])];
+  const flatSize = inputShape.reduce((a, b) => a * b, 1);
+  if (flatSize !== inputSize) {
+    throw new Error(`mlp: inputShape [${inputShape.join(', ')}] has ${flatSize} values but inputSize is ${inputSize}`);
+  }
+  const hidden = typeof options.hidden === 'number' ? [options.hidden] : [...options.hidden];
+  for (const w of hidden) {
+    if (!Number.isInteger(w) || w < 1) throw new Error(`mlp: hidden widths must be positive integers, got ${w}`);
+  }
+  const classes = options.classes ?? 10;
+  const activation = options.activation ?? 'relu';
+  const layers: tf.layers.Layer[] = [];
+  if (inputShape.length > 1) layers.push(tf.layers.flatten({ name: 'flatten', inputShape }));
+  hidden.forEach((units, i) => {
+    layers.push(
+      tf.layers.dense({
+        name: `fc${i + 1}`,
+        units,
+        kernelInitializer: 'zeros',
+        ...(layers.length === 0 ? { inputShape } : {}),
+      }),
+    );
+    layers.push(tf.layers.activation({ name: `${activation}${i + 1}`, activation }));
+  });
+  layers.push(
+    tf.layers.dense({
+      name: `fc${hidden.length + 1}`,
+      units: classes,
+      kernelInitializer: 'zeros',
+      ...(layers.length === 0 ? { inputShape } : {}),
+    }),
+  );
+  const model = tf.sequential({ name: 'mlp', layers });
+  initializeModel(model, { scheme: options.init ?? 'torch-default', seed: options.seed });
+  return model;
 }

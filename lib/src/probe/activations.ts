@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LabelledBatchSource } from '../train/source';
 import { RunningMoments } from './moments';
+import { ReservoirSampler } from './reservoir';
 
 export interface ActivationProbeOptions {
   /** Names of the layers whose outputs are probed (e.g. 'relu1', 'conv3_1'). */
@@ -51,6 +52,25 @@ export interface LayerActivationStats {
   featureDim: number;
 }
 
+/** A model sharing `model`'s layers whose outputs are the named layers' outputs (in that order). Never dispose it (that would dispose the shared weights). */
+export function layerOutputModel(model: tf.LayersModel, layers: readonly string[]): tf.LayersModel {
+  if (layers.length === 0) throw new Error('layerOutputModel: no layer names given');
+  const known = model.layers.map((l) => l.name);
+  const outputs = layers.map((name) => {
+    if (!known.includes(name)) throw new Error(`layerOutputModel: model '${model.name}' has no layer '${name}'; layers: ${known.join(', ')}`);
+    const out = model.getLayer(name).output;
+    if (Array.isArray(out)) throw new Error(`layerOutputModel: layer '${name}' has several outputs`);
+    return out;
+  });
+  return tf.model({ inputs: model.inputs, outputs });
+}
+
+interface Accumulator {
+  stats: LayerActivationStats;
+  reservoir?: ReservoirSampler;
+  keepFeatures: boolean;
+}
+
 /**
  * Runs the model in inference mode over the source batch by batch and accumulates statistics of the named layers'
  * outputs, never holding more than one batch of activations (plus the feature matrices asked for).
@@ -60,16 +80,88 @@ export async function probeActivations(
   source: LabelledBatchSource,
   options: ActivationProbeOptions,
 ): Promise<Map<string, LayerActivationStats>> {
-  void model;
-  void source;
-  void options;
-  void RunningMoments;
-  throw new Error('probeActivations: not implemented yet');
-}
-
-/** A model sharing `model`'s weights whose outputs are the named layers' outputs (in that order). Caller disposes nothing: it owns no weights. */
-export function layerOutputModel(model: tf.LayersModel, layers: readonly string[]): tf.LayersModel {
-  void model;
-  void layers;
-  throw new Error('layerOutputModel: not implemented yet');
+  const probe = layerOutputModel(model, options.layers);
+  const total = Math.min(source.count, options.maxExamples ?? source.count);
+  if (total < 1) throw new Error('probeActivations: no examples to probe');
+  const batchSize = options.batchSize ?? 256;
+  const threshold = options.activeThreshold ?? 0;
+  const samplesPerUnit = options.samplesPerUnit ?? 0;
+  const featureLayers = options.features === true ? new Set(options.layers) : new Set(options.features === false ? [] : (options.features ?? []));
+  for (const f of featureLayers) {
+    if (!options.layers.includes(f)) throw new Error(`probeActivations: features asked for '${f}', which is not among layers ${options.layers.join(', ')}`);
+  }
+  const accumulators: Accumulator[] = options.layers.map((layer, li) => {
+    const shape = (probe.outputs[li] as tf.SymbolicTensor).shape.slice(1).map((d) => {
+      if (d === null) throw new Error(`probeActivations: layer '${layer}' has an unknown output dimension`);
+      return d;
+    });
+    const featureDim = shape.reduce((a, b) => a * b, 1);
+    const reduce: 'channel' | 'unit' = (options.reduce ?? 'auto') === 'auto' && shape.length === 3 ? 'channel' : 'unit';
+    const units = reduce === 'channel' ? (shape[2] as number) : featureDim;
+    const keepFeatures = featureLayers.has(layer);
+    const stats: LayerActivationStats = {
+      layer,
+      outputShape: shape,
+      reduce,
+      units,
+      examples: 0,
+      moments: new RunningMoments(units),
+      mean: new Float64Array(units),
+      variance: new Float64Array(units),
+      std: new Float64Array(units),
+      min: new Float32Array(units).fill(Infinity),
+      max: new Float32Array(units).fill(-Infinity),
+      everActive: new Uint8Array(units),
+      featureDim,
+      ...(keepFeatures ? { features: new Float32Array(total * featureDim) } : {}),
+    };
+    const acc: Accumulator = { stats, keepFeatures };
+    if (samplesPerUnit > 0) acc.reservoir = new ReservoirSampler(units, samplesPerUnit, (options.seed ?? 0) + li * 7919);
+    return acc;
+  });
+  for (let start = 0; start < total; start += batchSize) {
+    const n = Math.min(batchSize, total - start);
+    const indices = Int32Array.from({ length: n }, (_, i) => start + i);
+    const batch = source.batch(indices);
+    const outs = tf.tidy(() => {
+      const y = probe.apply(tf.tensor(batch.xs, batch.shape, 'float32'), { training: false });
+      return Array.isArray(y) ? y : [y as tf.Tensor];
+    });
+    try {
+      for (let li = 0; li < accumulators.length; li++) {
+        const acc = accumulators[li] as Accumulator;
+        const values = (await (outs[li] as tf.Tensor).data()) as Float32Array;
+        const st = acc.stats;
+        const rows = values.length / st.units;
+        st.moments.addRows(values, rows);
+        acc.reservoir?.addRows(values, rows);
+        for (let r = 0; r < rows; r++) {
+          const o = r * st.units;
+          for (let u = 0; u < st.units; u++) {
+            const v = values[o + u] as number;
+            if (v < (st.min[u] as number)) st.min[u] = v;
+            if (v > (st.max[u] as number)) st.max[u] = v;
+          }
+        }
+        if (st.features) st.features.set(values, start * st.featureDim);
+        st.examples += n;
+      }
+    } finally {
+      tf.dispose(outs);
+    }
+  }
+  const result = new Map<string, LayerActivationStats>();
+  for (const acc of accumulators) {
+    const st = acc.stats;
+    st.mean.set(st.moments.mean);
+    st.variance.set(st.moments.variance(0));
+    st.std.set(st.moments.std(0));
+    for (let u = 0; u < st.units; u++) st.everActive[u] = (st.max[u] as number) > threshold ? 1 : 0;
+    if (acc.reservoir) {
+      const r = acc.reservoir;
+      st.samples = Array.from({ length: st.units }, (_, u) => r.sample(u));
+    }
+    result.set(st.layer, st);
+  }
+  return result;
 }

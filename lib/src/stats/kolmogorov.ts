@@ -66,6 +66,8 @@ export function smirnovSf(n: number, x: number): number {
   if (!(x >= 0 && x <= 1)) throw new Error(`smirnovSf: x must be in [0, 1], got ${x}`);
   if (x === 0) return 1;
   if (x === 1) return 0;
+  // Massart: P(D+ >= x) <= exp(-2 n x^2); below ~1e-326 every term underflows anyway.
+  if (2 * n * x * x > 750) return 0;
   // P = x * sum_{v=0}^{floor(n(1-x))} C(n,v) (x + v/n)^(v-1) (1 - x - v/n)^(n-v); every term is positive, each is
   // evaluated in log space.
   const nn = Math.floor(n * (1 - x));
@@ -74,15 +76,27 @@ export function smirnovSf(n: number, x: number): number {
   for (let v = 0; v <= nn; v++) {
     const evn = x + v / n;
     const omevn = 1 - x - v / n;
-    if (!(omevn > 0)) {
-      if (v === n) p += Math.exp((v - 1) * Math.log(evn)); // (1 - evn)^0 = 1
-      continue;
-    }
+    if (!(omevn > 0)) continue; // (1 - x - v/n)^(n - v) = 0 since v < n
     const logTerm =
       logNFact - logGamma(v + 1) - logGamma(n - v + 1) + (v - 1) * Math.log(evn) + (n - v) * Math.log(omevn);
     p += Math.exp(logTerm);
   }
   return Math.min(Math.max(p * x, 0), 1);
+}
+
+/** p * 2^e without overflowing in the intermediate power of two. */
+function ldexp(p: number, e: number): number {
+  let v = p;
+  let k = e;
+  while (k > 1000) {
+    v *= 2 ** 1000;
+    k -= 1000;
+  }
+  while (k < -1000) {
+    v *= 2 ** -1000;
+    k += 1000;
+  }
+  return v * 2 ** k;
 }
 
 function clip01(p: number): number {
@@ -128,13 +142,13 @@ function kolmogorovCdfDurbin(n: number, d: number): number {
   }
   const tt = Math.max(2 * h - 1, 0) ** m - 2 * h ** m;
   v[m - 1] = (1 + tt) * fac;
-  let H = new Float64Array(m * m);
+  let H: Float64Array = new Float64Array(m * m);
   for (let i = 1; i < m; i++) {
     for (let r = i - 1; r < m; r++) H[r * m + i] = w[r - i + 1] as number;
   }
   for (let r = 0; r < m; r++) H[r * m] = v[r] as number;
   for (let c = 0; c < m; c++) H[(m - 1) * m + c] = v[m - 1 - c] as number;
-  let Hpwr = new Float64Array(m * m);
+  let Hpwr: Float64Array = new Float64Array(m * m);
   for (let i = 0; i < m; i++) Hpwr[i * m + i] = 1;
   let nn = n;
   let expnt = 0;
@@ -166,7 +180,7 @@ function kolmogorovCdfDurbin(n: number, d: number): number {
       expnt -= 128;
     }
   }
-  if (expnt !== 0) p *= 2 ** expnt;
+  if (expnt !== 0) p = ldexp(p, expnt);
   return clip01(p);
 }
 
@@ -238,12 +252,13 @@ function kolmogorovCdfPomeranz(n: number, x: number): number {
       const convStart = j1 - k1;
       const convLen = j2 - j1 + 1;
       const base = k1 - V0s;
+      const segLen = Math.min(ln2, npwrs - base); // numpy slicing stops at the end of V0
       let mx = 0;
       for (let c = 0; c < convLen; c++) {
         const idx = convStart + c;
         let s = 0;
         const aMin = Math.max(0, idx - (ln2 - 1));
-        const aMax = Math.min(idx, ln2 - 1);
+        const aMax = Math.min(idx, segLen - 1);
         for (let a = aMin; a <= aMax; a++) s += (V0[base + a] as number) * (pwrs[idx - a] as number);
         V1[c] = s;
         if (s > mx) mx = s;
@@ -263,7 +278,7 @@ function kolmogorovCdfPomeranz(n: number, x: number): number {
     }
     ans *= m;
   }
-  if (expnt !== 0) ans *= 2 ** expnt;
+  if (expnt !== 0) ans = ldexp(ans, expnt);
   return clip01(ans);
 }
 

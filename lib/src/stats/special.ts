@@ -24,9 +24,33 @@ export function logGamma(x: number): number {
   return tmp + Math.log((2.5066282746310005 * ser) / x);
 }
 
-/** log B(a, b) = log Γ(a) + log Γ(b) - log Γ(a + b), for a, b > 0. */
+/** Stirling-series remainder lgamma(x) - ((x - 1/2) log x - x + log(2 pi)/2), for x >= 10 (error < 1e-16). */
+function logGammaCorrection(x: number): number {
+  const x2 = 1 / (x * x);
+  return (
+    (1 / 12 - x2 * (1 / 360 - x2 * (1 / 1260 - x2 * (1 / 1680 - x2 * (1 / 1188 - x2 * (691 / 360360 - x2 / 156)))))) / x
+  );
+}
+
+const HALF_LOG_2PI = 0.918938533204672742;
+
+/**
+ * log B(a, b) = log Γ(a) + log Γ(b) - log Γ(a + b), for a, b > 0. For large arguments the big Stirling terms are
+ * cancelled analytically (as R's lbeta), so e.g. log B(5e6, 0.5) keeps full relative accuracy.
+ */
 export function logBeta(a: number, b: number): number {
-  return logGamma(a) + logGamma(b) - logGamma(a + b);
+  const p = Math.min(a, b);
+  const q = Math.max(a, b);
+  if (!(p > 0)) throw new Error(`logBeta: a and b must be > 0, got a=${a}, b=${b}`);
+  if (p >= 10) {
+    const corr = logGammaCorrection(p) + logGammaCorrection(q) - logGammaCorrection(p + q);
+    return -0.5 * Math.log(q) + HALF_LOG_2PI + corr + (p - 0.5) * Math.log(p / (p + q)) + q * Math.log1p(-p / (p + q));
+  }
+  if (q >= 10) {
+    const corr = logGammaCorrection(q) - logGammaCorrection(p + q);
+    return logGamma(p) + corr + p - p * Math.log(p + q) + (q - 0.5) * Math.log1p(-p / (p + q));
+  }
+  return logGamma(p) + logGamma(q) - logGamma(p + q);
 }
 
 /** Modified Lentz evaluation of the continued fraction for I_x(a, b) (converges fast for x < (a+1)/(a+b+2)). */
@@ -340,8 +364,8 @@ export function studentTPpf(p: number, df: number): number {
   // Solve for the upper tail: t > 0 with P(T > t) = tail.
   const tail = p < 0.5 ? p : 1 - p;
   const sign = p < 0.5 ? -1 : 1;
-  if (df === 1) return sign * Math.tan(Math.PI * (0.5 - tail));
-  if (df === 2) return sign * Math.sqrt(2 / (4 * tail * (1 - tail)) - 2);
+  if (df === 1) return sign / Math.tan(Math.PI * tail);
+  if (df === 2) return (sign * (1 - 2 * tail)) / Math.sqrt(2 * tail * (1 - tail));
   if (df === Infinity) return sign * -normalPpf(tail);
   const z = -normalPpf(tail);
   const z2 = z * z;

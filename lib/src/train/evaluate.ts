@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { layerVariablesByName, trainableVariablesByName } from '../models/parameters';
 import type { LabelledBatch, LabelledBatchSource } from './source';
 
 export interface EvaluationResult {
@@ -9,16 +10,64 @@ export interface EvaluationResult {
   count: number;
 }
 
+/** Turns a LabelledBatch into tensors (caller disposes). */
+export function batchTensors(batch: LabelledBatch): { xs: tf.Tensor; labels: tf.Tensor1D } {
+  return { xs: tf.tensor(batch.xs, batch.shape, 'float32'), labels: tf.tensor1d(batch.labels, 'int32') };
+}
+
+/** Runs the model on a concrete tensor; `training` selects batch statistics in BN (and updates its moving stats). */
+export function applyModel(model: tf.LayersModel, xs: tf.Tensor, training: boolean): tf.Tensor {
+  const y = model.apply(xs, { training });
+  if (Array.isArray(y) || !(y instanceof tf.Tensor)) throw new Error(`model '${model.name}' must have exactly one output`);
+  return y;
+}
+
+/** Mean softmax cross-entropy of logits [n, classes] vs integer labels [n] (a scalar tensor). */
+export function softmaxCrossEntropy(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    const classes = logits.shape[logits.shape.length - 1] as number;
+    const logProbs = tf.logSoftmax(logits as tf.Tensor2D);
+    const oneHot = tf.oneHot(tf.cast(labels, 'int32') as tf.Tensor1D, classes);
+    return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, logProbs), -1))) as tf.Scalar;
+  });
+}
+
+/** Number of rows whose argmax equals the label (a scalar tensor). */
+export function correctCount(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(logits, -1), tf.cast(labels, 'int32')), 'float32')) as tf.Scalar);
+}
+
+function* batchRanges(count: number, batchSize: number): Generator<Int32Array> {
+  if (!(batchSize >= 1)) throw new Error(`batchSize must be ≥ 1, got ${batchSize}`);
+  for (let start = 0; start < count; start += batchSize) {
+    const end = Math.min(count, start + batchSize);
+    yield Int32Array.from({ length: end - start }, (_, i) => start + i);
+  }
+}
+
 /** Loss and accuracy in inference mode (BN moving statistics), batch by batch. */
 export async function evaluateModel(
   model: tf.LayersModel,
   source: LabelledBatchSource,
   options: { batchSize?: number } = {},
 ): Promise<EvaluationResult> {
-  void model;
-  void source;
-  void options;
-  throw new Error('evaluateModel: not implemented yet');
+  if (source.count === 0) throw new Error('evaluateModel: the source has no examples');
+  let lossSum = 0;
+  let correct = 0;
+  for (const indices of batchRanges(source.count, options.batchSize ?? 256)) {
+    const batch = source.batch(indices);
+    const [loss, right] = tf.tidy(() => {
+      const { xs, labels } = batchTensors(batch);
+      const logits = applyModel(model, xs, false);
+      return [softmaxCrossEntropy(logits, labels), correctCount(logits, labels)];
+    });
+    const [l, r] = await Promise.all([loss.data(), right.data()]);
+    loss.dispose();
+    right.dispose();
+    lossSum += (l[0] as number) * indices.length;
+    correct += r[0] as number;
+  }
+  return { loss: lossSum / source.count, accuracy: correct / source.count, count: source.count };
 }
 
 /** Logits of every example, count × classes row-major, inference mode. */
@@ -27,36 +76,55 @@ export async function predictLogits(
   source: LabelledBatchSource,
   options: { batchSize?: number } = {},
 ): Promise<Float32Array> {
-  void model;
-  void source;
-  void options;
-  throw new Error('predictLogits: not implemented yet');
-}
-
-/** Mean softmax cross-entropy of logits vs integer labels (a scalar tensor). */
-export function softmaxCrossEntropy(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
-  void logits;
-  void labels;
-  throw new Error('softmaxCrossEntropy: not implemented yet');
-}
-
-/** Turns a LabelledBatch into tensors (caller disposes). */
-export function batchTensors(batch: LabelledBatch): { xs: tf.Tensor; labels: tf.Tensor1D } {
-  void batch;
-  throw new Error('batchTensors: not implemented yet');
+  let out: Float32Array | undefined;
+  let offset = 0;
+  for (const indices of batchRanges(source.count, options.batchSize ?? 256)) {
+    const batch = source.batch(indices);
+    const logits = tf.tidy(() => applyModel(model, batchTensors(batch).xs, false));
+    const values = (await logits.data()) as Float32Array;
+    const classes = logits.shape[1] as number;
+    logits.dispose();
+    out ??= new Float32Array(source.count * classes);
+    out.set(values, offset);
+    offset += values.length;
+  }
+  return out ?? new Float32Array(0);
 }
 
 /**
- * Gradient L2 norm per trainable parameter for one batch (no update), training-mode forward unless
- * `training: false`. For "gradient norms per layer at initialisation". Note: training mode updates BN moving stats.
+ * Gradient L2 norm per trainable parameter for one batch, with no side effect on the model: no update, and BN moving
+ * statistics (updated by a training-mode forward) are restored. `training` (default true) = forward as in training.
  */
 export function gradientNorms(
   model: tf.LayersModel,
   batch: LabelledBatch,
   options: { training?: boolean } = {},
 ): Map<string, number> {
-  void model;
-  void batch;
-  void options;
-  throw new Error('gradientNorms: not implemented yet');
+  const training = options.training ?? true;
+  const params = trainableVariablesByName(model);
+  const names = [...params.keys()];
+  const statistics = [...layerVariablesByName(model).values()].filter((w) => !w.trainable && /moving_(mean|variance)$/.test(w.originalName));
+  const saved = statistics.map((w) => tf.clone(w.read()));
+  try {
+    const norms = tf.tidy(() => {
+      const { xs, labels } = batchTensors(batch);
+      const { grads } = tf.variableGrads(() => softmaxCrossEntropy(applyModel(model, xs, training), labels), [...params.values()]);
+      return names.map((name) => {
+        const g = grads[(params.get(name) as tf.Variable).name];
+        return g ? tf.norm(g) : tf.scalar(0);
+      });
+    });
+    const out = new Map<string, number>();
+    names.forEach((name, i) => out.set(name, (norms[i] as tf.Tensor).dataSync()[0] as number));
+    tf.dispose(norms);
+    return out;
+  } finally {
+    statistics.forEach((w, i) => w.write(saved[i] as tf.Tensor));
+    tf.dispose(saved);
+  }
+}
+
+/** Index batches 0..count-1 in order (internal helper shared with the probes). */
+export function orderedBatches(count: number, batchSize: number): Generator<Int32Array> {
+  return batchRanges(count, batchSize);
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ParameterInfo } from '../models/parameters';
-import type { ParameterSnapshot } from '../probe/snapshot';
+import { takeSnapshot, type ParameterSnapshot } from '../probe/snapshot';
 import type { EpochMetrics, TrainConfig } from './loop';
 
 /** What every hook call sees. Hooks may set `stopTraining = true` to end the run after the current epoch. */
@@ -58,11 +58,13 @@ export interface TrainHook {
   transformGradients?(grads: Map<string, tf.Tensor>, ctx: StepContext): Map<string, tf.Tensor> | void;
   /**
    * Element-wise 0/1 update masks by parameter name: where 0, the parameter and its optimiser state stay exactly
-   * unchanged in this step (true freezing under momentum / Adam). Masks of several hooks are multiplied.
+   * unchanged in this step (true freezing under momentum / Adam). Masks of several hooks are multiplied. Called
+   * outside tf.tidy; the returned tensors stay owned by the hook (create them in onTrainBegin, dispose in onTrainEnd).
    */
   updateMasks?(ctx: StepContext): ReadonlyMap<string, tf.Tensor> | void;
   onStepEnd?(ctx: StepEndContext): void;
   onEpochEnd?(ctx: EpochEndContext): void | Promise<void>;
+  /** Called at the end, also when training fails (for cleanup). */
   onTrainEnd?(ctx: TrainContext): void | Promise<void>;
 }
 
@@ -75,8 +77,41 @@ export type GradientFactors = ReadonlyMap<string, Float32Array>;
  * bit unchanged also under momentum, Adam and weight decay. Disposes its tensors at onTrainEnd.
  */
 export function gradientMaskHook(factors: GradientFactors): TrainHook {
-  void factors;
-  throw new Error('gradientMaskHook: not implemented yet');
+  const factorTensors = new Map<string, tf.Tensor>();
+  const updateMasks = new Map<string, tf.Tensor>();
+  const release = (): void => {
+    tf.dispose([...factorTensors.values(), ...updateMasks.values()]);
+    factorTensors.clear();
+    updateMasks.clear();
+  };
+  return {
+    name: 'gradientMask',
+    onTrainBegin(ctx: TrainContext): void {
+      release();
+      for (const [name, values] of factors) {
+        const variable = ctx.parameters.get(name);
+        if (!variable) {
+          throw new Error(`gradientMaskHook: '${name}' is not a trainable parameter; trainable: ${[...ctx.parameters.keys()].join(', ')}`);
+        }
+        if (values.length !== variable.size) {
+          throw new Error(`gradientMaskHook: factors of '${name}' have ${values.length} values, the parameter has ${variable.size}`);
+        }
+        factorTensors.set(name, tf.tensor(values, variable.shape, 'float32'));
+        if (values.some((v) => v === 0)) {
+          updateMasks.set(name, tf.tensor(values.map((v) => (v === 0 ? 0 : 1)), variable.shape, 'float32'));
+        }
+      }
+    },
+    transformGradients(grads: Map<string, tf.Tensor>): Map<string, tf.Tensor> {
+      for (const [name, factor] of factorTensors) {
+        const g = grads.get(name);
+        if (g) grads.set(name, tf.mul(g, factor));
+      }
+      return grads;
+    },
+    updateMasks: () => updateMasks,
+    onTrainEnd: release,
+  };
 }
 
 /**
@@ -89,10 +124,31 @@ export function channelGradientFactors(
   channelFactors: Readonly<Record<string, Float32Array>>,
   batchNormOf?: Readonly<Record<string, string>>,
 ): Map<string, Float32Array> {
-  void parameterInfo;
-  void channelFactors;
-  void batchNormOf;
-  throw new Error('channelGradientFactors: not implemented yet');
+  const out = new Map<string, Float32Array>();
+  const owner = new Map<string, string>();
+  for (const layer of Object.keys(channelFactors)) owner.set(layer, layer);
+  for (const [layer, bn] of Object.entries(batchNormOf ?? {})) {
+    if (!(layer in channelFactors)) throw new Error(`channelGradientFactors: batchNormOf names '${layer}', which has no channel factors`);
+    owner.set(bn, layer);
+  }
+  const used = new Set<string>();
+  for (const p of parameterInfo) {
+    const source = owner.get(p.layer);
+    if (source === undefined || !p.trainable) continue;
+    const factors = channelFactors[source] as Float32Array;
+    const channels = p.kind === 'depthwise-weight' ? (p.shape[2] as number) * (p.shape[3] as number) : (p.shape[p.shape.length - 1] as number);
+    if (channels !== factors.length) {
+      throw new Error(`channelGradientFactors: '${p.name}' has ${channels} output channels, factors for '${source}' have ${factors.length}`);
+    }
+    const values = new Float32Array(p.size);
+    for (let i = 0; i < p.size; i++) values[i] = factors[i % channels] as number;
+    out.set(p.name, values);
+    used.add(p.layer);
+  }
+  for (const layer of owner.keys()) {
+    if (!used.has(layer)) throw new Error(`channelGradientFactors: layer '${layer}' has no trainable parameters in the model`);
+  }
+  return out;
 }
 
 export interface SnapshotHookOptions {
@@ -110,8 +166,26 @@ export interface SnapshotHook extends TrainHook {
 }
 
 export function snapshotHook(options: SnapshotHookOptions = {}): SnapshotHook {
-  void options;
-  throw new Error('snapshotHook: not implemented yet');
+  const snapshots = new Map<string, ParameterSnapshot>();
+  const epochs = new Set(options.epochs ?? []);
+  const every = options.everyEpochs;
+  if (every !== undefined && !(Number.isInteger(every) && every >= 1)) {
+    throw new Error(`snapshotHook: everyEpochs must be a positive integer, got ${every}`);
+  }
+  return {
+    name: 'snapshot',
+    snapshots,
+    onTrainBegin(ctx: TrainContext): void {
+      snapshots.clear();
+      if (options.atInit ?? true) snapshots.set('init', takeSnapshot(ctx.model, 'init'));
+    },
+    onEpochEnd(ctx: EpochEndContext): void {
+      if (epochs.has(ctx.epoch) || (every !== undefined && ctx.epoch % every === 0)) {
+        const label = `epoch-${ctx.epoch}`;
+        snapshots.set(label, takeSnapshot(ctx.model, label));
+      }
+    },
+  };
 }
 
 /** One record of per-parameter gradient L2 norms (before any gradient transform). */
@@ -126,8 +200,27 @@ export interface GradientNormHook extends TrainHook {
   readonly records: GradientNormRecord[];
 }
 
-/** Records ‖∇θ‖₂ per parameter every `everySteps` steps (default 1) — vanishing gradients per layer. */
+/**
+ * Records ‖∇θ‖₂ per parameter every `everySteps` steps (default 1) — vanishing gradients per layer. It sees the
+ * gradients as left by the hooks before it: put it first to record raw gradients.
+ */
 export function gradientNormHook(options: { everySteps?: number } = {}): GradientNormHook {
-  void options;
-  throw new Error('gradientNormHook: not implemented yet');
+  const every = options.everySteps ?? 1;
+  if (!(Number.isInteger(every) && every >= 1)) throw new Error(`gradientNormHook: everySteps must be a positive integer, got ${every}`);
+  const records: GradientNormRecord[] = [];
+  return {
+    name: 'gradientNorm',
+    records,
+    onTrainBegin(): void {
+      records.length = 0;
+    },
+    transformGradients(grads: Map<string, tf.Tensor>, ctx: StepContext): void {
+      if (ctx.globalStep % every !== 0) return;
+      const names = [...grads.keys()];
+      const values = tf.stack(names.map((n) => tf.norm(grads.get(n) as tf.Tensor))).dataSync();
+      const norms: Record<string, number> = {};
+      names.forEach((n, i) => (norms[n] = values[i] as number));
+      records.push({ epoch: ctx.epoch, step: ctx.step, globalStep: ctx.globalStep, norms });
+    },
+  };
 }

@@ -4,3 +4,4 @@ export * from './optimizers';
 export * from './hooks';
 export * from './loop';
 export * from './evaluate';
+export * from './replicas';

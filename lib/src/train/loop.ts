@@ -1,8 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ParameterSnapshot } from '../probe/snapshot';
-import type { EvaluationResult } from './evaluate';
-import type { TrainHook } from './hooks';
-import type { OptimizerConfig } from './optimizers';
+import { describeParameters, trainableVariablesByName } from '../models/parameters';
+import { cloneSnapshot, takeSnapshot, writeSnapshot, type ParameterSnapshot } from '../probe/snapshot';
+import { createProgress } from '../util/progress';
+import { createRng } from '../util/random';
+import { applyModel, batchTensors, correctCount, evaluateModel, softmaxCrossEntropy, type EvaluationResult } from './evaluate';
+import type { EpochContext, EpochEndContext, StepContext, StepEndContext, TrainContext, TrainHook } from './hooks';
+import { createOptimizer, type OptimizerConfig } from './optimizers';
 import type { LabelledBatchSource } from './source';
 
 export interface EarlyStoppingConfig {
@@ -89,11 +92,31 @@ export class NonFiniteLossError extends Error {
   }
 }
 
+function checkTrainConfig(config: TrainConfig, data: TrainData): void {
+  const positiveInt = (what: string, v: number | undefined, allowZero = false): void => {
+    if (v === undefined) return;
+    if (!Number.isInteger(v) || v < (allowZero ? 0 : 1)) {
+      throw new Error(`train: config.${what} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${v}`);
+    }
+  };
+  positiveInt('epochs', config.epochs, true);
+  positiveInt('batchSize', config.batchSize);
+  positiveInt('evalBatchSize', config.evalBatchSize);
+  positiveInt('maxStepsPerEpoch', config.maxStepsPerEpoch);
+  if (!Number.isFinite(config.seed)) throw new Error(`train: config.seed must be a finite number, got ${config.seed}`);
+  if (config.earlyStopping) positiveInt('earlyStopping.patience', config.earlyStopping.patience);
+  if (data.train.count < 1) throw new Error('train: the training source has no examples');
+  if (config.dropLast && data.train.count < config.batchSize) {
+    throw new Error(`train: dropLast with batchSize ${config.batchSize} > ${data.train.count} training examples leaves no step`);
+  }
+}
+
 /**
  * Trains a model that outputs logits with softmax cross-entropy, by custom steps: forward in training mode
  * (BatchNorm uses batch statistics and updates its moving statistics), gradients of the trainable variables,
  * hooks' gradient transforms and update masks, then our optimiser. Validation each epoch, best checkpoint, early
  * stopping, progress with ETA. Deterministic: same model init + config → bit-identical weights on one backend.
+ * A non-finite loss throws NonFiniteLossError before that step's update (the model keeps the last finite state).
  */
 export async function train(
   model: tf.LayersModel,
@@ -101,9 +124,188 @@ export async function train(
   config: TrainConfig,
   hooks: readonly TrainHook[] = [],
 ): Promise<TrainResult> {
-  void model;
-  void data;
-  void config;
-  void hooks;
-  throw new Error('train: not implemented yet');
+  checkTrainConfig(config, data);
+  const started = performance.now();
+  const parameters = trainableVariablesByName(model);
+  if (parameters.size === 0) throw new Error(`train: model '${model.name}' has no trainable parameters`);
+  const names = [...parameters.keys()];
+  const varList = [...parameters.values()];
+  const optimizer = createOptimizer(config.optimizer, parameters);
+  const orderRng = createRng(config.seed);
+  const augmentRng = createRng(orderRng.uint32());
+  const n = data.train.count;
+  const batchSize = config.batchSize;
+  let stepsPerEpoch = config.dropLast ? Math.floor(n / batchSize) : Math.ceil(n / batchSize);
+  if (config.maxStepsPerEpoch !== undefined) stepsPerEpoch = Math.min(stepsPerEpoch, config.maxStepsPerEpoch);
+  const evalBatchSize = config.evalBatchSize ?? Math.max(batchSize, 256);
+  const monitor = config.monitor ?? 'val-accuracy';
+  const history: EpochMetrics[] = [];
+  const ctx: TrainContext = {
+    model,
+    config,
+    parameters,
+    parameterInfo: describeParameters(model),
+    stepsPerEpoch,
+    history,
+    stopTraining: false,
+  };
+  const progress = createProgress({
+    label: config.progress === false ? 'train' : (config.progress ?? 'train'),
+    total: config.epochs * stepsPerEpoch,
+    unit: 'steps',
+    ...(config.progress === false ? { quiet: true } : {}),
+  });
+  const stepLosses: number[] = [];
+  let best: ParameterSnapshot | undefined;
+  let bestEpoch = -1;
+  let bestValue = NaN;
+  let sinceBest = 0;
+  let stoppedEarly = false;
+  let stopReason: string | undefined;
+  let globalStep = 0;
+  let failed = true;
+  try {
+    for (const hook of hooks) await hook.onTrainBegin?.(ctx);
+    for (let epoch = 0; epoch < config.epochs; epoch++) {
+      const epochStart = performance.now();
+      const epochCtx: EpochContext = Object.assign(ctx, { epoch });
+      for (const hook of hooks) await hook.onEpochBegin?.(epochCtx);
+      const order = config.shuffle === false ? Int32Array.from({ length: n }, (_, i) => i) : orderRng.permutation(n);
+      const lr = config.lrSchedule ? config.lrSchedule(epoch) : config.optimizer.lr;
+      let lossSum = 0;
+      let correctSum = 0;
+      let seen = 0;
+      let stepMs = 0;
+      for (let step = 0; step < stepsPerEpoch; step++) {
+        const stepStart = performance.now();
+        const indices = order.subarray(step * batchSize, Math.min(n, (step + 1) * batchSize));
+        const batch = data.train.batch(indices, augmentRng);
+        const stepCtx: StepContext = Object.assign(epochCtx, { step, globalStep, lr, batchSize: indices.length });
+        // Phase 1: loss and gradients (kept), so that a non-finite loss stops before any update.
+        let correct: tf.Scalar | undefined;
+        const { value, grads } = tf.tidy(() => {
+          const { xs, labels } = batchTensors(batch);
+          return tf.variableGrads(() => {
+            const logits = applyModel(model, xs, true);
+            correct = tf.keep(correctCount(logits, labels));
+            return softmaxCrossEntropy(logits, labels);
+          }, varList);
+        });
+        const loss = (await value.data())[0] as number;
+        const right = correct ? ((await correct.data())[0] as number) : 0;
+        value.dispose();
+        correct?.dispose();
+        if (!Number.isFinite(loss)) {
+          tf.dispose(grads);
+          throw new NonFiniteLossError(epoch, step, loss);
+        }
+        // Phase 2: hooks' gradient transforms, update masks, optimiser step.
+        const masks: ReadonlyMap<string, tf.Tensor>[] = [];
+        for (const hook of hooks) {
+          const m = hook.updateMasks?.(stepCtx);
+          if (m && m.size > 0) masks.push(m);
+        }
+        tf.tidy(() => {
+          let gradMap = new Map<string, tf.Tensor>();
+          for (let i = 0; i < names.length; i++) {
+            const g = grads[(varList[i] as tf.Variable).name];
+            if (g) gradMap.set(names[i] as string, g);
+          }
+          for (const hook of hooks) {
+            const out = hook.transformGradients?.(gradMap, stepCtx);
+            if (out) gradMap = out;
+          }
+          let updateMasks: Map<string, tf.Tensor> | undefined;
+          for (const m of masks) {
+            updateMasks ??= new Map();
+            for (const [name, mask] of m) {
+              const prev = updateMasks.get(name);
+              updateMasks.set(name, prev ? tf.mul(prev, mask) : mask);
+            }
+          }
+          optimizer.step(gradMap, { lr, ...(updateMasks ? { updateMasks } : {}) });
+        });
+        tf.dispose(grads);
+        stepMs += performance.now() - stepStart;
+        stepLosses.push(loss);
+        lossSum += loss * indices.length;
+        correctSum += right;
+        seen += indices.length;
+        for (const hook of hooks) hook.onStepEnd?.(Object.assign(stepCtx, { loss }) as StepEndContext);
+        globalStep += 1;
+        progress.update(globalStep, `epoch ${epoch + 1}/${config.epochs} loss ${loss.toFixed(4)}`);
+      }
+      const metrics: EpochMetrics = {
+        epoch,
+        trainLoss: lossSum / seen,
+        trainAccuracy: correctSum / seen,
+        lr,
+        elapsedMs: 0,
+        samplesPerSecond: seen / (stepMs / 1000),
+      };
+      if (data.val) {
+        const v = await evaluateModel(model, data.val, { batchSize: evalBatchSize });
+        metrics.valLoss = v.loss;
+        metrics.valAccuracy = v.accuracy;
+      }
+      metrics.elapsedMs = performance.now() - epochStart;
+      history.push(metrics);
+      if (data.val) {
+        const value = monitor === 'val-loss' ? (metrics.valLoss as number) : (metrics.valAccuracy as number);
+        const minDelta = config.earlyStopping?.minDelta ?? 0;
+        const improved =
+          bestEpoch < 0 ? Number.isFinite(value) : monitor === 'val-loss' ? value < bestValue - minDelta : value > bestValue + minDelta;
+        if (improved || bestEpoch < 0) {
+          best = takeSnapshot(model, 'best');
+          bestEpoch = epoch;
+          bestValue = value;
+          sinceBest = 0;
+        } else {
+          sinceBest += 1;
+        }
+      }
+      for (const hook of hooks) await hook.onEpochEnd?.(Object.assign(epochCtx, { metrics }) as EpochEndContext);
+      if (config.earlyStopping && data.val && sinceBest >= config.earlyStopping.patience) {
+        stoppedEarly = true;
+        stopReason = `early stopping: no ${monitor} improvement for ${sinceBest} epochs (best epoch ${bestEpoch})`;
+        break;
+      }
+      if (ctx.stopTraining) {
+        stoppedEarly = true;
+        stopReason = ctx.stopReason ?? 'stopped by a hook';
+        break;
+      }
+    }
+    const last = takeSnapshot(model, 'last');
+    if (!best) {
+      best = cloneSnapshot(last, 'best');
+      bestEpoch = history.length - 1;
+    }
+    if ((config.restoreBest ?? true) && data.val && bestEpoch !== history.length - 1) writeSnapshot(model, best);
+    const result: TrainResult = {
+      history,
+      bestEpoch,
+      best,
+      last,
+      stepLosses: Float32Array.from(stepLosses),
+      epochsRun: history.length,
+      stoppedEarly,
+      elapsedMs: 0,
+    };
+    if (stopReason !== undefined) result.stopReason = stopReason;
+    if (data.test) result.test = await evaluateModel(model, data.test, { batchSize: evalBatchSize });
+    result.elapsedMs = performance.now() - started;
+    failed = false;
+    const lastMetrics = history[history.length - 1];
+    progress.finish(
+      lastMetrics
+        ? `loss ${lastMetrics.trainLoss.toFixed(4)}` + (lastMetrics.valAccuracy !== undefined ? ` val acc ${(100 * lastMetrics.valAccuracy).toFixed(2)}%` : '')
+        : 'no epochs',
+    );
+    return result;
+  } finally {
+    optimizer.dispose();
+    for (const hook of hooks) await hook.onTrainEnd?.(ctx);
+    if (failed) progress.finish('failed');
+  }
 }

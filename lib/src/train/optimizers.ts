@@ -32,9 +32,115 @@ export interface ParameterOptimizer {
   dispose(): void;
 }
 
-/** An optimiser over named tf variables (see `trainableVariablesByName` for a model's trainable variables by name). */
+interface ParameterState {
+  variable: tf.Variable;
+  /** SGD momentum buffer, or Adam first moment. */
+  first?: tf.Variable;
+  /** Adam second moment. */
+  second?: tf.Variable;
+}
+
+function checkConfig(config: OptimizerConfig): void {
+  const bad = (what: string, v: number, rule: string): never => {
+    throw new Error(`optimizer ${config.kind}: ${what} must be ${rule}, got ${v}`);
+  };
+  if (!(config.lr >= 0)) bad('lr', config.lr, '≥ 0');
+  if ((config.weightDecay ?? 0) < 0) bad('weightDecay', config.weightDecay as number, '≥ 0');
+  if (config.kind === 'sgd') {
+    const m = config.momentum ?? 0;
+    if (!(m >= 0)) bad('momentum', m, '≥ 0');
+    if (config.nesterov && (m <= 0 || (config.dampening ?? 0) !== 0)) {
+      throw new Error('optimizer sgd: nesterov needs momentum > 0 and dampening 0 (as PyTorch)');
+    }
+  } else {
+    const b1 = config.beta1 ?? 0.9;
+    const b2 = config.beta2 ?? 0.999;
+    if (!(b1 >= 0 && b1 < 1)) bad('beta1', b1, 'in [0, 1)');
+    if (!(b2 >= 0 && b2 < 1)) bad('beta2', b2, 'in [0, 1)');
+    if (!((config.eps ?? 1e-8) >= 0)) bad('eps', config.eps as number, '≥ 0');
+  }
+}
+
+/**
+ * An optimiser over named tf variables (see `trainableVariablesByName` for a model's trainable variables by name).
+ * State lives in tf variables created lazily, zero-initialised. With momentum, PyTorch sets the buffer to the first
+ * gradient on the first step; with a zero buffer and dampening 0 (the default) that is the same value.
+ */
 export function createOptimizer(config: OptimizerConfig, parameters: ReadonlyMap<string, tf.Variable>): ParameterOptimizer {
-  void config;
-  void parameters;
-  throw new Error('createOptimizer: not implemented yet');
+  checkConfig(config);
+  const states = new Map<string, ParameterState>();
+  for (const [name, variable] of parameters) states.set(name, { variable });
+  let stepCount = 0;
+  let disposed = false;
+  const zerosLike = (v: tf.Variable): tf.Variable => tf.variable(tf.zerosLike(v), false);
+
+  const select = (mask: tf.Tensor | undefined, updated: tf.Tensor, old: tf.Tensor): tf.Tensor =>
+    mask ? tf.where(tf.cast(mask, 'bool'), updated, old) : updated;
+
+  return {
+    config,
+    get stepCount() {
+      return stepCount;
+    },
+    step(grads: ReadonlyMap<string, tf.Tensor>, options: OptimizerStepOptions = {}): void {
+      if (disposed) throw new Error('optimizer: step() after dispose()');
+      const lr = options.lr ?? config.lr;
+      stepCount += 1;
+      const t = stepCount;
+      for (const [name, grad] of grads) {
+        const state = states.get(name);
+        if (!state) throw new Error(`optimizer: gradient for unknown parameter '${name}'`);
+        const { variable } = state;
+        if (!tf.util.arraysEqual(grad.shape, variable.shape)) {
+          throw new Error(`optimizer: gradient of '${name}' has shape [${grad.shape}], parameter [${variable.shape}]`);
+        }
+        const mask = options.updateMasks?.get(name);
+        if (mask && !tf.util.arraysEqual(mask.shape, variable.shape)) {
+          throw new Error(`optimizer: update mask of '${name}' has shape [${mask.shape}], parameter [${variable.shape}]`);
+        }
+        tf.tidy(() => {
+          const theta = variable as tf.Tensor;
+          let g: tf.Tensor = grad;
+          const wd = config.weightDecay ?? 0;
+          if (wd !== 0) g = tf.add(g, tf.mul(theta, wd));
+          if (config.kind === 'sgd') {
+            const momentum = config.momentum ?? 0;
+            if (momentum !== 0) {
+              const dampening = config.dampening ?? 0;
+              state.first ??= zerosLike(variable);
+              const buf = tf.add(tf.mul(state.first, momentum), tf.mul(g, 1 - dampening));
+              state.first.assign(select(mask, buf, state.first));
+              g = config.nesterov ? tf.add(g, tf.mul(buf, momentum)) : buf;
+            }
+            variable.assign(select(mask, tf.sub(theta, tf.mul(g, lr)), theta));
+          } else {
+            const beta1 = config.beta1 ?? 0.9;
+            const beta2 = config.beta2 ?? 0.999;
+            const eps = config.eps ?? 1e-8;
+            state.first ??= zerosLike(variable);
+            state.second ??= zerosLike(variable);
+            const m = tf.add(tf.mul(state.first, beta1), tf.mul(g, 1 - beta1));
+            const v = tf.add(tf.mul(state.second, beta2), tf.mul(tf.square(g), 1 - beta2));
+            state.first.assign(select(mask, m, state.first));
+            state.second.assign(select(mask, v, state.second));
+            const biasCorrection1 = 1 - beta1 ** t;
+            const biasCorrection2 = 1 - beta2 ** t;
+            // torch: denom = sqrt(v) / sqrt(bc2) + eps; p -= (lr / bc1) · m / denom
+            const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(biasCorrection2)), eps);
+            const update = tf.mul(tf.div(m, denom), lr / biasCorrection1);
+            variable.assign(select(mask, tf.sub(theta, update), theta));
+          }
+        });
+      }
+    },
+    dispose(): void {
+      disposed = true;
+      for (const s of states.values()) {
+        s.first?.dispose();
+        s.second?.dispose();
+        delete s.first;
+        delete s.second;
+      }
+    },
+  };
 }

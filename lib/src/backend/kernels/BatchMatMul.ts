@@ -2,7 +2,7 @@
 // sgemm per batch entry (any transposes, batch broadcasting by stride). Without native on wasm:
 // transpose operands with the backend's Transpose kernel, then its fast non-transposed path.
 import * as tf from '@tensorflow/tfjs';
-import { nativeStatus } from '../native/addon';
+import { nativeKernels } from '../native/addon';
 import type { KernelIO } from './io';
 import { matMulShape, simpleBatch } from './matmulShape';
 import { runOriginal, withShape } from './original';
@@ -16,7 +16,7 @@ function transposeLast2(io: KernelIO, t: tf.TensorInfo): tf.TensorInfo {
 }
 
 export function nativeMatMul(io: KernelIO, a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean): tf.TensorInfo | null {
-  const native = nativeStatus().kernels;
+  const native = nativeKernels();
   if (native === null || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
   const s = matMulShape(a, b, transposeA, transposeB);
   if (!simpleBatch(s)) return null;

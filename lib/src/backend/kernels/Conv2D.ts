@@ -1,6 +1,7 @@
 // Conv2D on the native addon (im2col + multithreaded OpenBLAS GEMM); registered only when it is active.
-import { nativeStatus } from '../native/addon';
+import { nativeKernels } from '../native/addon';
 import { assertNHWC, convInfo, nativeGeometry } from './geometry';
+import { runOriginal } from './original';
 import { input, type PackKernel } from './types';
 
 export const conv2DKernel: PackKernel = {
@@ -10,8 +11,8 @@ export const conv2DKernel: PackKernel = {
     const x = input(inputs, 'x', 'Conv2D');
     const filter = input(inputs, 'filter', 'Conv2D');
     assertNHWC('Conv2D', attrs.dataFormat);
-    const native = nativeStatus().kernels;
-    if (native === null) throw new Error('kernel pack Conv2D: native addon not active');
+    const native = nativeKernels();
+    if (native === null) return runOriginal(io, 'Conv2D', inputs, attrs);
     const c = convInfo(x.shape, filter.shape, attrs);
     const y = io.alloc(c.outShape, 'float32');
     native.conv2d(io.f32(x), io.f32(filter), io.f32(y), nativeGeometry(c));

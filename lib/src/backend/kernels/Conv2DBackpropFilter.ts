@@ -1,6 +1,6 @@
 // Conv2DBackpropFilter: missing on wasm 4.22. dW = im2col(x)^T * dy.
 import * as tf from '@tensorflow/tfjs';
-import { nativeStatus } from '../native/addon';
+import { nativeKernels } from '../native/addon';
 import { assertNHWC, convInfo, nativeGeometry } from './geometry';
 import { im2colTransposed } from './jsConv';
 import { runOriginal, withShape } from './original';
@@ -15,7 +15,7 @@ export const conv2DBackpropFilterKernel: PackKernel = {
     assertNHWC('Conv2DBackpropFilter', attrs.dataFormat);
     const filterShape = attrs.filterShape as number[];
     const c = convInfo(x.shape, filterShape, attrs);
-    const native = nativeStatus().kernels;
+    const native = nativeKernels();
     if (native !== null) {
       const dw = io.alloc(filterShape, 'float32');
       native.conv2dBackpropFilter(io.f32(x), io.f32(dy), io.f32(dw), nativeGeometry(c));

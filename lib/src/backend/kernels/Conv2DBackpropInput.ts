@@ -1,6 +1,6 @@
 // Conv2DBackpropInput: dx = col2im(dy * W^T). The wasm original is very slow (67% of a VGG step).
 import * as tf from '@tensorflow/tfjs';
-import { nativeStatus } from '../native/addon';
+import { nativeKernels } from '../native/addon';
 import { assertNHWC, convInfo, nativeGeometry } from './geometry';
 import { col2im, transpose2d } from './jsConv';
 import { runOriginal, withShape } from './original';
@@ -15,7 +15,7 @@ export const conv2DBackpropInputKernel: PackKernel = {
     assertNHWC('Conv2DBackpropInput', attrs.dataFormat);
     const inputShape = attrs.inputShape as number[];
     const c = convInfo(inputShape, filter.shape, attrs);
-    const native = nativeStatus().kernels;
+    const native = nativeKernels();
     if (native !== null) {
       const dx = io.alloc(inputShape, 'float32');
       native.conv2dBackpropInput(io.f32(dy), io.f32(filter), io.f32(dx), nativeGeometry(c));

@@ -1,6 +1,6 @@
 // FusedConv2D (conv + bias + activation) on the native addon; other cases go to the backend's own kernel.
 import * as tf from '@tensorflow/tfjs';
-import { nativeStatus } from '../native/addon';
+import { nativeKernels } from '../native/addon';
 import { applyBiasActivation, canFuse } from './biasActivation';
 import { assertNHWC, convInfo, nativeGeometry } from './geometry';
 import { runOriginal } from './original';
@@ -13,7 +13,7 @@ export const fusedConv2DKernel: PackKernel = {
     const x = input(inputs, 'x', 'FusedConv2D');
     const filter = input(inputs, 'filter', 'FusedConv2D');
     const { bias, preluActivationWeights } = inputs;
-    const native = nativeStatus().kernels;
+    const native = nativeKernels();
     const channels = filter.shape[3];
     if (native === null || !canFuse(channels, bias, preluActivationWeights, attrs.activation)) {
       return runOriginal(io, tf.FusedConv2D, inputs, attrs);

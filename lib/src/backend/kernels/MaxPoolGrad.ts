@@ -1,7 +1,7 @@
 // MaxPoolGrad: the wasm 4.22 kernel drops gradient entries (e.g. the bottom-right window of a 4x4
 // input with 2x2 pooling). Routes each dy entry to the first maximum of its window, as tfjs cpu does.
 import * as tf from '@tensorflow/tfjs';
-import { nativeStatus } from '../native/addon';
+import { nativeKernels } from '../native/addon';
 import { nativeGeometry, poolInfo, type ConvInfo } from './geometry';
 import { input, type PackKernel } from './types';
 
@@ -40,7 +40,7 @@ export const maxPoolGradKernel: PackKernel = {
     const x = input(inputs, 'input', 'MaxPoolGrad');
     const c = poolInfo(x.shape, attrs);
     const dx = io.alloc(x.shape, 'float32');
-    const native = nativeStatus().kernels;
+    const native = nativeKernels();
     if (native !== null) native.maxPoolGrad(io.f32(dy), io.f32(x), io.f32(dx), nativeGeometry(c));
     else maxPoolGradJs(io.f32(dy), io.f32(x), io.f32(dx), c);
     return dx;

@@ -1,2 +1,2 @@
-export { registerKernelPack, packKernels } from './register';
+export { registerKernelPack, unregisterKernelPack, isPackKernel, packKernels } from './register';
 export type { KernelPackReport } from './types';

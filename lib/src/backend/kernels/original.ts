@@ -14,8 +14,8 @@ export function captureOriginal(name: string, backend: PackBackend, ours: Readon
   }
 }
 
-export function hasOriginal(name: string, backend: PackBackend): boolean {
-  return originals.has(key(name, backend));
+export function originalKernel(name: string, backend: PackBackend): tf.KernelFunc | undefined {
+  return originals.get(key(name, backend));
 }
 
 export function runOriginal(io: KernelIO, name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}): tf.TensorInfo {

@@ -12,7 +12,9 @@ import { fusedConv2DKernel } from './FusedConv2D';
 import { fusedMatMulKernel } from './FusedMatMul';
 import { kernelIO, type PackBackend } from './io';
 import { maxPoolGradKernel } from './MaxPoolGrad';
-import { captureOriginal } from './original';
+import { captureOriginal, originalKernel } from './original';
+import { meanKernel } from './Mean';
+import { sumKernel } from './Sum';
 import { tileKernel } from './Tile';
 import type { KernelPackReport, PackKernel } from './types';
 
@@ -22,7 +24,7 @@ export type { KernelPackReport } from './types';
 export const packKernels: readonly PackKernel[] = [
   conv2DKernel, fusedConv2DKernel, conv2DBackpropInputKernel, conv2DBackpropFilterKernel,
   depthwiseConv2dNativeBackpropInputKernel, depthwiseConv2dNativeBackpropFilterKernel,
-  maxPoolGradKernel, batchMatMulKernel, fusedMatMulKernel, tileKernel,
+  maxPoolGradKernel, batchMatMulKernel, fusedMatMulKernel, tileKernel, sumKernel, meanKernel,
 ];
 
 const ourFuncs = new Set<tf.KernelFunc>();
@@ -60,4 +62,23 @@ export function registerKernelPack(backendName: 'wasm' | 'cpu'): KernelPackRepor
     registered.push(kernel.name);
   }
   return { backend: backendName, registered, native: { active: native.active, reason: native.reason, threads: native.threads } };
+}
+
+/** Whether the kernel registered under this name on this backend is the pack's. */
+export function isPackKernel(name: string, backendName: 'wasm' | 'cpu'): boolean {
+  const current = tf.getKernel(name, backendName);
+  return current !== undefined && ourFuncs.has(current.kernelFunc);
+}
+
+/** Puts the backend's own kernels back (kernels the backend never had are removed). Returns their names. */
+export function unregisterKernelPack(backendName: 'wasm' | 'cpu'): string[] {
+  const restored: string[] = [];
+  for (const kernel of packKernels) {
+    if (!isPackKernel(kernel.name, backendName)) continue;
+    tf.unregisterKernel(kernel.name, backendName);
+    const original = originalKernel(kernel.name, backendName);
+    if (original !== undefined) tf.registerKernel({ kernelName: kernel.name, backendName, kernelFunc: original });
+    restored.push(kernel.name);
+  }
+  return restored;
 }

@@ -64,3 +64,15 @@ export function nativeStatus(): NativeStatus {
   }
   return cached;
 }
+
+let enabled = true;
+
+/** The addon's kernels when loaded and enabled, else null (kernels then take their wasm/JS path). */
+export function nativeKernels(): NativeKernels | null {
+  return enabled ? nativeStatus().kernels : null;
+}
+
+/** Switches the native path off/on at run time (tests compare both paths in one process). */
+export function setNativeKernelsEnabled(on: boolean): void {
+  enabled = on;
+}

@@ -1,0 +1,301 @@
+// npm run bench [-- --torch] [--json] [--models lenet5,mlp512,...] [--steps N] [--warmup N] [--repeats N]
+//                 [--backend wasm|cpu] [--threads N]
+// Training throughput of fixed benchmark models on this CPU (our backend + kernel pack), optionally
+// side by side with PyTorch (scripts/bench_torch.py, same models, same thread count), plus peak RSS
+// and GEMM GFLOP/s. The model definitions below are fixed: scripts/bench_torch.py mirrors them.
+import { spawnSync } from 'child_process';
+import * as os from 'os';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../backend/select';
+import { nativeStatus } from '../backend/native/addon';
+
+export const PEAK_GFLOPS = 166; // 2 cores x AVX-512 FMA, fp32, as measured for this machine in issue 4
+
+export interface BenchModel {
+  name: string;
+  inputShape: number[];
+  batch: number;
+  /** Lock-step replicas trained as one program (1 = an ordinary model). */
+  replicas: number;
+  /** Builds the model; returns the trainable variables and a forward function (training mode). */
+  build(): { variables: tf.Variable[]; forward: (x: tf.Tensor) => tf.Tensor; dispose(): void };
+}
+
+function layersModel(make: () => tf.LayersModel): BenchModel['build'] {
+  return () => {
+    const model = make();
+    return {
+      variables: model.trainableWeights.map((w) => w.read() as tf.Variable),
+      forward: (x) => model.apply(x, { training: true }) as tf.Tensor,
+      dispose: () => model.dispose(),
+    };
+  };
+}
+
+export function lenet5(): tf.LayersModel {
+  const m = tf.sequential();
+  m.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 6, kernelSize: 5, padding: 'same', activation: 'relu' }));
+  m.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
+  m.add(tf.layers.conv2d({ filters: 16, kernelSize: 5, padding: 'valid', activation: 'relu' }));
+  m.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dense({ units: 120, activation: 'relu' }));
+  m.add(tf.layers.dense({ units: 84, activation: 'relu' }));
+  m.add(tf.layers.dense({ units: 10 }));
+  return m;
+}
+
+export function mlp(width: number): tf.LayersModel {
+  const m = tf.sequential();
+  m.add(tf.layers.dense({ inputShape: [784], units: width, activation: 'relu' }));
+  m.add(tf.layers.dense({ units: 10 }));
+  return m;
+}
+
+/** conv32-conv32-pool, conv64-conv64-pool, conv128-pool, dense128, dense10; 3x3 same convs, ReLU. */
+export function vggSmall(): tf.LayersModel {
+  const m = tf.sequential();
+  const conv = (filters: number, first = false) => tf.layers.conv2d({
+    ...(first ? { inputShape: [32, 32, 3] } : {}), filters, kernelSize: 3, padding: 'same', activation: 'relu',
+  });
+  m.add(conv(32, true)); m.add(conv(32)); m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(conv(64)); m.add(conv(64)); m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(conv(128)); m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dense({ units: 128, activation: 'relu' }));
+  m.add(tf.layers.dense({ units: 10 }));
+  return m;
+}
+
+/** ResNet-8: conv16-BN-ReLU, three basic blocks (16, 32/2, 64/2; 1x1 conv+BN shortcut when downsampling), GAP, dense10. */
+export function resnetSmall(): tf.LayersModel {
+  const input = tf.input({ shape: [32, 32, 3] });
+  const convBn = (x: tf.SymbolicTensor, filters: number, stride: number, k = 3): tf.SymbolicTensor => {
+    const c = tf.layers.conv2d({ filters, kernelSize: k, strides: stride, padding: 'same', useBias: false }).apply(x) as tf.SymbolicTensor;
+    return tf.layers.batchNormalization({ axis: -1 }).apply(c) as tf.SymbolicTensor;
+  };
+  const relu = (x: tf.SymbolicTensor) => tf.layers.reLU().apply(x) as tf.SymbolicTensor;
+  let x = relu(convBn(input, 16, 1));
+  for (const [filters, stride] of [[16, 1], [32, 2], [64, 2]] as const) {
+    const y = convBn(relu(convBn(x, filters, stride)), filters, 1);
+    const shortcut = stride === 1 ? x : convBn(x, filters, stride, 1);
+    x = relu(tf.layers.add().apply([y, shortcut]) as tf.SymbolicTensor);
+  }
+  const pooled = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
+  const logits = tf.layers.dense({ units: 10 }).apply(pooled) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: logits });
+}
+
+/** R replicas of MLP 784-w-10 as one program: stacked weights [R, ...], batched matmul. */
+function mlpReplicas(replicas: number, width: number): BenchModel['build'] {
+  return () => {
+    const glorot = (fanIn: number, fanOut: number, shape: number[]) =>
+      tf.variable(tf.randomUniform(shape, -Math.sqrt(6 / (fanIn + fanOut)), Math.sqrt(6 / (fanIn + fanOut))));
+    const w1 = glorot(784, width, [replicas, 784, width]), b1 = tf.variable(tf.zeros([replicas, 1, width]));
+    const w2 = glorot(width, 10, [replicas, width, 10]), b2 = tf.variable(tf.zeros([replicas, 1, 10]));
+    return {
+      variables: [w1, b1, w2, b2],
+      // x: [R, batch, 784] -> logits [R * batch, 10]
+      forward: (x) => tf.reshape(tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, w1), b1)), w2), b2), [-1, 10]),
+      dispose: () => tf.dispose([w1, b1, w2, b2]),
+    };
+  };
+}
+
+export const BENCH_MODELS: readonly BenchModel[] = [
+  { name: 'lenet5', inputShape: [28, 28, 1], batch: 64, replicas: 1, build: layersModel(lenet5) },
+  { name: 'mlp512', inputShape: [784], batch: 128, replicas: 1, build: layersModel(() => mlp(512)) },
+  { name: 'vgg_small', inputShape: [32, 32, 3], batch: 64, replicas: 1, build: layersModel(vggSmall) },
+  { name: 'resnet_small', inputShape: [32, 32, 3], batch: 64, replicas: 1, build: layersModel(resnetSmall) },
+  { name: 'mlp16', inputShape: [784], batch: 128, replicas: 1, build: layersModel(() => mlp(16)) },
+  { name: 'mlp256', inputShape: [784], batch: 128, replicas: 1, build: layersModel(() => mlp(256)) },
+  { name: 'mlp4096', inputShape: [784], batch: 128, replicas: 1, build: layersModel(() => mlp(4096)) },
+  { name: 'mlp256_x11_lockstep', inputShape: [784], batch: 128, replicas: 11, build: mlpReplicas(11, 256) },
+];
+
+interface Options {
+  torch: boolean; json: boolean; models: string[]; steps: number | null; warmup: number; repeats: number;
+  backend: string; threads: number;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = {
+    torch: false, json: false, models: BENCH_MODELS.map((m) => m.name), steps: null, warmup: 3, repeats: 3,
+    backend: process.env.NETSTATS_BACKEND ?? 'wasm', threads: nativeStatus().threads,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`bench: ${a} needs a value`);
+      return v;
+    };
+    const count = (): number => {
+      const v = Number(value());
+      if (!Number.isInteger(v) || v < 0) throw new Error(`bench: ${a} needs a non-negative integer`);
+      return v;
+    };
+    if (a === '--torch') o.torch = true;
+    else if (a === '--json') o.json = true;
+    else if (a === '--models') o.models = value().split(',').filter((s) => s !== '');
+    else if (a === '--steps') o.steps = count();
+    else if (a === '--warmup') o.warmup = count();
+    else if (a === '--repeats') o.repeats = Math.max(1, count());
+    else if (a === '--backend') o.backend = value();
+    else if (a === '--threads') o.threads = Math.max(1, count());
+    else throw new Error(`bench: unknown flag '${a}' (see the header of lib/src/cli/bench.ts)`);
+  }
+  const known = new Set(BENCH_MODELS.map((m) => m.name));
+  for (const m of o.models) if (!known.has(m)) throw new Error(`bench: unknown model '${m}'; known: ${[...known].join(', ')}`);
+  return o;
+}
+
+/** Steps per timed repeat: about the same work for every model. */
+function defaultSteps(model: BenchModel): number {
+  if (model.name === 'vgg_small' || model.name === 'resnet_small') return 6;
+  if (model.name === 'mlp4096' || model.replicas > 1) return 15;
+  return 40;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** Training samples per second (median over repeats): SGD momentum 0.9, softmax cross-entropy. */
+export function benchTrain(model: BenchModel, steps: number, warmup: number, repeats: number): number {
+  const built = model.build();
+  const optimizer = tf.train.momentum(0.01, 0.9);
+  const perStep = model.batch * model.replicas;
+  const inputSize = model.inputShape.reduce((a, b) => a * b, 1);
+  // Data stays in JS memory and becomes a tensor one batch at a time (as the notebooks do).
+  const batches = 4;
+  const xs: Float32Array[] = [], ys: Int32Array[] = [];
+  for (let b = 0; b < batches; b++) {
+    const x = new Float32Array(perStep * inputSize);
+    for (let i = 0; i < x.length; i++) x[i] = Math.random();
+    xs.push(x);
+    ys.push(Int32Array.from({ length: perStep }, () => Math.floor(Math.random() * 10)));
+  }
+  const xShape = model.replicas > 1 ? [model.replicas, model.batch, ...model.inputShape] : [model.batch, ...model.inputShape];
+  let i = 0;
+  const step = (): void => {
+    const b = i++ % batches;
+    tf.tidy(() => {
+      const x = tf.tensor(xs[b], xShape);
+      const y = tf.oneHot(tf.tensor1d(ys[b], 'int32'), 10);
+      optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, built.forward(x)) as tf.Scalar, false, built.variables);
+    });
+  };
+  for (let w = 0; w < warmup; w++) step();
+  const rates: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const t0 = performance.now();
+    for (let s = 0; s < steps; s++) step();
+    // A read forces any pending work before the clock stops.
+    tf.tidy(() => built.variables[0].sum().dataSync());
+    rates.push((perStep * steps) / ((performance.now() - t0) / 1000));
+  }
+  optimizer.dispose();
+  built.dispose();
+  return median(rates);
+}
+
+/** GFLOP/s of one 1024^3 fp32 GEMM: the backend's tf.matMul, and the native addon's sgemm when loaded. */
+export function gemmGflops(): { backend: number; native: number | null } {
+  const n = 1024, flop = 2 * n * n * n, reps = 5;
+  const a = tf.randomNormal([n, n]), b = tf.randomNormal([n, n]);
+  tf.matMul(a, b).dispose();
+  const times: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    const c = tf.matMul(a, b);
+    c.dataSync();
+    times.push(performance.now() - t0);
+    c.dispose();
+  }
+  tf.dispose([a, b]);
+  const backend = flop / (median(times) / 1000) / 1e9;
+  const native = nativeStatus().kernels;
+  if (native === null) return { backend, native: null };
+  const av = new Float32Array(n * n).fill(0.5), bv = new Float32Array(n * n).fill(0.25), cv = new Float32Array(n * n);
+  native.sgemm(av, bv, cv, n, n, n, 0, 0);
+  const nt: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    native.sgemm(av, bv, cv, n, n, n, 0, 0);
+    nt.push(performance.now() - t0);
+  }
+  return { backend, native: flop / (median(nt) / 1000) / 1e9 };
+}
+
+interface TorchResult { available: boolean; reason: string; samplesPerS: Record<string, number> }
+
+export function runTorch(models: string[], steps: Record<string, number>, warmup: number, repeats: number, threads: number): TorchResult {
+  const script = path.resolve(__dirname, '../../../scripts/bench_torch.py');
+  const python = process.env.NETSTATS_PYTHON ?? '/usr/bin/python3';
+  const r = spawnSync(python, [script, '--models', models.join(','), '--steps', JSON.stringify(steps), '--warmup', String(warmup),
+    '--repeats', String(repeats), '--threads', String(threads)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.error) return { available: false, reason: `could not run ${python}: ${r.error.message}`, samplesPerS: {} };
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  try {
+    const parsed = JSON.parse(last) as { available: boolean; reason?: string; samples_per_s?: Record<string, number> };
+    return { available: parsed.available, reason: parsed.reason ?? '', samplesPerS: parsed.samples_per_s ?? {} };
+  } catch {
+    return { available: false, reason: `bench_torch.py failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`, samplesPerS: {} };
+  }
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const report = await selectBackend({ force: o.backend });
+  const native = nativeStatus();
+  if (native.kernels !== null) native.kernels.setThreads(o.threads);
+  const log = (s: string) => { if (!o.json) console.log(s); };
+  log(`backend: ${report.choice}; kernel pack: ${report.kernelPack ? report.kernelPack.registered.join(', ') : 'none'}`);
+  log(`native: ${native.reason}; threads ${o.threads}; cpus ${os.cpus().length}`);
+  const models = BENCH_MODELS.filter((m) => o.models.includes(m.name));
+  const steps: Record<string, number> = {};
+  for (const m of models) steps[m.name] = o.steps ?? defaultSteps(m);
+  const ours: Record<string, number> = {};
+  for (const m of models) {
+    ours[m.name] = benchTrain(m, steps[m.name], o.warmup, o.repeats);
+    log(`${m.name.padEnd(22)} ${report.choice.padEnd(5)} ${ours[m.name].toFixed(0).padStart(8)} samples/s`);
+  }
+  let torch: TorchResult = { available: false, reason: 'not requested (--torch)', samplesPerS: {} };
+  if (o.torch) {
+    log(`running PyTorch reference (scripts/bench_torch.py, ${o.threads} threads)...`);
+    torch = runTorch(models.map((m) => m.name), steps, o.warmup, o.repeats, o.threads);
+    if (!torch.available) log(`torch skipped: ${torch.reason}`);
+  }
+  const gemm = gemmGflops();
+  const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+  for (const m of models) {
+    const t = torch.samplesPerS[m.name];
+    const row = {
+      model: m.name, backend: report.choice, samples_per_s: Math.round(ours[m.name]),
+      torch_samples_per_s: t === undefined ? null : Math.round(t), ratio: t === undefined ? null : Number((ours[m.name] / t).toFixed(3)),
+    };
+    if (o.json) console.log(JSON.stringify(row));
+    else if (t !== undefined) log(`${m.name.padEnd(22)} ours ${row.samples_per_s.toString().padStart(8)}/s  torch ${String(row.torch_samples_per_s).padStart(8)}/s  ratio ${row.ratio}`);
+  }
+  const summary = {
+    peak_rss_mib: Math.round(peakRssMiB), gemm_1024_gflops_backend: Number(gemm.backend.toFixed(1)),
+    gemm_1024_gflops_native: gemm.native === null ? null : Number(gemm.native.toFixed(1)), peak_gflops: PEAK_GFLOPS,
+    threads: o.threads, native: native.reason, torch: torch.available ? 'ran' : torch.reason,
+  };
+  if (o.json) console.log(JSON.stringify(summary));
+  else {
+    log(`peak RSS ${summary.peak_rss_mib} MiB`);
+    log(`GEMM 1024^3: backend tf.matMul ${summary.gemm_1024_gflops_backend} GFLOP/s (${(100 * gemm.backend / PEAK_GFLOPS).toFixed(0)}% of peak ${PEAK_GFLOPS})` +
+      (gemm.native === null ? '; native addon not loaded' : `; native sgemm ${summary.gemm_1024_gflops_native} GFLOP/s (${(100 * gemm.native / PEAK_GFLOPS).toFixed(0)}% of peak)`));
+  }
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  });
+}

@@ -1,0 +1,154 @@
+/**
+ * `npm run datasets`: what was found where, counts, label histograms, checksum verdicts, Tiny Darknet.
+ *
+ *   npm run datasets                     report (through the cache: the first run parses and caches everything)
+ *   npm run datasets -- --no-cache       re-read the sources (nothing is written to the cache)
+ *   npm run datasets -- --evaluate       also Tiny Darknet's top-1 / top-5 accuracy on the ImageNet sample
+ *   npm run datasets -- --require-all    exit 1 when a dataset or the model is missing (CI acceptance)
+ *   npm run datasets -- --json           machine-readable report on stdout
+ *
+ * Exit status 1 when a dataset could not be read, a checksum does not match, or (--require-all) something is missing.
+ */
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { describeBackend, selectBackend } from '../backend/select';
+import {
+  CANONICAL_LABEL_HISTOGRAMS,
+  datasetCacheDir,
+  datasetTopKAccuracy,
+  defaultDataPath,
+  findDatasets,
+  loadDataset,
+  loadTinyDarknet,
+  systemDataLocations,
+  type DatasetReport,
+} from '../data/index';
+
+interface ModelReport {
+  status: 'found' | 'missing' | 'error';
+  dir?: string;
+  parameters?: number;
+  inputShape?: (number | null)[];
+  outputShape?: (number | null)[];
+  checksum?: string;
+  loadMs?: number;
+  evaluation?: { count: number; top1: number; top5: number; backend: string; seconds: number };
+  message?: string;
+}
+
+const shapeText = (shape: (number | null)[] | undefined): string => (shape ?? []).map((d) => d ?? 'N').join(', ');
+
+function histogramVerdict(r: DatasetReport): string {
+  const canonical = CANONICAL_LABEL_HISTOGRAMS[r.name]?.[r.split];
+  if (!canonical || !r.histogram) return '';
+  return canonical.length === r.histogram.length && canonical.every((n, i) => n === r.histogram?.[i])
+    ? ' (equals the canonical histogram)'
+    : ` (DIFFERS from the canonical ${canonical.join(' ')})`;
+}
+
+function formatHistogram(r: DatasetReport): string {
+  const h = r.histogram ?? [];
+  if (h.length > 20) {
+    const min = Math.min(...h);
+    const max = Math.max(...h);
+    return `${h.length} classes, ${min === max ? `${min} each` : `${min}..${max} per class`}`;
+  }
+  return h.map((n, i) => `${r.classNames?.[i] ?? i}:${n}`).join('  ');
+}
+
+async function modelReport(evaluate: boolean, quiet: boolean): Promise<ModelReport> {
+  const start = Date.now();
+  try {
+    const darknet = await loadTinyDarknet();
+    const report: ModelReport = {
+      status: 'found',
+      dir: darknet.dir,
+      parameters: darknet.model.countParams(),
+      inputShape: darknet.model.inputs[0]?.shape,
+      outputShape: darknet.model.outputs[0]?.shape,
+      checksum: `${darknet.checksum.verdict} (tree sha256 ${darknet.checksum.sha256.slice(0, 16)}...)`,
+      loadMs: Date.now() - start,
+    };
+    if (evaluate) {
+      const sample = await loadDataset('imagenet-sample', 'test', { quiet });
+      const t = Date.now();
+      const acc = await datasetTopKAccuracy(darknet.model, sample, {
+        batchSize: 25,
+        onBatch: (done) => {
+          if (!quiet) process.stderr.write(`\r  Tiny Darknet: ${done}/${sample.count} images`);
+        },
+      });
+      if (!quiet) process.stderr.write('\n');
+      report.evaluation = { count: acc.count, top1: acc.top1, top5: acc.top5, backend: tf.getBackend(), seconds: (Date.now() - t) / 1000 };
+    }
+    darknet.model.dispose();
+    return report;
+  } catch (err) {
+    const missing = (err as Error).name === 'DataNotFoundError';
+    return { status: missing ? 'missing' : 'error', message: (err as Error).message, loadMs: Date.now() - start };
+  }
+}
+
+async function main(): Promise<number> {
+  const args = new Set(process.argv.slice(2));
+  for (const a of args) {
+    if (!['--no-cache', '--evaluate', '--require-all', '--json'].includes(a)) {
+      console.error(`datasets: unknown option ${a} (options: --no-cache --evaluate --require-all --json)`);
+      return 2;
+    }
+  }
+  const json = args.has('--json');
+  const log = json ? (): void => undefined : (line = ''): void => console.log(line);
+  // Model loading and evaluation use the project's backend choice (also silences tfjs's cpu banner).
+  log(describeBackend(await selectBackend()));
+  log(`data folders searched: ${defaultDataPath().join(', ')}`);
+  log(`  then: ${[...systemDataLocations('mnist'), ...systemDataLocations('fashion-mnist')].join(', ')}`);
+  log(`cache: ${args.has('--no-cache') ? 'off (--no-cache)' : datasetCacheDir()}`);
+  log();
+
+  const reports = await findDatasets({ noCache: args.has('--no-cache'), quiet: json });
+  let failed = false;
+  for (const r of reports) {
+    const title = `${r.name} ${r.split}`.padEnd(22);
+    if (r.status !== 'found') {
+      log(`${title} ${r.status.toUpperCase()}: ${r.message?.split('\n').join('\n    ')}`);
+      if (r.status === 'error' || args.has('--require-all')) failed = true;
+      log();
+      continue;
+    }
+    const [h, w, c] = r.shape ?? [0, 0, 0];
+    log(`${title} ${String(r.count).padStart(6)} images ${h}x${w}x${c}  from ${r.source}  (${r.fromCache ? 'cache' : 'source'}, ${r.loadMs} ms)`);
+    log(`  labels: ${formatHistogram(r)}${histogramVerdict(r)}`);
+    if (histogramVerdict(r).includes('DIFFERS')) failed = true;
+    for (const v of r.checksums ?? []) {
+      const expected = v.verdict === 'unknown' ? 'no known value' : v.verdict === 'ok' ? 'matches the known value' : `EXPECTED ${v.expected}`;
+      log(`  ${v.kind} ${path.basename(v.file)}: ${v.verdict.toUpperCase()} ${v.sha256.slice(0, 16)}... (${expected})`);
+      if (v.verdict === 'mismatch') failed = true;
+    }
+    for (const n of r.notes ?? []) log(`  note: ${n}`);
+    log();
+  }
+
+  const model = await modelReport(args.has('--evaluate'), json);
+  if (model.status === 'found') {
+    log(`Tiny Darknet: loaded from ${model.dir} in ${model.loadMs} ms; ${model.parameters?.toLocaleString('en-US')} parameters, input [${shapeText(model.inputShape)}], output [${shapeText(model.outputShape)}]`);
+    log(`  checksum: ${model.checksum}`);
+    if (model.evaluation) {
+      const e = model.evaluation;
+      log(`  ImageNet sample (${e.count} images): top-1 ${(100 * e.top1).toFixed(1)}%, top-5 ${(100 * e.top5).toFixed(1)}% (${e.backend}, ${e.seconds.toFixed(1)} s)`);
+    }
+  } else {
+    log(`Tiny Darknet: ${model.status.toUpperCase()}: ${model.message}`);
+    if (model.status === 'error' || args.has('--require-all')) failed = true;
+  }
+  if (json) console.log(JSON.stringify({ datasets: reports.map((r) => ({ ...r, classNames: undefined })), model }, null, 2));
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

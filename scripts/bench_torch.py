@@ -1,0 +1,113 @@
+#!/usr/bin/python3
+"""PyTorch reference for `npm run bench -- --torch`: the same fixed models as lib/src/cli/bench.ts,
+trained the same way (SGD momentum 0.9, lr 0.01, softmax cross-entropy, random data), same threads.
+Prints one JSON line: {"available": bool, "reason": str, "samples_per_s": {model: rate}}.
+Run with Debian's /usr/bin/python3 (python3-torch)."""
+import argparse
+import json
+import statistics
+import sys
+import time
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('--models', required=True)
+    p.add_argument('--steps', required=True, help='JSON object: model -> steps per repeat')
+    p.add_argument('--warmup', type=int, default=3)
+    p.add_argument('--repeats', type=int, default=3)
+    p.add_argument('--threads', type=int, default=1)
+    a = p.parse_args()
+    try:
+        import torch
+        import torch.nn as nn
+    except Exception as e:  # noqa: BLE001 - any import failure means "no torch here"
+        print(json.dumps({'available': False, 'reason': f'import torch failed: {e}'}))
+        return
+    torch.set_num_threads(a.threads)
+    steps = json.loads(a.steps)
+
+    def lenet5():
+        return nn.Sequential(
+            nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2, 2),
+            nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2, 2), nn.Flatten(),
+            nn.Linear(16 * 5 * 5, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+
+    def mlp(w):
+        return nn.Sequential(nn.Linear(784, w), nn.ReLU(), nn.Linear(w, 10))
+
+    def vgg_small():
+        def conv(i, o):
+            return [nn.Conv2d(i, o, 3, padding=1), nn.ReLU()]
+        return nn.Sequential(*conv(3, 32), *conv(32, 32), nn.MaxPool2d(2), *conv(32, 64), *conv(64, 64), nn.MaxPool2d(2),
+                             *conv(64, 128), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(128 * 4 * 4, 128), nn.ReLU(),
+                             nn.Linear(128, 10))
+
+    class Block(nn.Module):
+        def __init__(self, i, o, stride):
+            super().__init__()
+            self.c1 = nn.Conv2d(i, o, 3, stride, 1, bias=False)
+            self.b1 = nn.BatchNorm2d(o, eps=1e-3, momentum=0.01)
+            self.c2 = nn.Conv2d(o, o, 3, 1, 1, bias=False)
+            self.b2 = nn.BatchNorm2d(o, eps=1e-3, momentum=0.01)
+            self.short = None if stride == 1 else nn.Sequential(nn.Conv2d(i, o, 1, stride, bias=False),
+                                                                nn.BatchNorm2d(o, eps=1e-3, momentum=0.01))
+
+        def forward(self, x):
+            y = self.b2(self.c2(torch.relu(self.b1(self.c1(x)))))
+            return torch.relu(y + (x if self.short is None else self.short(x)))
+
+    def resnet_small():
+        return nn.Sequential(nn.Conv2d(3, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16, eps=1e-3, momentum=0.01), nn.ReLU(),
+                             Block(16, 16, 1), Block(16, 32, 2), Block(32, 64, 2),
+                             nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
+
+    # name -> (builder, input shape (NCHW), batch). Lock-step replicas are timed as one single model:
+    # R models trained one after another give the same replica-samples per second.
+    table = {
+        'lenet5': (lenet5, (1, 28, 28), 64),
+        'mlp512': (lambda: mlp(512), (784,), 128),
+        'vgg_small': (vgg_small, (3, 32, 32), 64),
+        'resnet_small': (resnet_small, (3, 32, 32), 64),
+        'mlp16': (lambda: mlp(16), (784,), 128),
+        'mlp256': (lambda: mlp(256), (784,), 128),
+        'mlp4096': (lambda: mlp(4096), (784,), 128),
+        'mlp256_x11_lockstep': (lambda: mlp(256), (784,), 128),
+    }
+    out = {}
+    for name in a.models.split(','):
+        if name not in table:
+            print(f'bench_torch: unknown model {name}', file=sys.stderr)
+            sys.exit(2)
+        build, shape, batch = table[name]
+        model = build()
+        model.train()
+        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        loss_fn = nn.CrossEntropyLoss()
+        xs = [torch.rand((batch,) + shape) for _ in range(4)]
+        ys = [torch.randint(0, 10, (batch,)) for _ in range(4)]
+        counter = [0]
+
+        def step():
+            b = counter[0] % 4
+            counter[0] += 1
+            opt.zero_grad()
+            loss = loss_fn(model(xs[b]), ys[b])
+            loss.backward()
+            opt.step()
+
+        for _ in range(a.warmup):
+            step()
+        n = int(steps.get(name, 20))
+        rates = []
+        for _ in range(a.repeats):
+            t0 = time.perf_counter()
+            for _ in range(n):
+                step()
+            rates.append(batch * n / (time.perf_counter() - t0))
+        out[name] = statistics.median(rates)
+    print(json.dumps({'available': True, 'reason': f'torch {torch.__version__}, {a.threads} threads', 'samples_per_s': out}))
+
+
+if __name__ == '__main__':
+    main()

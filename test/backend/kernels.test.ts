@@ -1,0 +1,240 @@
+// Kernel pack vs the tfjs 'cpu' backend (the independent reference): forward values and gradients
+// on random shapes (odd sizes, batch 1, strides, both paddings), with the native addon and without.
+import * as assert from 'assert';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { nativeStatus, setNativeKernelsEnabled } from '../../lib/src/backend/native/addon';
+import { kernelIO } from '../../lib/src/backend/kernels/io';
+import { packKernels, registerKernelPack, unregisterKernelPack } from '../../lib/src/backend/kernels/register';
+import { createRng, type Rng } from '../../lib/src/util/random';
+
+type Backend = 'cpu' | 'wasm';
+type Case = { name: string; inputs: { shape: number[]; int?: boolean }[]; f: (...xs: tf.Tensor[]) => tf.Tensor };
+
+function randomValues(rng: Rng, shape: number[], int = false): Float32Array {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const v = new Float32Array(n);
+  for (let i = 0; i < n; i++) v[i] = int ? rng.int(7) - 3 : rng.normal();
+  return v;
+}
+
+/** Output of f and the gradient of sum(f(...) * r) with respect to every input, on one backend. */
+async function evaluate(backend: Backend, c: Case, values: Float32Array[], withGrad: boolean): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const xs = c.inputs.map((s, i) => tf.tensor(values[i], s.shape, s.int ? 'int32' : 'float32'));
+    const y = c.f(...xs);
+    const out = [y.dataSync() as Float32Array];
+    if (withGrad) {
+      const r = tf.tensor(randomValues(createRng(99), y.shape), y.shape);
+      const grads = tf.grads((...ins: tf.Tensor[]) => tf.sum(tf.mul(c.f(...ins), r)))(xs);
+      for (const g of grads) out.push(g.dataSync() as Float32Array);
+    }
+    return out.map((a) => Float32Array.from(a));
+  });
+}
+
+function assertClose(actual: Float32Array, expected: Float32Array, what: string, tol = 1e-3): void {
+  assert.strictEqual(actual.length, expected.length, `${what}: length`);
+  let scale = 1e-6;
+  for (const e of expected) scale = Math.max(scale, Math.abs(e));
+  for (let i = 0; i < expected.length; i++) {
+    const err = Math.abs(actual[i] - expected[i]);
+    if (!(err <= tol * (1 + Math.abs(expected[i])) + tol * 1e-2 * scale)) {
+      assert.fail(`${what}: entry ${i} is ${actual[i]}, cpu says ${expected[i]}`);
+    }
+  }
+}
+
+async function compare(c: Case, seed: number, withGrad = true): Promise<void> {
+  const rng = createRng(seed);
+  const values = c.inputs.map((s) => randomValues(rng, s.shape, s.int));
+  const ref = await evaluate('cpu', c, values, withGrad);
+  const got = await evaluate('wasm', c, values, withGrad);
+  ref.forEach((r, i) => assertClose(got[i], r, `${c.name} ${i === 0 ? 'forward' : `gradient ${i - 1}`}`));
+}
+
+function convCases(): Case[] {
+  const cases: Case[] = [];
+  const configs: [number[], number[], number, 'same' | 'valid'][] = [
+    [[1, 5, 5, 1], [3, 3, 1, 2], 1, 'same'],
+    [[2, 7, 6, 3], [3, 3, 3, 4], 2, 'same'],
+    [[3, 9, 9, 2], [5, 5, 2, 3], 1, 'valid'],
+    [[2, 8, 7, 5], [2, 3, 5, 6], 2, 'valid'],
+    [[1, 11, 11, 4], [1, 1, 4, 7], 1, 'valid'],
+    [[2, 6, 6, 3], [1, 1, 3, 5], 2, 'same'],
+    [[4, 10, 10, 3], [3, 3, 3, 8], 3, 'same'],
+  ];
+  for (const [xs, ws, s, pad] of configs) {
+    cases.push({ name: `conv2d x${xs} w${ws} s${s} ${pad}`, inputs: [{ shape: xs }, { shape: ws }], f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, s, pad) });
+  }
+  return cases;
+}
+
+const wasmDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep;
+
+describe('backend/kernels: kernel pack on wasm vs the tfjs cpu backend', function () {
+  this.timeout(120000);
+  let previousBackend = 'cpu';
+  let cpuWasPacked: string[] = [];
+
+  before(async () => {
+    previousBackend = tf.getBackend() ?? 'cpu';
+    setWasmPaths(wasmDir);
+    await tf.setBackend('wasm');
+    await tf.ready();
+    registerKernelPack('wasm');
+    // The reference must be tfjs's own cpu kernels, whatever another test registered.
+    cpuWasPacked = unregisterKernelPack('cpu');
+  });
+  after(async () => {
+    setNativeKernelsEnabled(true);
+    if (cpuWasPacked.length > 0) registerKernelPack('cpu');
+    await tf.setBackend(previousBackend);
+  });
+
+  it('MaxPoolGrad regression: [1,4,4,1] with 2x2 pooling routes gradient to every window, bottom-right included', async () => {
+    await tf.setBackend('wasm');
+    const g = tf.tidy(() => {
+      const x = tf.tensor4d(Array.from({ length: 16 }, (_, i) => i), [1, 4, 4, 1]);
+      return tf.grad((t: tf.Tensor) => tf.sum(tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid')))(x).dataSync();
+    });
+    // The maxima of the four windows sit at flat positions 5, 7, 13, 15.
+    assert.deepStrictEqual(Array.from(g), [0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 1, 0, 1]);
+  });
+
+  it('reports what it registered and is idempotent', () => {
+    const first = registerKernelPack('wasm');
+    const second = registerKernelPack('wasm');
+    assert.deepStrictEqual(second.registered, first.registered);
+    for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', 'Tile', 'Sum', 'Mean', '_FusedMatMul']) {
+      assert.ok(first.registered.includes(name), `${name} registered`);
+    }
+    assert.strictEqual(first.native.active, nativeStatus().active);
+    assert.ok(first.native.reason.length > 0);
+  });
+
+  for (const native of [true, false]) {
+    describe(native ? 'native path' : 'wasm+JS path (native off)', () => {
+      before(function () {
+        if (native && !nativeStatus().active) this.skip();
+        setNativeKernelsEnabled(native);
+      });
+      after(() => setNativeKernelsEnabled(true));
+
+      it('conv2d forward and both gradients (odd sizes, batch 1, strides 1-3, same/valid, 1x1)', async () => {
+        let seed = 1;
+        for (const c of convCases()) await compare(c, seed++);
+      });
+
+      it('conv2d forward with dilation', async () => {
+        await compare({ name: 'dilated conv', inputs: [{ shape: [2, 9, 8, 3] }, { shape: [3, 3, 3, 4] }], f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same', 'NHWC', 2) }, 11, false);
+      });
+
+      it('fused conv2d and dense (bias + relu/linear) forward and gradients', async () => {
+        await compare({ name: 'fused conv relu', inputs: [{ shape: [2, 7, 7, 3] }, { shape: [3, 3, 3, 5] }, { shape: [5] }],
+          f: (x, w, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 1, pad: 'same', bias: b, activation: 'relu' }) }, 21);
+        await compare({ name: 'fused conv linear', inputs: [{ shape: [1, 6, 5, 2] }, { shape: [2, 2, 2, 3] }, { shape: [3] }],
+          f: (x, w, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 2, pad: 'valid', bias: b }) }, 22);
+        await compare({ name: 'fused matmul', inputs: [{ shape: [5, 7] }, { shape: [7, 3] }, { shape: [3] }],
+          f: (a, b, bias) => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias, activation: 'relu' }) }, 23);
+        // wasm 4.22's own _FusedMatMul adds the bias wrongly when an operand is transposed.
+        await compare({ name: 'fused matmul linear transposeB', inputs: [{ shape: [3, 2] }, { shape: [3, 2] }, { shape: [3] }],
+          f: (a, b, bias) => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, transposeB: true, bias }) }, 25);
+        await compare({ name: 'fused matmul leakyrelu transposed', inputs: [{ shape: [7, 5] }, { shape: [3, 7] }, { shape: [3] }],
+          f: (a, b, bias) => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, transposeA: true, transposeB: true, bias, activation: 'leakyrelu', leakyreluAlpha: 0.1 }) }, 24);
+      });
+
+      it('matMul with every transpose combination, batched and broadcast', async () => {
+        let seed = 30;
+        for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+          const a = ta ? [7, 5] : [5, 7], b = tb ? [3, 7] : [7, 3];
+          await compare({ name: `matMul ${ta} ${tb}`, inputs: [{ shape: a }, { shape: b }], f: (x, y) => tf.matMul(x, y, ta, tb) }, seed++);
+          await compare({ name: `batched matMul ${ta} ${tb}`, inputs: [{ shape: [4, ...a] }, { shape: [4, ...b] }], f: (x, y) => tf.matMul(x, y, ta, tb) }, seed++);
+          // tfjs has no gradient for batch-broadcast matMul: forward only.
+          await compare({ name: `broadcast matMul ${ta} ${tb}`, inputs: [{ shape: [3, ...a] }, { shape: [1, ...b] }], f: (x, y) => tf.matMul(x, y, ta, tb) }, seed++, false);
+        }
+        await compare({ name: 'matMul batch 1 rows', inputs: [{ shape: [1, 9] }, { shape: [9, 1] }], f: (x, y) => tf.matMul(x, y) }, 40);
+      });
+
+      it('max and average pooling gradients (odd sizes, strides, same/valid, overlapping windows)', async () => {
+        let seed = 50;
+        const configs: [number[], number, number, 'same' | 'valid'][] = [
+          [[1, 4, 4, 1], 2, 2, 'valid'], [[2, 7, 5, 3], 2, 2, 'same'], [[1, 9, 9, 2], 3, 2, 'valid'],
+          [[3, 6, 7, 2], 3, 1, 'same'], [[2, 5, 5, 4], 3, 2, 'same'],
+        ];
+        for (const [xs, k, s, pad] of configs) {
+          await compare({ name: `maxPool ${xs} k${k} s${s} ${pad}`, inputs: [{ shape: xs }], f: (x) => tf.maxPool(x as tf.Tensor4D, k, s, pad) }, seed++);
+          await compare({ name: `avgPool ${xs} k${k} s${s} ${pad}`, inputs: [{ shape: xs }], f: (x) => tf.avgPool(x as tf.Tensor4D, k, s, pad) }, seed++);
+        }
+      });
+    });
+  }
+
+  it('depthwise conv2d gradients (channel multiplier, strides, same/valid)', async () => {
+    await compare({ name: 'depthwise s1 same', inputs: [{ shape: [2, 6, 7, 3] }, { shape: [3, 3, 3, 2] }], f: (x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same') }, 60);
+    await compare({ name: 'depthwise s2 valid', inputs: [{ shape: [1, 9, 8, 4] }, { shape: [3, 2, 4, 1] }], f: (x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'valid') }, 61);
+  });
+
+  it('tile: float and int32, ranks 1-4, with gradient', async () => {
+    await compare({ name: 'tile 1d', inputs: [{ shape: [5] }], f: (x) => tf.tile(x, [3]) }, 70);
+    await compare({ name: 'tile 2d', inputs: [{ shape: [3, 4] }], f: (x) => tf.tile(x, [2, 3]) }, 71);
+    await compare({ name: 'tile batchnorm-like', inputs: [{ shape: [1, 1, 1, 6] }], f: (x) => tf.tile(x, [3, 4, 5, 1]) }, 72);
+    await compare({ name: 'tile 4d mixed', inputs: [{ shape: [2, 1, 3, 2] }], f: (x) => tf.tile(x, [1, 3, 2, 2]) }, 73);
+    await compare({ name: 'tile int32', inputs: [{ shape: [2, 3], int: true }], f: (x) => tf.tile(x, [2, 2]) }, 74, false);
+  });
+
+  it('sum and mean over leading axes (the pack) and other axes (wasm original), keepDims both ways', async () => {
+    let seed = 200;
+    const cases: [number[], number[], boolean][] = [
+      [[4, 5, 5, 3], [0, 1, 2], false], [[4, 5, 5, 3], [0, 1, 2], true], [[7, 3], [0], false], [[2, 3, 4], [0, 1], true],
+      [[2, 3, 4], [1, 2], false], [[3, 5], [1], true], [[2, 3, 4], [0, 2], false], [[5], [0], false],
+    ];
+    for (const [shape, axes, keep] of cases) {
+      await compare({ name: `sum ${shape} ${axes} ${keep}`, inputs: [{ shape }], f: (x) => tf.sum(x, axes, keep) }, seed++);
+      await compare({ name: `mean ${shape} ${axes} ${keep}`, inputs: [{ shape }], f: (x) => tf.mean(x, axes, keep) }, seed++);
+    }
+  });
+
+  it('the other ops of the project models: activations, batch norm, softmax cross-entropy, concat, pad, resize, pooling', async () => {
+    const ops: Case[] = [
+      { name: 'relu', inputs: [{ shape: [3, 7] }], f: (x) => tf.relu(x) },
+      { name: 'leakyRelu', inputs: [{ shape: [3, 7] }], f: (x) => tf.leakyRelu(x, 0.1) },
+      { name: 'sigmoid', inputs: [{ shape: [3, 7] }], f: (x) => tf.sigmoid(x) },
+      { name: 'tanh', inputs: [{ shape: [3, 7] }], f: (x) => tf.tanh(x) },
+      { name: 'softmax cross-entropy', inputs: [{ shape: [6, 10] }, { shape: [6, 10] }], f: (l, y) => tf.losses.softmaxCrossEntropy(tf.softmax(y), l) },
+      { name: 'batchNorm (moments, as in layers training)', inputs: [{ shape: [4, 5, 5, 3] }, { shape: [3] }, { shape: [3] }],
+        f: (x, g, b) => { const m = tf.moments(x, [0, 1, 2]); return tf.batchNorm(x, m.mean, m.variance, b, g, 1e-3); } },
+      { name: 'concat', inputs: [{ shape: [2, 3, 3, 2] }, { shape: [2, 3, 3, 5] }], f: (a, b) => tf.concat([a, b], 3) },
+      { name: 'pad', inputs: [{ shape: [2, 3, 4, 2] }], f: (x) => tf.pad(x, [[0, 0], [1, 2], [2, 1], [0, 0]]) },
+      // Square images: the cpu backend's ResizeBilinearGrad swaps height and width otherwise (tfjs 4.22).
+      { name: 'resizeBilinear', inputs: [{ shape: [2, 5, 5, 3] }], f: (x) => tf.image.resizeBilinear(x as tf.Tensor4D, [8, 8]) },
+      { name: 'resizeNearestNeighbor', inputs: [{ shape: [1, 4, 4, 2] }], f: (x) => tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [8, 8]) },
+      { name: 'global average pool', inputs: [{ shape: [3, 5, 5, 4] }], f: (x) => tf.mean(x, [1, 2]) },
+      { name: 'dropout mask arithmetic', inputs: [{ shape: [4, 6] }, { shape: [4, 6] }], f: (x, u) => tf.div(tf.mul(x, tf.cast(tf.greaterEqual(u, 0), 'float32')), 0.5) },
+    ];
+    let seed = 80;
+    for (const c of ops) await compare(c, seed++);
+  });
+
+  it('calling pack kernels on the cpu backend (native path) matches cpu kernels', async function () {
+    if (!nativeStatus().active) this.skip();
+    await tf.setBackend('cpu');
+    const backend = tf.backend();
+    const io = kernelIO(backend, 'cpu');
+    const rng = createRng(5);
+    const byName = new Map(packKernels.map((k) => [k.name, k]));
+    const x = tf.tensor(randomValues(rng, [2, 7, 7, 3]), [2, 7, 7, 3]);
+    const w = tf.tensor(randomValues(rng, [3, 3, 3, 4]), [3, 3, 3, 4]);
+    const attrs = { strides: [2, 2], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1] };
+    const conv = byName.get('Conv2D');
+    assert.ok(conv !== undefined);
+    const out = conv.run(io, { x, filter: w }, attrs) as tf.TensorInfo;
+    const ours = Float32Array.from(io.f32(out));
+    io.dispose(out);
+    const ref = tf.tidy(() => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same').dataSync() as Float32Array);
+    assertClose(ours, Float32Array.from(ref), 'Conv2D via cpu io');
+    tf.dispose([x, w]);
+  });
+});
