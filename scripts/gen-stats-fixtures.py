@@ -307,6 +307,7 @@ def intervals():
         x = rounded(x)
         for level in [0.5, 0.9, 0.95, 0.99, 0.999]:
             m = float(np.mean(x))
+            # Constant sample: scipy returns (nan, nan) (scale = 0); lib/stats returns the degenerate [m, m].
             lo, hi = st.t.interval(level, len(x) - 1, loc=m, scale=st.sem(x)) if np.ptp(x) > 0 else (m, m)
             mean_ci.append({'name': name, 'x': floats(x), 'level': level, 'mean': m, 'lo': float(lo), 'hi': float(hi)})
     # Percentile bootstrap of the mean by scipy (its own generator): a Monte Carlo reference, compared with a

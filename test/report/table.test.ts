@@ -2,10 +2,10 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { toCsv, toDataFrame, writeCsv, textTable } from '../../lib/src/report/table';
+import { toCsv, toDataFrame, writeCsv, textTable, type Row } from '../../lib/src/report/table';
 
 describe('report/table', () => {
-  const rows = [
+  const rows: Row[] = [
     { model: 'lenet', acc: 0.981, note: 'has, comma' },
     { model: 'vgg "small"', acc: Number.NaN, extra: true },
   ];

@@ -12,6 +12,7 @@
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { describeBackend, selectBackend } from '../backend/select';
+import { createProgress } from '../util/progress';
 import {
   CANONICAL_LABEL_HISTOGRAMS,
   datasetCacheDir,
@@ -72,13 +73,9 @@ async function modelReport(evaluate: boolean, quiet: boolean): Promise<ModelRepo
     if (evaluate) {
       const sample = await loadDataset('imagenet-sample', 'test', { quiet });
       const t = Date.now();
-      const acc = await datasetTopKAccuracy(darknet.model, sample, {
-        batchSize: 25,
-        onBatch: (done) => {
-          if (!quiet) process.stderr.write(`\r  Tiny Darknet: ${done}/${sample.count} images`);
-        },
-      });
-      if (!quiet) process.stderr.write('\n');
+      const progress = createProgress({ label: 'Tiny Darknet on the ImageNet sample', total: sample.count, unit: 'images', quiet });
+      const acc = await datasetTopKAccuracy(darknet.model, sample, { batchSize: 25, onBatch: (done) => progress.update(done) });
+      progress.finish();
       report.evaluation = { count: acc.count, top1: acc.top1, top5: acc.top5, backend: tf.getBackend(), seconds: (Date.now() - t) / 1000 };
     }
     darknet.model.dispose();

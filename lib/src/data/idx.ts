@@ -82,7 +82,8 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
       `${bytes.length} bytes (${what})`,
     );
   }
-  return { dims, data: bytes.slice(headerBytes, expectedBytes) };
+  // Copy (Buffer#slice would return a view into the whole file).
+  return { dims, data: new Uint8Array(bytes.subarray(headerBytes, expectedBytes)) };
 }
 
 /** Reads an IDX file, raw or gzip. `what` says what the file is for, in the error when it is missing. */

@@ -15,7 +15,7 @@ import { createProgress } from '../util/progress';
 import type { Scale } from '../util/scale';
 import {
   ColumnMoments,
-  deriveSeed,
+  deriveExperimentSeed,
   deterministicSubsample,
   shapiroOfStds,
   summarizeStds,
@@ -136,7 +136,7 @@ export interface ActivationVarianceReplicate {
 }
 
 /** Mean and 95% Student-t interval over replicates (lo = hi = NaN with one replicate). */
-export interface Interval {
+export interface MeanInterval {
   mean: number;
   lo: number;
   hi: number;
@@ -150,16 +150,16 @@ export interface ActivationVarianceWidth {
   pooledShapiroP: number;
   pooledShapiroN: number;
   pooledNeurons: number;
-  trainAccuracy: Interval;
-  testAccuracy: Interval;
-  deadCount: Interval;
-  deadShare: Interval;
-  nearDeadShares: Interval[];
-  totalStd: Interval;
-  meanStd: Interval;
-  shapiroW: Interval;
-  testDeadCount: Interval;
-  testTotalStd: Interval;
+  trainAccuracy: MeanInterval;
+  testAccuracy: MeanInterval;
+  deadCount: MeanInterval;
+  deadShare: MeanInterval;
+  nearDeadShares: MeanInterval[];
+  totalStd: MeanInterval;
+  meanStd: MeanInterval;
+  shapiroW: MeanInterval;
+  testDeadCount: MeanInterval;
+  testTotalStd: MeanInterval;
   /** Wall time of training this width's replicates (lock-step), and of measuring them. */
   trainMs: number;
   measureMs: number;
@@ -270,7 +270,9 @@ export interface ActivationVarianceData {
 }
 
 /** Loads the configured dataset (train and test) as normalised sources. */
-export async function loadActivationVarianceData(config: ActivationVarianceConfig): Promise<ActivationVarianceData> {
+export async function loadActivationVarianceData(
+  config: Pick<ActivationVarianceConfig, 'dataset' | 'normalization' | 'trainLimit' | 'testLimit'>,
+): Promise<ActivationVarianceData> {
   const [train, test] = await Promise.all([loadDataset(config.dataset, 'train'), loadDataset(config.dataset, 'test')]);
   return {
     train: normalizedImageSource(train, config.normalization, config.trainLimit),
@@ -285,7 +287,7 @@ function measureBatchRows(units: number): number {
   return Math.max(64, Math.min(2000, Math.floor(32_000_000 / units)));
 }
 
-interface HiddenMeasurement {
+export interface ReplicaActivationMeasurement {
   /** Per replicate: per-neuron std (ddof 1). */
   stds: Float64Array[];
   /** Per replicate: correct predictions. */
@@ -293,8 +295,11 @@ interface HiddenMeasurement {
   count: number;
 }
 
-/** Streams a whole source through the replicas: exact per-neuron std per replicate, and accuracy. */
-function measureHidden(model: MlpReplicas, source: LabelledBatchSource): HiddenMeasurement {
+/**
+ * Streams a whole source through the replicas: exact per-neuron std (float64, ddof 1) of the post-ReLU hidden
+ * activation per replicate, and the number of correct predictions.
+ */
+export function measureReplicaActivations(model: MlpReplicas, source: LabelledBatchSource): ReplicaActivationMeasurement {
   const R = model.replicas;
   const h = model.hiddenSize;
   const moments = new ColumnMoments(R * h);
@@ -321,7 +326,7 @@ export function runActivationVarianceWidth(
   options: { progress?: boolean } = {},
 ): { run: ActivationVarianceWidthRun; model: MlpReplicas } {
   const inputSize = data.train.exampleShape.reduce((a, b) => a * b, 1);
-  const seeds = Array.from({ length: config.replicates }, (_, r) => deriveSeed(config.seed, config.dataset, 'init', width, r));
+  const seeds = Array.from({ length: config.replicates }, (_, r) => deriveExperimentSeed(config.seed, config.dataset, 'init', width, r));
   const model = MlpReplicas.create({ inputSize, hiddenSize: width, outputSize: data.train.classes, seeds });
   const label = `${config.dataset} w=${width} x${config.replicates}`;
   const trained = trainReplicas({
@@ -329,19 +334,19 @@ export function runActivationVarianceWidth(
     source: data.train,
     epochs: config.epochs,
     batchSize: config.batchSize,
-    shuffleSeed: deriveSeed(config.seed, config.dataset, 'shuffle', width),
+    shuffleSeed: deriveExperimentSeed(config.seed, config.dataset, 'shuffle', width),
     adam: { ...PYTORCH_ADAM, lr: config.lr },
     progressLabel: options.progress === false ? undefined : label,
   });
   trained.optimizer.dispose();
   const measureStart = Date.now();
-  const train = measureHidden(model, data.train);
-  const test = measureHidden(model, data.test);
+  const train = measureReplicaActivations(model, data.train);
+  const test = measureReplicaActivations(model, data.test);
   const replicates: ActivationVarianceReplicate[] = [];
   for (let r = 0; r < config.replicates; r++) {
     const stds = train.stds[r] as Float64Array;
     const s = summarizeStds(stds, config.nearDeadEps);
-    const sw = shapiroOfStds(stds, deriveSeed(config.seed, config.dataset, 'shapiro', width, r));
+    const sw = shapiroOfStds(stds, deriveExperimentSeed(config.seed, config.dataset, 'shapiro', width, r));
     const t = summarizeStds(test.stds[r] as Float64Array, []);
     const lastLoss = trained.epochLoss[trained.epochLoss.length - 1];
     replicates.push({
@@ -370,9 +375,9 @@ export function runActivationVarianceWidth(
   }
   const pooledStds = new Float64Array(config.replicates * width);
   train.stds.forEach((s, r) => pooledStds.set(s, r * width));
-  const pooled = shapiroOfStds(pooledStds, deriveSeed(config.seed, config.dataset, 'shapiro-pooled', width));
+  const pooled = shapiroOfStds(pooledStds, deriveExperimentSeed(config.seed, config.dataset, 'shapiro-pooled', width));
   const stdSamples = train.stds.map((s, r) =>
-    Array.from(deterministicSubsample(s, config.stdSampleMax, deriveSeed(config.seed, config.dataset, 'kde', width, r)), (v) =>
+    Array.from(deterministicSubsample(s, config.stdSampleMax, deriveExperimentSeed(config.seed, config.dataset, 'kde', width, r)), (v) =>
       Math.fround(v),
     ),
   );
@@ -389,7 +394,7 @@ export function runActivationVarianceWidth(
   return { run, model };
 }
 
-function interval(values: readonly number[]): Interval {
+function interval(values: readonly number[]): MeanInterval {
   const finite = values.filter(Number.isFinite);
   if (finite.length === 0) return { mean: NaN, lo: NaN, hi: NaN };
   if (finite.length === 1) return { mean: finite[0] as number, lo: NaN, hi: NaN };
@@ -398,9 +403,9 @@ function interval(values: readonly number[]): Interval {
 }
 
 /** Mean ± 95% CI over replicates for one width. */
-export function aggregateWidth(run: ActivationVarianceWidthRun): ActivationVarianceWidth {
+export function aggregateActivationVarianceWidth(run: ActivationVarianceWidthRun): ActivationVarianceWidth {
   const reps = run.replicates;
-  const col = (f: (r: ActivationVarianceReplicate) => number): Interval => interval(reps.map(f));
+  const col = (f: (r: ActivationVarianceReplicate) => number): MeanInterval => interval(reps.map(f));
   const nEps = reps[0]?.nearDeadShares.length ?? 0;
   return {
     width: run.width,
@@ -426,7 +431,7 @@ export function aggregateWidth(run: ActivationVarianceWidthRun): ActivationVaria
 }
 
 /** The first width (ascending) whose value is within `tolerance` of the best value. */
-export function plateauWidth(widths: readonly number[], values: readonly number[], tolerance: number): number {
+export function accuracyPlateauWidth(widths: readonly number[], values: readonly number[], tolerance: number): number {
   const best = Math.max(...values.filter(Number.isFinite));
   const i = values.findIndex((v) => v >= best - tolerance);
   return widths[i] as number;
@@ -459,7 +464,7 @@ export function summarizeActivationVariance(
   const testMeans = widthRows.map((w) => w.testAccuracy.mean);
   const trainMeans = widthRows.map((w) => w.trainAccuracy.mean);
   const bestTestAccuracy = Math.max(...testMeans);
-  const plateau = plateauWidth(widths, testMeans, plateauTolerance);
+  const plateau = accuracyPlateauWidth(widths, testMeans, plateauTolerance);
   const iArg = widths.indexOf(wArgmaxWidth);
   const iPlateau = widths.indexOf(plateau);
   const testAtArg = iArg >= 0 ? (testMeans[iArg] as number) : NaN;
@@ -475,7 +480,7 @@ export function summarizeActivationVariance(
     plateauTolerance,
     plateauWidth: plateau,
     bestTrainAccuracy: Math.max(...trainMeans),
-    trainPlateauWidth: plateauWidth(widths, trainMeans, plateauTolerance),
+    trainPlateauWidth: accuracyPlateauWidth(widths, trainMeans, plateauTolerance),
     testAccuracyAtWArgmax: testAtArg,
     accuracyGapAtWArgmax: bestTestAccuracy - testAtArg,
     octavesFromPlateau: Math.log2(wArgmaxWidth / plateau),
@@ -537,7 +542,7 @@ export async function runActivationVariance(
     overall?.update(Math.round((100 * done) / totalWork), `w=${width} test acc ${(100 * mean).toFixed(2)}%${cachedWidths.includes(width) ? ' (cached)' : ''}`);
   }
   overall?.finish();
-  const widthRows = runs.map(aggregateWidth);
+  const widthRows = runs.map(aggregateActivationVarianceWidth);
   return {
     config,
     data: { train: data.trainName, test: data.testName, trainCount: data.train.count, testCount: data.test.count },
@@ -591,7 +596,7 @@ export function activationVarianceReplicateRows(result: ActivationVarianceResult
 export function activationVarianceWidthRows(result: ActivationVarianceResult): Record<string, number | string>[] {
   return result.widths.map((w) => {
     const row: Record<string, number | string> = { dataset: result.config.dataset, width: w.width, replicates: w.replicates };
-    const put = (name: string, i: Interval): void => {
+    const put = (name: string, i: MeanInterval): void => {
       row[`${name}_mean`] = i.mean;
       row[`${name}_lo`] = i.lo;
       row[`${name}_hi`] = i.hi;
@@ -600,7 +605,7 @@ export function activationVarianceWidthRows(result: ActivationVarianceResult): R
     put('train_accuracy', w.trainAccuracy);
     put('dead_count', w.deadCount);
     put('dead_share', w.deadShare);
-    result.config.nearDeadEps.forEach((eps, k) => put(`near_dead_share_eps_${eps}`, w.nearDeadShares[k] as Interval));
+    result.config.nearDeadEps.forEach((eps, k) => put(`near_dead_share_eps_${eps}`, w.nearDeadShares[k] as MeanInterval));
     put('total_std', w.totalStd);
     put('mean_std', w.meanStd);
     put('shapiro_w', w.shapiroW);

@@ -103,3 +103,31 @@ export function activationVarianceCache(root?: string): Pick<ActivationVarianceO
     },
   };
 }
+
+/**
+ * A JSON result cached under cacheDir()/activation-variance/<namespace>-<key>.json, key = sha256 of the config: read
+ * when present, else computed and written atomically. For results without weights (e.g. the resizing comparison).
+ */
+export async function cachedActivationVarianceJson<C, R>(
+  namespace: string,
+  config: C,
+  compute: () => R | Promise<R>,
+  root?: string,
+): Promise<{ value: R; fromCache: boolean; file: string }> {
+  const key = crypto
+    .createHash('sha256')
+    .update(canonicalJson({ namespace, config, version: ACTIVATION_VARIANCE_CACHE_VERSION }))
+    .digest('hex')
+    .slice(0, 24);
+  const file = path.join(activationVarianceCacheDir(root), `${namespace}-${key}.json`);
+  if (fs.existsSync(file)) {
+    try {
+      return { value: (JSON.parse(fs.readFileSync(file, 'utf8'), decodeNumbers) as { value: R }).value, fromCache: true, file };
+    } catch (err) {
+      throw new Error(`activation-variance cache: ${file} is not valid JSON (${(err as Error).message}); delete it to recompute`);
+    }
+  }
+  const value = await compute();
+  writeFileAtomic(file, JSON.stringify({ namespace, key, config, value }, encodeNumbers));
+  return { value, fromCache: false, file };
+}

@@ -13,7 +13,7 @@ export const SHAPIRO_MAX_N = 5000;
  * A 32-bit seed derived from a base seed and labels (FNV-1a over the text), so that e.g. the init of replicate 3 of
  * width 256 does not depend on which other widths run.
  */
-export function deriveSeed(base: number, ...labels: readonly (string | number)[]): number {
+export function deriveExperimentSeed(base: number, ...labels: readonly (string | number)[]): number {
   let h = 0x811c9dc5;
   for (const ch of [String(base), ...labels.map(String)].join('/')) {
     h ^= ch.charCodeAt(0);

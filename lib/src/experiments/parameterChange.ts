@@ -22,7 +22,7 @@ import { resnet18 } from '../models/resnet';
 import { vggSmall } from '../models/vgg';
 import { changeRate, changedFraction, changedFractionBy, distancesBy, l2Distance, l2Norm, type Tolerance } from '../probe/distance';
 import { writeSnapshot, type ParameterSnapshot } from '../probe/snapshot';
-import { cacheKey, cachedRun, type CachedRun } from '../report/cache';
+import { cacheKey, cachedRun, canonicalJson, type CachedRun } from '../report/cache';
 import type { Row } from '../report/table';
 import type { EvaluationResult } from '../train/evaluate';
 import { snapshotHook } from '../train/hooks';
@@ -392,7 +392,7 @@ export function parameterChangeCells(config: ParameterChangeConfig): ParameterCh
 function plannedCells(config: ParameterChangeConfig): { cell: ParameterChangeCell; key: string; membership: PcMembership }[] {
   const planned = new Map<string, { cell: ParameterChangeCell; key: string; membership: PcMembership }>();
   const add = (cell: ParameterChangeCell, flag: keyof PcMembership): void => {
-    const key = JSON.stringify(cell);
+    const key = canonicalJson(cell);
     let p = planned.get(key);
     if (p === undefined) {
       p = { cell, key, membership: { inGrid: false, inBatchNormTest: false, inWidthTest: false } };
@@ -657,8 +657,8 @@ export async function runParameterChange(
   for (const architecture of config.architectures) {
     for (const optimizer of config.optimizers) {
       const choice = { architecture, optimizer, init: config.inits[0] as PcInit, dataset: config.datasets[0] as PcDataset, seed: config.seeds[0] as number };
-      histogramFor.add(JSON.stringify(cellOf(config, choice)));
-      if (architecture === 'resnet18' && config.batchNormTest !== null) histogramFor.add(JSON.stringify(cellOf(config, { ...choice, batchNorm: false })));
+      histogramFor.add(canonicalJson(cellOf(config, choice)));
+      if (architecture === 'resnet18' && config.batchNormTest !== null) histogramFor.add(canonicalJson(cellOf(config, { ...choice, batchNorm: false })));
     }
   }
   let trainedRuns = 0;

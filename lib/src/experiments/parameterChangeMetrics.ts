@@ -142,6 +142,13 @@ export function changedFractionCurve(
   return points;
 }
 
+/** a^(1−t)·b^t, exactly a at t = 0 and b at t = 1. */
+function logInterpolate(a: number, b: number, t: number): number {
+  if (t <= 0) return a;
+  if (t >= 1) return b;
+  return Math.exp(Math.log(a) + t * (Math.log(b) - Math.log(a)));
+}
+
 /**
  * The smallest tolerance at which at least `share` of the elements are unchanged, from a curve of (τ, changed
  * fraction) sorted by τ: linear interpolation in log τ between the two grid points that bracket it (the first grid
@@ -157,8 +164,7 @@ export function toleranceForUnchangedShare(curve: readonly { tau: number; fracti
       if (!(q.tau > 0)) return p.tau;
       const u0 = 1 - q.fraction;
       const u1 = 1 - p.fraction;
-      const t = u1 === u0 ? 1 : (share - u0) / (u1 - u0);
-      return Math.exp(Math.log(q.tau) + t * (Math.log(p.tau) - Math.log(q.tau)));
+      return logInterpolate(q.tau, p.tau, u1 === u0 ? 1 : (share - u0) / (u1 - u0));
     }
   }
   return null;
@@ -178,8 +184,7 @@ export function toleranceForChangedShare(curve: readonly { tau: number; fraction
     if (p.fraction < share) {
       const q = curve[k - 1] as { tau: number; fraction: number };
       if (!(q.tau > 0)) return q.tau;
-      const t = p.fraction === q.fraction ? 0 : (q.fraction - share) / (q.fraction - p.fraction);
-      return Math.exp(Math.log(q.tau) + t * (Math.log(p.tau) - Math.log(q.tau)));
+      return logInterpolate(q.tau, p.tau, p.fraction === q.fraction ? 0 : (q.fraction - share) / (q.fraction - p.fraction));
     }
   }
   return (curve[curve.length - 1] as { tau: number }).tau;

@@ -257,9 +257,13 @@ function pct(v: number | null): string {
   return v === null ? 'n/a' : `${(100 * v).toFixed(1)}%`;
 }
 
-function pctCI(m: MeanWithCI): string {
+/** Percent with CI; `share: true` clips the CI to [0, 100%] (a share cannot leave it; t intervals of few runs do). */
+function pctCI(m: MeanWithCI, share = true): string {
   if (m.mean === null) return 'n/a';
-  return m.lo === null || m.hi === null ? `${pct(m.mean)} (n = ${m.n})` : `${pct(m.mean)} [${pct(m.lo)}, ${pct(m.hi)}] (n = ${m.n})`;
+  if (m.lo === null || m.hi === null) return `${pct(m.mean)} (n = ${m.n})`;
+  const lo = share ? Math.max(0, m.lo) : m.lo;
+  const hi = share ? Math.min(1, m.hi) : m.hi;
+  return `${pct(m.mean)} [${pct(lo)}, ${pct(hi)}] (n = ${m.n})`;
 }
 
 function sci(v: number | null): string {
@@ -282,7 +286,7 @@ export function parameterChangeVerdictText(v: ParameterChangeVerdict): string {
   const lines: string[] = [];
   lines.push(`### Verdict (compared snapshot: ${v.compare === 'best' ? 'best validation accuracy, as the original' : 'last epoch'})`);
   lines.push('');
-  lines.push(`**Headline tolerance:** an element is unchanged when ${h}. Share of trainable parameters unchanged, mean [95% CI] over runs:`);
+  lines.push(`**Headline tolerance:** an element is unchanged when ${h}. Share of trainable parameters unchanged, mean [95% CI over runs, clipped to 0–100%]:`);
   lines.push('');
   for (const s of v.architectures) {
     if (s.runs === 0) {
@@ -311,7 +315,7 @@ export function parameterChangeVerdictText(v: ParameterChangeVerdict): string {
     const u = b.metrics['unchangedFraction'];
     const rd = b.metrics['relativeDistance'];
     lines.push(`**Explanation test — the same ResNet without BatchNorm (${b.pairs} paired runs):** unchanged at the headline tolerance ` +
-      `${u ? pctCI(u.first) : 'n/a'} with BN vs ${u ? pctCI(u.second) : 'n/a'} without (paired difference ${u ? pctCI(u.difference) : 'n/a'}); ` +
+      `${u ? pctCI(u.first) : 'n/a'} with BN vs ${u ? pctCI(u.second) : 'n/a'} without (paired difference ${u ? pctCI(u.difference, false) : 'n/a'}); ` +
       `relative distance ‖θ−θ₀‖/‖θ₀‖ ${rd ? sciCI(rd.first) : 'n/a'} with BN vs ${rd ? sciCI(rd.second) : 'n/a'} without` +
       (b.divergedWithoutBatchNorm > 0 ? `; ${b.divergedWithoutBatchNorm} run(s) without BN diverged` : '') + '.');
     lines.push('');

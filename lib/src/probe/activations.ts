@@ -123,9 +123,13 @@ export async function probeActivations(
     const n = Math.min(batchSize, total - start);
     const indices = Int32Array.from({ length: n }, (_, i) => start + i);
     const batch = source.batch(indices);
-    const outs = tf.tidy(() => {
+    const outs: tf.Tensor[] = tf.tidy(() => {
       const y = probe.apply(tf.tensor(batch.xs, batch.shape, 'float32'), { training: false });
-      return Array.isArray(y) ? y : [y as tf.Tensor];
+      const list = Array.isArray(y) ? y : [y];
+      return list.map((t) => {
+        if (!(t instanceof tf.Tensor)) throw new Error('probeActivations: the model returned a symbolic output for a concrete input');
+        return t;
+      });
     });
     try {
       for (let li = 0; li < accumulators.length; li++) {

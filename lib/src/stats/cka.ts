@@ -42,6 +42,27 @@ function crossProduct(a: Float64Array, p: number, b: Float64Array, q: number, n:
   return out;
 }
 
+/** |A^T A|_F^2 for row-major A (n x p), accumulating only the upper triangle of the symmetric A^T A. */
+function selfCrossSumOfSquares(a: Float64Array, p: number, n: number): number {
+  const out = new Float64Array(p * p);
+  for (let r = 0; r < n; r++) {
+    const ar = r * p;
+    for (let i = 0; i < p; i++) {
+      const v = a[ar + i] as number;
+      if (v === 0) continue;
+      const oi = i * p;
+      for (let j = i; j < p; j++) out[oi + j] = (out[oi + j] as number) + v * (a[ar + j] as number);
+    }
+  }
+  let diag = 0;
+  let off = 0;
+  for (let i = 0; i < p; i++) {
+    diag += (out[i * p + i] as number) ** 2;
+    for (let j = i + 1; j < p; j++) off += (out[i * p + j] as number) ** 2;
+  }
+  return diag + 2 * off;
+}
+
 function sumOfSquares(a: Float64Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += (a[i] as number) * (a[i] as number);
@@ -71,8 +92,8 @@ function debiasedDot(xty: number, rowsX: Float64Array, rowsY: Float64Array, norm
 
 function ckaFeatureSpace(x: Float64Array, p: number, y: Float64Array, q: number, n: number, debiased: boolean): number {
   let xy = sumOfSquares(crossProduct(x, p, y, q, n));
-  let xx = sumOfSquares(crossProduct(x, p, x, p, n));
-  let yy = sumOfSquares(crossProduct(y, q, y, q, n));
+  let xx = selfCrossSumOfSquares(x, p, n);
+  let yy = selfCrossSumOfSquares(y, q, n);
   if (debiased) {
     const rx = rowSquaredNorms(x, n, p);
     const ry = rowSquaredNorms(y, n, q);

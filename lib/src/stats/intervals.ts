@@ -16,6 +16,7 @@ export interface MeanCIResult {
 /**
  * Student-t confidence interval for the mean: mean ± t_{(1+level)/2, n-1} · s/√n, equal to
  * `scipy.stats.t.interval(level, n - 1, loc=mean, scale=scipy.stats.sem(x))`.
+ * A constant sample gives the degenerate interval lo = hi = mean (SciPy returns NaN there).
  * @param level confidence level in (0, 1), default 0.95.
  * @throws if n < 2, a value is non-finite, or level is outside (0, 1).
  */

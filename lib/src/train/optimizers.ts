@@ -63,8 +63,8 @@ function checkConfig(config: OptimizerConfig): void {
 
 /**
  * An optimiser over named tf variables (see `trainableVariablesByName` for a model's trainable variables by name).
- * State lives in tf variables created lazily, zero-initialised. With momentum, PyTorch sets the buffer to the first
- * gradient on the first step; with a zero buffer and dampening 0 (the default) that is the same value.
+ * State lives in tf variables created on a parameter's first step. As PyTorch, the momentum buffer starts as the
+ * first gradient (elements masked on that first step keep a zero buffer).
  */
 export function createOptimizer(config: OptimizerConfig, parameters: ReadonlyMap<string, tf.Variable>): ParameterOptimizer {
   checkConfig(config);
@@ -107,8 +107,14 @@ export function createOptimizer(config: OptimizerConfig, parameters: ReadonlyMap
             const momentum = config.momentum ?? 0;
             if (momentum !== 0) {
               const dampening = config.dampening ?? 0;
-              state.first ??= zerosLike(variable);
-              const buf = tf.add(tf.mul(state.first, momentum), tf.mul(g, 1 - dampening));
+              let buf: tf.Tensor;
+              if (!state.first) {
+                // PyTorch: the buffer starts as a copy of the first gradient (no dampening on that step).
+                state.first = zerosLike(variable);
+                buf = g;
+              } else {
+                buf = tf.add(tf.mul(state.first, momentum), tf.mul(g, 1 - dampening));
+              }
               state.first.assign(select(mask, buf, state.first));
               g = config.nesterov ? tf.add(g, tf.mul(buf, momentum)) : buf;
             }
