@@ -4,7 +4,7 @@ import * as path from 'path';
 import { createRng } from '../../lib/src/util/random';
 import { datasetCacheFile, readDatasetCache } from '../../lib/src/data/cache';
 import { DataNotFoundError } from '../../lib/src/data/errors';
-import { labelHistogram, loadDataset } from '../../lib/src/data/load';
+import { findDatasets, labelHistogram, loadDataset } from '../../lib/src/data/load';
 import { cifarBytes, expectDataError, idxBytes, randomMnistLike, tempDir, writeMnistFiles } from './helpers';
 
 describe('data/load: lookup, verification, cache', () => {
@@ -35,6 +35,12 @@ describe('data/load: lookup, verification, cache', () => {
       'content-sha256 ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db',
       "pass {verify: 'warn'}",
     );
+    // Also when the data was cached by an earlier load with verify 'warn'.
+    const cacheDir = tempDir('cache');
+    const warned = await loadDataset('mnist', 'train', { dataPath: [root], cacheDir, verify: 'warn', quiet: true });
+    assert.equal(warned.count, 10);
+    await expectDataError(() => loadDataset('mnist', 'train', { dataPath: [root], cacheDir, quiet: true }), 'content-sha256 ba891046');
+    assert.equal((await loadDataset('mnist', 'train', { dataPath: [root], cacheDir, verify: 'warn', quiet: true })).fromCache, true);
   });
 
   it('reports a missing labels file, a count mismatch and out-of-range labels by file', async () => {
@@ -116,6 +122,22 @@ describe('data/load: lookup, verification, cache', () => {
     const uncached = await loadDataset('mnist', 'test', { ...options(root, cacheDir), noCache: true });
     assert.equal(uncached.fromCache, false);
     assert.equal(fs.statSync(file).mtimeMs, before);
+  });
+
+  it('findDatasets reports each split: found with counts and histogram, or missing with the folders searched', async () => {
+    const root = tempDir('find');
+    writeMnistFiles(path.join(root, 'mnist'), 'test', randomMnistLike(20, 9), true);
+    const reports = await findDatasets(options(root, tempDir('cache')));
+    assert.deepEqual(
+      reports.map((r) => `${r.name}/${r.split}:${r.status}`),
+      ['mnist/train:missing', 'mnist/test:found', 'fashion-mnist/train:missing', 'fashion-mnist/test:missing', 'cifar10/train:missing', 'cifar10/test:missing', 'imagenet-sample/test:missing'],
+    );
+    const found = reports[1]!;
+    assert.equal(found.count, 20);
+    assert.deepEqual(found.histogram, [2, 2, 2, 2, 2, 2, 2, 2, 2, 2]);
+    assert.deepEqual(found.shape, [28, 28, 1]);
+    assert.equal(found.source, path.join(root, 'mnist'));
+    assert.ok(reports[0]!.message?.includes(path.join(root, 'MNIST', 'raw')));
   });
 
   it('never returns a partly written cache entry, and loads even when the cache cannot be written', async () => {

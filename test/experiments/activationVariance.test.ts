@@ -18,21 +18,24 @@ import {
   halfOctaveWidths,
   measureReplicaActivations,
   normalizedImageSource,
+  replicateInterval,
   runActivationVariance,
 } from '../../lib/src/experiments/activationVariance';
+import { RunningMoments } from '../../lib/src/probe/moments';
+import { loadCachedRun } from '../../lib/src/report/cache';
 import {
-  ColumnMoments,
   SHAPIRO_MAX_N,
   deterministicSubsample,
   shapiroOfStds,
   summarizeStds,
 } from '../../lib/src/experiments/activationVarianceStats';
-import { activationVarianceCache } from '../../lib/src/experiments/activationVarianceCache';
+import { ACTIVATION_VARIANCE_NAMESPACE, activationVarianceCache, activationVarianceWidthCacheConfig, mlpReplicasFromSnapshot } from '../../lib/src/experiments/activationVarianceCache';
 import { activationVarianceResizeConfig, runActivationVarianceResize } from '../../lib/src/experiments/activationVarianceResize';
-import { activationVarianceVerdict, shapiroMethodNote } from '../../lib/src/experiments/activationVarianceReport';
+import { activationVarianceResizeFindings, activationVarianceVerdict, shapiroMethodNote } from '../../lib/src/experiments/activationVarianceReport';
 import {
   accuracyAndShapiroFigure,
   deadNeuronsFigure,
+  nearDeadFigure,
   resizeAccuracyFigure,
   resizeTrajectoryFigure,
   shapiroVsWidthFigure,
@@ -122,7 +125,7 @@ describe('experiments/activationVariance', () => {
       values[i * cols + 4] = Math.max(0, rng.normal()); // ReLU-like
       values[i * cols + 5] = i === 500 ? 1e-3 : 0; // one tiny activation: NOT dead
     }
-    const m = new ColumnMoments(cols);
+    const m = new RunningMoments(cols);
     for (let start = 0, b = 1; start < rows; start += b, b = (b * 7) % 301 + 1) {
       const n = Math.min(b, rows - start);
       m.addRows(values.subarray(start * cols, (start + n) * cols), n);
@@ -212,6 +215,17 @@ describe('experiments/activationVariance', () => {
     assert.equal(accuracyPlateauWidth(widths, [0.99, 0.95, 0.97, 0.976, 0.975], 0.005), 16);
   });
 
+  it('replicate intervals: Student-t 95%, truncated to the possible range', () => {
+    const free = replicateInterval([0.99, 1.0]);
+    const unit = replicateInterval([0.99, 1.0], [0, 1]);
+    // t_{0.975, 1} = 12.706, sem = 0.005
+    assert.ok(Math.abs(free.hi - (0.995 + 12.706 * 0.005)) < 1e-3);
+    assert.equal(unit.hi, 1);
+    assert.equal(unit.lo, free.lo);
+    assert.ok(Number.isNaN(replicateInterval([3]).lo));
+    assert.deepEqual(replicateInterval([2, 2, 2]), { mean: 2, lo: 2, hi: 2 });
+  });
+
   it('runs the study on a synthetic problem: tidy results, CIs, summary, CSV rows, verdict and figures', async () => {
     const before = tf.memory().numTensors;
     const config = syntheticConfig();
@@ -264,6 +278,7 @@ describe('experiments/activationVariance', () => {
       shapiroVsWidthFigure([result, fashion]),
       totalStdFigure([result, fashion]),
       deadNeuronsFigure([result, fashion]),
+      nearDeadFigure([result, fashion]),
       accuracyAndShapiroFigure([result, fashion]),
     ]) {
       assert.ok(fig.data.length >= 2);
@@ -282,14 +297,16 @@ describe('experiments/activationVariance', () => {
       const cached = await runActivationVariance(config, { data: syntheticData(), progress: false, ...cache });
       assert.deepEqual(cached.cachedWidths, [4, 8]);
       assert.deepEqual(cached.runs, first.runs);
-      const entries = fs.readdirSync(path.join(root, 'activation-variance'));
-      assert.equal(entries.length, 2);
-      for (const e of entries) {
-        const dir = path.join(root, 'activation-variance', e);
-        const layout = JSON.parse(fs.readFileSync(path.join(dir, 'weights.json'), 'utf8')) as { hiddenSize: number; replicas: number };
-        const bytes = fs.statSync(path.join(dir, 'weights.bin')).size;
-        const h = layout.hiddenSize;
-        assert.equal(bytes, 4 * (12 * 2 * h + 2 * h + 2 * h * 3 + 2 * 3));
+      assert.equal(fs.readdirSync(path.join(root, 'activation-variance')).filter((e) => !e.startsWith('.')).length, 2);
+      // the cached weights are the trained replicas: they reproduce the recorded training accuracy exactly
+      const data = syntheticData();
+      for (const run of first.runs) {
+        const entry = loadCachedRun(ACTIVATION_VARIANCE_NAMESPACE, activationVarianceWidthCacheConfig(config, run.width), { root });
+        const model = mlpReplicasFromSnapshot(entry!.snapshots.get('trained')!);
+        assert.equal(model.hiddenSize, run.width);
+        const m = measureReplicaActivations(model, data.train);
+        run.replicates.forEach((r, i) => assert.equal(r.trainAccuracy, (m.correct[i] as number) / data.train.count));
+        model.dispose();
       }
       // a different protocol is a different key
       const other = await runActivationVariance({ ...config, epochs: 2, widths: [4] }, { data: syntheticData(), progress: false, ...cache });
@@ -327,10 +344,10 @@ describe('experiments/activationVariance', () => {
     const fig = resizeTrajectoryFigure([result]);
     assert.equal(fig.data.length, config.replicates);
     assert.equal(resizeAccuracyFigure([result]).data.length, 2);
-    assert.match(activationVarianceVerdict([], [result]), /Resizing on MNIST/);
+    assert.match(activationVarianceResizeFindings([result])[0]!, /Resizing on MNIST/);
   });
 
-  it('normalises MNIST-format bytes like ToTensor + Normalize', () => {
+  it('normalises MNIST-format bytes like ToTensor + Normalize, flattened, first N images', () => {
     const pixels = Uint8Array.from([0, 255, 128, 7, 0, 0, 0, 0]);
     const source = normalizedImageSource(
       { name: 't', split: 'train', pixels, labels: Uint8Array.from([3, 1]), count: 2, height: 2, width: 2, channels: 1, classNames: ['a', 'b', 'c', 'd'], source: 'memory' },
@@ -339,7 +356,10 @@ describe('experiments/activationVariance', () => {
     const b = source.batch(Int32Array.from([1, 0]));
     assert.deepEqual(Array.from(b.labels), [1, 3]);
     assert.deepEqual(b.shape, [2, 4]);
-    const expect = (byte: number): number => Math.fround((Math.fround(byte / 255) - 0.1307) / 0.3081);
-    assert.deepEqual(Array.from(b.xs), [0, 0, 0, 0, 0, 255, 128, 7].map(expect));
+    const expect = (byte: number): number => Math.fround((byte / 255 - 0.1307) / 0.3081);
+    Array.from(b.xs).forEach((v, i) => assert.ok(Math.abs(v - expect([0, 0, 0, 0, 0, 255, 128, 7][i]!)) < 1e-6));
+    assert.equal(normalizedImageSource(
+      { name: 't', split: 'train', pixels, labels: Uint8Array.from([3, 1]), count: 2, height: 2, width: 2, channels: 1, classNames: ['a', 'b', 'c', 'd'], source: 'memory' },
+      { mean: 0, std: 1 }, 1).count, 1);
   });
 });

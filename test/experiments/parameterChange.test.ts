@@ -210,7 +210,7 @@ describe('parameterChange config', () => {
   it('overrides merge one level deep and bad values name the parameter', () => {
     const c = parameterChangeConfig('tiny', { training: { epochs: 3 } });
     assert.equal(c.training.epochs, 3);
-    assert.equal(c.training.batchSize, 16);
+    assert.equal(c.training.batchSize, 8);
     assert.throws(() => parameterChangeConfig('tiny', { datasets: ['svhn' as 'mnist'] }), /datasets must be among mnist, fashion-mnist, cifar10; got 'svhn'/);
     assert.throws(() => parameterChangeConfig('tiny', { training: { epochs: 0 } }), /training\.epochs must be a positive integer; got 0/);
     assert.throws(() => parameterChangeConfig('huge' as 'tiny'), /scale must be tiny, quick or full; got 'huge'/);

@@ -1,13 +1,15 @@
 import { strict as assert } from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../../lib/src/util/random';
+import { selectBackend } from '../../lib/src/backend/select';
 import type { LabelledBatchSource } from '../../lib/src/train/source';
 import {
   MlpReplicas,
   MlpReplicaWeights,
   StackedAdam,
   replicaBatchTensors,
-  epochBatches,
+  resizeMlpReplicasHidden,
+  shuffledBatchIndices,
   forEachHiddenBatch,
   initMlpReplicaWeights,
   mlpReplicaCorrect,
@@ -160,7 +162,7 @@ describe('train/replicas', () => {
     const before = tf.memory().numTensors;
     // epoch 0's batches of the same shuffle the trainer will draw (same seed -> same permutations)
     const shuffle = createRng(77);
-    const batches = [...epochBatches(200, 32, shuffle), ...epochBatches(200, 32, shuffle)];
+    const batches = [...shuffledBatchIndices(200, 32, shuffle), ...shuffledBatchIndices(200, 32, shuffle)];
     const result = trainReplicas({ model, source, epochs: 2, batchSize: 32, shuffleSeed: 77 });
     assert.equal(result.steps, 14); // ceil(200/32) = 7 per epoch, the last batch has 8 examples
     assert.equal(result.examplesSeen, 400);
@@ -239,6 +241,106 @@ describe('train/replicas', () => {
     Array.from(p3.dataSync()).forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) < 1e-6));
     for (const t of [p1, p2, p3, g]) t.dispose();
     for (const a of [a1, a2, a3]) a.dispose();
+  });
+
+  it('resizes the hidden layer: kept units move with their weights and Adam moments, grown units start at init with zero outputs', () => {
+    const source = syntheticSource(64, 6, 3, 8);
+    const model = MlpReplicas.create({ inputSize: 6, hiddenSize: 5, outputSize: 3, seeds: [1, 2] });
+    const trained = trainReplicas({ model, source, epochs: 1, batchSize: 16, shuffleSeed: 3 });
+    const keep = [Int32Array.from([4, 0, 2]), Int32Array.from([1, 2, 3])];
+    const { model: resized, optimizer } = resizeMlpReplicasHidden(model, keep, 2, [77, 78], trained.optimizer);
+    assert.equal(resized.hiddenSize, 5);
+    assert.equal(optimizer?.step, trained.optimizer.step);
+    for (let r = 0; r < 2; r++) {
+      const before = model.replicaWeights(r);
+      const after = resized.replicaWeights(r);
+      const fresh = initMlpReplicaWeights(77 + r, 6, 2, 3);
+      for (let i = 0; i < 6; i++) {
+        keep[r]!.forEach((j, k) => assert.equal(after.w1[i * 5 + k], before.w1[i * 5 + j]));
+        for (let g = 0; g < 2; g++) assert.equal(after.w1[i * 5 + 3 + g], fresh.w1[i * 2 + g]);
+      }
+      keep[r]!.forEach((j, k) => {
+        assert.equal(after.b1[k], before.b1[j]);
+        for (let c = 0; c < 3; c++) assert.equal(after.w2[k * 3 + c], before.w2[j * 3 + c]);
+      });
+      assert.deepEqual(Array.from(after.b1.subarray(3)), Array.from(fresh.b1));
+      assert.deepEqual(Array.from(after.w2.subarray(9)), [0, 0, 0, 0, 0, 0]);
+      assert.deepEqual(after.b2, before.b2);
+    }
+    // moments of w1 follow the same column map; grown columns start at 0
+    const oldM = trained.optimizer.moments()[0]!.m;
+    const newM = optimizer!.moments()[0]!.m;
+    keep[1]!.forEach((j, k) => assert.equal(newM[0 * 10 + 5 + k], oldM[0 * 10 + 5 + j]));
+    assert.equal(newM[0 * 10 + 5 + 3], 0);
+    // growing without pruning preserves the function exactly (new units have zero outgoing weights)
+    const all = Int32Array.from({ length: 5 }, (_, i) => i);
+    const grown = resizeMlpReplicasHidden(model, [all, all], 4, [5, 6]).model;
+    const x = tf.randomNormal([7, 6]) as tf.Tensor2D;
+    const l1 = model.logits(x);
+    const l2 = grown.logits(x);
+    assert.ok(maxAbsDiff(l1.dataSync() as Float32Array, l2.dataSync() as Float32Array) < 1e-6);
+    assert.throws(() => resizeMlpReplicasHidden(model, [all, Int32Array.from([0])], 0, []), /replica 1 keeps 1 units, replica 0 keeps 5/);
+    for (const t of [x, l1, l2]) t.dispose();
+    for (const m of [model, resized, grown]) m.dispose();
+    trained.optimizer.dispose();
+    optimizer?.dispose();
+  });
+
+  it('the fused Adam kernel equals the op-by-op update (cpu and wasm)', async () => {
+    for (const backend of ['cpu', 'wasm']) {
+      if (backend === 'wasm') await selectBackend({ force: 'wasm' });
+      else await tf.setBackend('cpu');
+      const rng = createRng(21);
+      const init = Float32Array.from({ length: 3001 }, () => rng.normal());
+      const grads = Array.from({ length: 5 }, () => Float32Array.from({ length: 3001 }, () => (rng.next() < 0.2 ? 0 : rng.normal() * 1e-3)));
+      const run = (fused: boolean): Float32Array => {
+        const initial = tf.tensor1d(init);
+        const p = tf.variable(initial);
+        initial.dispose();
+        const adam = new StackedAdam([p], { fused, lr: 1e-2 });
+        for (const g of grads) {
+          const t = tf.tensor1d(g);
+          adam.update([t]);
+          t.dispose();
+        }
+        const out = p.dataSync() as Float32Array;
+        p.dispose();
+        adam.dispose();
+        return out;
+      };
+      const before = tf.memory().numTensors;
+      const a = run(true);
+      const b = run(false);
+      assert.equal(tf.memory().numTensors, before, `${backend}: Adam leaked tensors`);
+      assert.ok(maxAbsDiff(a, b) < 1e-6, `${backend}: fused vs op-by-op differ by ${maxAbsDiff(a, b)}`);
+      assert.ok(maxAbsDiff(a, init) > 1e-2);
+    }
+    await tf.setBackend('cpu');
+  });
+
+  it('lock-step training on wasm (with the kernel pack) matches the cpu backend, without leaks', async () => {
+    const source = syntheticSource(160, 30, 5, 12);
+    const train = (): MlpReplicaWeights[] => {
+      const model = MlpReplicas.create({ inputSize: 30, hiddenSize: 24, outputSize: 5, seeds: [7, 8, 9] });
+      const before = tf.memory().numTensors;
+      const result = trainReplicas({ model, source, epochs: 2, batchSize: 32, shuffleSeed: 5 });
+      result.optimizer.dispose();
+      assert.equal(tf.memory().numTensors, before, `${tf.getBackend()}: training leaked tensors`);
+      const out = [0, 1, 2].map((r) => model.replicaWeights(r));
+      model.dispose();
+      return out;
+    };
+    await tf.setBackend('cpu');
+    const onCpu = train();
+    await selectBackend({ force: 'wasm' });
+    const onWasm = train();
+    await tf.setBackend('cpu');
+    for (let r = 0; r < 3; r++) {
+      for (const key of ['w1', 'b1', 'w2', 'b2'] as const) {
+        const d = maxAbsDiff(onCpu[r]![key], onWasm[r]![key]);
+        assert.ok(d < 1e-5, `replica ${r} ${key}: cpu vs wasm differ by ${d}`);
+      }
+    }
   });
 
   it('rejects replicas of different shapes and mismatched data', () => {

@@ -1,4 +1,4 @@
-// npm run bench [-- --torch] [--json] [--models lenet5,mlp512,...] [--steps N] [--warmup N] [--repeats N]
+// npm run bench [-- --torch] [--json] [--profile] [--models lenet5,mlp512,...] [--steps N] [--warmup N] [--repeats N]
 //                 [--backend wasm|cpu] [--threads N]
 // Training throughput of fixed benchmark models on this CPU (our backend + kernel pack), optionally
 // side by side with PyTorch (scripts/bench_torch.py, same models, same thread count), plus peak RSS
@@ -9,6 +9,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend/select';
 import { nativeStatus } from '../backend/native/addon';
+import { formatKernelProfile, profileKernels } from '../backend/kernels/profile';
 
 export const PEAK_GFLOPS = 166; // 2 cores x AVX-512 FMA, fp32, as measured for this machine in issue 4
 
@@ -116,13 +117,13 @@ export const BENCH_MODELS: readonly BenchModel[] = [
 
 interface Options {
   torch: boolean; json: boolean; models: string[]; steps: number | null; warmup: number; repeats: number;
-  backend: string; threads: number;
+  backend: string; threads: number; profile: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
     torch: false, json: false, models: BENCH_MODELS.map((m) => m.name), steps: null, warmup: 3, repeats: 3,
-    backend: process.env.NETSTATS_BACKEND ?? 'wasm', threads: nativeStatus().threads,
+    backend: process.env.NETSTATS_BACKEND ?? 'wasm', threads: nativeStatus().threads, profile: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -138,6 +139,7 @@ function parseArgs(argv: string[]): Options {
     };
     if (a === '--torch') o.torch = true;
     else if (a === '--json') o.json = true;
+    else if (a === '--profile') o.profile = true;
     else if (a === '--models') o.models = value().split(',').filter((s) => s !== '');
     else if (a === '--steps') o.steps = count();
     else if (a === '--warmup') o.warmup = count();
@@ -163,8 +165,8 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-/** Training samples per second (median over repeats): SGD momentum 0.9, softmax cross-entropy. */
-export function benchTrain(model: BenchModel, steps: number, warmup: number, repeats: number): number {
+/** One training step of a bench model (SGD momentum 0.9, softmax cross-entropy) on random data kept in JS memory. */
+export function benchTrainer(model: BenchModel): { step(): void; sync(): void; dispose(): void; samplesPerStep: number } {
   const built = model.build();
   const optimizer = tf.train.momentum(0.01, 0.9);
   const perStep = model.batch * model.replicas;
@@ -180,26 +182,48 @@ export function benchTrain(model: BenchModel, steps: number, warmup: number, rep
   }
   const xShape = model.replicas > 1 ? [model.replicas, model.batch, ...model.inputShape] : [model.batch, ...model.inputShape];
   let i = 0;
-  const step = (): void => {
-    const b = i++ % batches;
-    tf.tidy(() => {
-      const x = tf.tensor(xs[b], xShape);
-      const y = tf.oneHot(tf.tensor1d(ys[b], 'int32'), 10);
-      optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, built.forward(x)) as tf.Scalar, false, built.variables);
-    });
+  return {
+    samplesPerStep: perStep,
+    step: () => {
+      const b = i++ % batches;
+      tf.tidy(() => {
+        const x = tf.tensor(xs[b], xShape);
+        const y = tf.oneHot(tf.tensor1d(ys[b], 'int32'), 10);
+        optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, built.forward(x)) as tf.Scalar, false, built.variables);
+      });
+    },
+    // A read forces any pending work before the clock stops.
+    sync: () => { tf.tidy(() => built.variables[0].sum().dataSync()); },
+    dispose: () => { optimizer.dispose(); built.dispose(); },
   };
-  for (let w = 0; w < warmup; w++) step();
+}
+
+/** Training samples per second (median over repeats). */
+export function benchTrain(model: BenchModel, steps: number, warmup: number, repeats: number): number {
+  const trainer = benchTrainer(model);
+  for (let w = 0; w < warmup; w++) trainer.step();
   const rates: number[] = [];
   for (let r = 0; r < repeats; r++) {
     const t0 = performance.now();
-    for (let s = 0; s < steps; s++) step();
-    // A read forces any pending work before the clock stops.
-    tf.tidy(() => built.variables[0].sum().dataSync());
-    rates.push((perStep * steps) / ((performance.now() - t0) / 1000));
+    for (let s = 0; s < steps; s++) trainer.step();
+    trainer.sync();
+    rates.push((trainer.samplesPerStep * steps) / ((performance.now() - t0) / 1000));
   }
-  optimizer.dispose();
-  built.dispose();
+  trainer.dispose();
   return median(rates);
+}
+
+/** Per-kernel time of `steps` training steps after `warmup` steps, printed per step. */
+export function profileTrain(model: BenchModel, backendName: string, steps: number, warmup: number): string {
+  const trainer = benchTrainer(model);
+  for (let w = 0; w < warmup; w++) trainer.step();
+  trainer.sync();
+  const p = profileKernels(backendName, () => {
+    for (let s = 0; s < steps; s++) trainer.step();
+    trainer.sync();
+  });
+  trainer.dispose();
+  return formatKernelProfile(p, steps);
 }
 
 /** GFLOP/s of one 1024^3 fp32 GEMM: the backend's tf.matMul, and the native addon's sgemm when loaded. */
@@ -258,6 +282,14 @@ async function main(): Promise<void> {
   const models = BENCH_MODELS.filter((m) => o.models.includes(m.name));
   const steps: Record<string, number> = {};
   for (const m of models) steps[m.name] = o.steps ?? defaultSteps(m);
+  if (o.profile) {
+    for (const m of models) {
+      const steps = o.steps ?? 3;
+      console.log(`profile ${m.name} (${report.choice}, ${o.threads} threads), ${steps} steps after ${o.warmup} warm-up:`);
+      console.log(profileTrain(m, report.tfBackend, steps, o.warmup));
+    }
+    return;
+  }
   const ours: Record<string, number> = {};
   for (const m of models) {
     ours[m.name] = benchTrain(m, steps[m.name], o.warmup, o.repeats);

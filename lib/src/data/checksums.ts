@@ -77,7 +77,15 @@ export function checksumVerdict(
   known: KnownChecksum | undefined,
 ): ChecksumVerdict {
   if (known === undefined) return { file, kind, sha256, verdict: 'unknown' };
-  return { file, kind, sha256, expected: known.sha256, expectedSource: known.source, verdict: known.sha256 === sha256 ? 'ok' : 'mismatch' };
+  return {
+    file,
+    kind,
+    sha256,
+    expected: known.sha256,
+    expectedSource: known.source,
+    verdict: known.sha256 === sha256 ? 'ok' : 'mismatch',
+    official: known.official,
+  };
 }
 
 /** The known checksum of an IDX file of a dataset, by its base name with or without `.gz`. */

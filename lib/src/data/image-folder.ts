@@ -103,7 +103,8 @@ export async function decodeImagesToDataset(
     label: `${options.name} ${options.split}: decoding images`,
     total: files.length,
     unit: 'images',
-    quiet: options.quiet || files.length < 2000,
+    // Small folders decode in a moment: no progress line. Otherwise createProgress honours NETSTATS_QUIET.
+    quiet: options.quiet === true || files.length < 2000 ? true : undefined,
   });
   await mapWithConcurrency(
     files.slice(1),

@@ -9,7 +9,6 @@ import {
   listFilesRecursive,
   sha256Hex,
   treeSha256,
-  type KnownChecksum,
 } from './checksums';
 import { DataFormatError, readFileOrExplain } from './errors';
 import { readIdxFile } from './idx';
@@ -119,18 +118,17 @@ function sourceFingerprint(location: DatasetLocation, darknetLabels: string | un
   }
 }
 
-/** Applies the verification policy: an official checksum mismatch stops loading unless verify is 'warn'. */
-function enforce(verdict: ChecksumVerdict, known: KnownChecksum | undefined, options: LoadDatasetOptions): void {
-  if (verdict.verdict !== 'mismatch' || known === undefined) return;
-  const message = `${verdict.file}: expected ${verdict.kind} ${verdict.expected} (${known.source}); found ${verdict.sha256}`;
-  if (known.official && (options.verify ?? 'strict') === 'strict') {
-    throw new DataFormatError(
-      verdict.file,
-      `${verdict.kind} ${verdict.expected} (${known.source})`,
-      `${verdict.sha256} (a corrupt or different file; pass {verify: 'warn'} to load it anyway)`,
-    );
+/**
+ * Applies the verification policy: a mismatch with an official checksum stops loading unless verify is 'warn';
+ * other mismatches are printed. Applied to fresh loads and to cache hits alike.
+ */
+function enforce(verdict: ChecksumVerdict, options: LoadDatasetOptions): void {
+  if (verdict.verdict !== 'mismatch') return;
+  const expected = `${verdict.kind} ${verdict.expected} (${verdict.expectedSource})`;
+  if (verdict.official && (options.verify ?? 'strict') === 'strict') {
+    throw new DataFormatError(verdict.file, expected, `${verdict.sha256} (a corrupt or different file; pass {verify: 'warn'} to load it anyway)`);
   }
-  if (!options.quiet) console.warn(`warning: checksum mismatch: ${message}`);
+  if (!options.quiet) console.warn(`warning: checksum mismatch: ${verdict.file}: expected ${expected}; found ${verdict.sha256}`);
 }
 
 function readIdxDataset(name: 'mnist' | 'fashion-mnist', split: Split, loc: Extract<DatasetLocation, { layout: 'idx' }>, options: LoadDatasetOptions): ImageDataset {
@@ -153,9 +151,8 @@ function readIdxDataset(name: 'mnist' | 'fashion-mnist', split: Split, loc: Extr
     [loc.images, images.content],
     [loc.labels, labels.content],
   ] as const) {
-    const known = knownIdxChecksum(name, file);
-    const verdict = checksumVerdict(file, 'content-sha256', sha256Hex(content), known);
-    enforce(verdict, known, options);
+    const verdict = checksumVerdict(file, 'content-sha256', sha256Hex(content), knownIdxChecksum(name, file));
+    enforce(verdict, options);
     checksums.push(verdict);
   }
   return {
@@ -201,9 +198,8 @@ function readCifarBinaryDataset(split: Split, loc: Extract<DatasetLocation, { la
 
 function treeVerdict(dir: string, key: string, options: LoadDatasetOptions): ChecksumVerdict {
   const files = listFilesRecursive(dir, (rel) => isImageFile(path.basename(rel)));
-  const known = KNOWN_TREE_CHECKSUMS[key];
-  const verdict = checksumVerdict(dir, 'tree-sha256', treeSha256(dir, files), known);
-  enforce(verdict, known, options);
+  const verdict = checksumVerdict(dir, 'tree-sha256', treeSha256(dir, files), KNOWN_TREE_CHECKSUMS[key]);
+  enforce(verdict, options);
   return verdict;
 }
 
@@ -249,20 +245,26 @@ async function readDatasetFromSource(
 }
 
 /**
- * An official release (IDX, CIFAR binary) with another image count is an error in strict mode, a note otherwise;
- * for the folder copies it is always a note.
+ * An official release (IDX, CIFAR binary) with another image count is an error in strict mode; otherwise the
+ * difference is printed and returned as a note. The folder copies only get the note.
  */
-function checkCount(ds: ImageDataset, location: DatasetLocation, options: LoadDatasetOptions): void {
+function checkCount(ds: ImageDataset, location: DatasetLocation, options: LoadDatasetOptions): string | undefined {
   const expected = EXPECTED_COUNTS[ds.name as DatasetName][ds.split as Split];
-  if (expected === undefined || ds.count === expected) return;
+  if (expected === undefined || ds.count === expected) return undefined;
   const found = `${ds.count} images`;
   const official = location.layout === 'idx' || location.layout === 'cifar-binary';
   if (official && (options.verify ?? 'strict') === 'strict') {
     throw new DataFormatError(location.dir, `${expected} images in the official ${ds.name} ${ds.split} split`, `${found} (pass {verify: 'warn'} to load it anyway)`);
   }
   const note = `${found} where the official ${ds.name} ${ds.split} split has ${expected}`;
-  ds.notes = [...(ds.notes ?? []), note];
   if (!options.quiet) console.warn(`warning: ${location.dir}: ${note}`);
+  return note;
+}
+
+/** The verification policy, for data read from the sources or from the cache. */
+function verify(ds: ImageDataset, location: DatasetLocation, options: LoadDatasetOptions): string | undefined {
+  for (const verdict of ds.checksums ?? []) enforce(verdict, options);
+  return checkCount(ds, location, options);
 }
 
 /**
@@ -285,10 +287,14 @@ export async function loadDataset(name: DatasetName, split: Split, options: Load
   const cacheFile = datasetCacheFile(options.cacheDir ?? datasetCacheDir(), name, split);
   if (!options.noCache) {
     const cached = readDatasetCache(cacheFile, fingerprint);
-    if (cached) return cached;
+    if (cached) {
+      verify(cached, location, options);
+      return cached;
+    }
   }
   const ds = await readDatasetFromSource(name, split, location, darknetLabels, options);
-  checkCount(ds, location, options);
+  const note = checkCount(ds, location, options);
+  if (note) ds.notes = [...(ds.notes ?? []), note];
   if (!options.noCache) {
     try {
       writeDatasetCache(cacheFile, ds, fingerprint);

@@ -92,7 +92,7 @@ function greyToRgbBlock<T extends Pixels>(src: Block<T>): Block<T> {
   return { ...src, data: out, channels: 3 };
 }
 
-export interface ResizeOptions {
+export interface ImageResizeOptions {
   /** Corner pixels of input and output are aligned (Darknet's and tf.image.resizeBilinear's alignCorners). */
   alignCorners?: boolean;
   /** Pixel centres at +0.5 (tf's halfPixelCenters, PyTorch's align_corners=False). */
@@ -103,7 +103,7 @@ export interface ResizeOptions {
  * Bilinear resize with the sampling of tf.image.resizeBilinear (same alignCorners / halfPixelCenters semantics).
  * uint8 input gives uint8 output rounded to nearest.
  */
-function resizeBlock<T extends Pixels>(src: Block<T>, newHeight: number, newWidth: number, options: ResizeOptions): Block<T> {
+function resizeBlock<T extends Pixels>(src: Block<T>, newHeight: number, newWidth: number, options: ImageResizeOptions): Block<T> {
   if (!(Number.isInteger(newHeight) && newHeight > 0 && Number.isInteger(newWidth) && newWidth > 0)) {
     throw new Error(`resize: size must be positive integers; got ${newHeight}x${newWidth}`);
   }
@@ -178,7 +178,7 @@ export function greyToRgbDataset(ds: ImageDataset): ImageDataset {
 }
 
 /** Bilinear resize of every image (uint8, rounded). */
-export function resizeDataset(ds: ImageDataset, height: number, width: number, options: ResizeOptions = {}): ImageDataset {
+export function resizeDataset(ds: ImageDataset, height: number, width: number, options: ImageResizeOptions = {}): ImageDataset {
   return withBlock(ds, resizeBlock(datasetBlock(ds), height, width, options));
 }
 
@@ -216,7 +216,7 @@ export function greyToRgbBatch(batch: FloatBatch): FloatBatch {
   return withBatchBlock(batch, greyToRgbBlock(batch));
 }
 
-export function resizeBilinearBatch(batch: FloatBatch, height: number, width: number, options: ResizeOptions = {}): FloatBatch {
+export function resizeBilinearBatch(batch: FloatBatch, height: number, width: number, options: ImageResizeOptions = {}): FloatBatch {
   return withBatchBlock(batch, resizeBlock(batch, height, width, options));
 }
 

@@ -21,6 +21,8 @@ export interface ChecksumVerdict {
   /** Where the known value comes from (official page, or "computed locally from ..."). */
   expectedSource?: string;
   verdict: 'ok' | 'mismatch' | 'unknown';
+  /** True when the known value identifies the official release (a mismatch then stops a strict load). */
+  official?: boolean;
 }
 
 /**

@@ -1,133 +1,138 @@
-import * as crypto from 'crypto';
-import * as fs from 'fs';
-import * as path from 'path';
-import type { MlpReplicas } from '../train/replicas';
-import { writeFileAtomic } from '../util/atomic';
-import { cacheDir } from '../util/paths';
+import type { ParameterSnapshot, SnapshotEntry } from '../probe/snapshot';
+import { cachedRun, loadCachedRun, saveCachedRun, type CacheOptions } from '../report/cache';
+import { MlpReplicas, type MlpReplicaWeights } from '../train/replicas';
 import type { ActivationVarianceConfig, ActivationVarianceOptions, ActivationVarianceWidthRun } from './activationVariance';
 
 /**
- * Cache of the activation-variance study, one entry per (protocol, width): the measured run as JSON and the trained
- * replicas' weights as float32, under cacheDir()/activation-variance/<key>/. Per width so that a long run (the full
- * protocol takes days here) resumes where it stopped. Files are written atomically; a changed protocol is a new key.
+ * Cache of the activation-variance study on the shared result cache (report/cache), one entry per (protocol, width):
+ * the measured run as results and the trained replicas as a weight snapshot ('trained'), under
+ * cacheDir()/activation-variance/<key>/. Per width so that a long run (the full protocol takes days here) resumes
+ * where it stopped. A changed protocol, or a new lib version, is a new key.
  */
 
 /** Bump when the meaning of a cached width run changes (training, measurement, init). */
 export const ACTIVATION_VARIANCE_CACHE_VERSION = 1;
 
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+export const ACTIVATION_VARIANCE_NAMESPACE = 'activation-variance';
 
-/** The cache key of one width: sha256 of the protocol (the config without widths and scale label), the width and version. */
-export function activationVarianceWidthKey(config: ActivationVarianceConfig, width: number): string {
+/** What identifies one width's run: the protocol (config without the width list and the scale label) and the width. */
+export function activationVarianceWidthCacheConfig(config: ActivationVarianceConfig, width: number): Record<string, unknown> {
   const { widths: _widths, scale: _scale, ...protocol } = config;
   void _widths;
   void _scale;
-  const text = canonicalJson({ protocol, width, version: ACTIVATION_VARIANCE_CACHE_VERSION });
-  return crypto.createHash('sha256').update(text).digest('hex').slice(0, 24);
+  return { protocol, width, version: ACTIVATION_VARIANCE_CACHE_VERSION };
 }
 
-export function activationVarianceCacheDir(root: string = cacheDir()): string {
-  return path.join(root, 'activation-variance');
+/** JSON has no NaN / ±Infinity: they are stored as {"$num": "NaN"} and restored on load. */
+export function encodeNonFinite<T>(value: T): unknown {
+  return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? { $num: String(v) } : v)));
 }
 
-/** NaN and ±Infinity survive the JSON round trip (JSON has no such numbers). */
-function encodeNumbers(_key: string, value: unknown): unknown {
-  if (typeof value === 'number' && !Number.isFinite(value)) return { $num: String(value) };
-  return value;
+export function decodeNonFinite<T>(value: unknown): T {
+  return JSON.parse(JSON.stringify(value), (_k, v: unknown) =>
+    v !== null && typeof v === 'object' && '$num' in (v as Record<string, unknown>) ? Number((v as { $num: string }).$num) : v,
+  ) as T;
 }
 
-function decodeNumbers(_key: string, value: unknown): unknown {
-  if (value !== null && typeof value === 'object' && '$num' in (value as Record<string, unknown>)) {
-    return Number((value as { $num: string }).$num);
+/** The trained replicas as a snapshot: per replica r, `replica<r>/hidden/kernel` [in, h], `/bias`, `replica<r>/output/...`. */
+export function mlpReplicasSnapshot(model: MlpReplicas, label = 'trained'): ParameterSnapshot {
+  const entries: SnapshotEntry[] = [];
+  for (let r = 0; r < model.replicas; r++) {
+    const w = model.replicaWeights(r);
+    const add = (layer: string, weight: 'kernel' | 'bias', values: Float32Array, shape: number[]): void => {
+      entries.push({
+        name: `replica${r}/${layer}/${weight}`,
+        layer: `replica${r}/${layer}`,
+        kind: weight === 'kernel' ? 'dense-weight' : 'dense-bias',
+        shape,
+        size: values.length,
+        trainable: true,
+        values,
+      });
+    };
+    add('hidden', 'kernel', w.w1, [w.inputSize, w.hiddenSize]);
+    add('hidden', 'bias', w.b1, [w.hiddenSize]);
+    add('output', 'kernel', w.w2, [w.hiddenSize, w.outputSize]);
+    add('output', 'bias', w.b2, [w.outputSize]);
   }
-  return value;
+  return { label, entries };
 }
 
-/** Reads a cached width run, or null when absent or written by another protocol. */
-export function loadActivationVarianceWidth(config: ActivationVarianceConfig, width: number, root?: string): ActivationVarianceWidthRun | null {
-  const file = path.join(activationVarianceCacheDir(root), activationVarianceWidthKey(config, width), 'run.json');
-  if (!fs.existsSync(file)) return null;
-  let parsed: { key?: string; run?: ActivationVarianceWidthRun };
-  try {
-    parsed = JSON.parse(fs.readFileSync(file, 'utf8'), decodeNumbers) as { key?: string; run?: ActivationVarianceWidthRun };
-  } catch (err) {
-    throw new Error(`activation-variance cache: ${file} is not valid JSON (${(err as Error).message}); delete it to recompute`);
+/** Rebuilds the replicas of a snapshot written by mlpReplicasSnapshot (e.g. to probe a cached model). */
+export function mlpReplicasFromSnapshot(snapshot: ParameterSnapshot): MlpReplicas {
+  const byName = new Map(snapshot.entries.map((e) => [e.name, e]));
+  const weights: MlpReplicaWeights[] = [];
+  for (let r = 0; byName.has(`replica${r}/hidden/kernel`); r++) {
+    const get = (name: string): SnapshotEntry => {
+      const e = byName.get(`replica${r}/${name}`);
+      if (!e) throw new Error(`mlpReplicasFromSnapshot: snapshot '${snapshot.label}' lacks replica${r}/${name}`);
+      return e;
+    };
+    const w1 = get('hidden/kernel');
+    const w2 = get('output/kernel');
+    weights.push({
+      inputSize: w1.shape[0] as number,
+      hiddenSize: w1.shape[1] as number,
+      outputSize: w2.shape[1] as number,
+      w1: w1.values,
+      b1: get('hidden/bias').values,
+      w2: w2.values,
+      b2: get('output/bias').values,
+    });
   }
-  if (parsed.run === undefined || parsed.run.width !== width) {
-    throw new Error(`activation-variance cache: ${file} does not hold the run of width ${width}; delete it to recompute`);
-  }
-  return parsed.run;
+  return MlpReplicas.fromWeights(weights);
 }
 
-/** Writes a width run (run.json) and the trained replicas (weights.bin, float32 LE, + weights.json layout). */
+/** Reads a cached width run, or null. */
+export function loadActivationVarianceWidth(config: ActivationVarianceConfig, width: number, options: CacheOptions = {}): ActivationVarianceWidthRun | null {
+  const hit = loadCachedRun<Record<string, unknown>, unknown>(ACTIVATION_VARIANCE_NAMESPACE, activationVarianceWidthCacheConfig(config, width), options);
+  if (!hit || hit.results === undefined) return null;
+  const run = decodeNonFinite<ActivationVarianceWidthRun>(hit.results);
+  if (run.width !== width) throw new Error(`activation-variance cache: ${hit.dir} holds width ${run.width}, not ${width}; delete it`);
+  return run;
+}
+
+/** Writes a width run and its trained replicas; returns the entry folder. */
 export function saveActivationVarianceWidth(
   config: ActivationVarianceConfig,
   run: ActivationVarianceWidthRun,
   model: MlpReplicas,
-  root?: string,
+  options: CacheOptions = {},
 ): string {
-  const key = activationVarianceWidthKey(config, run.width);
-  const dir = path.join(activationVarianceCacheDir(root), key);
-  const tensors = model.variables.map((v) => ({ name: v.name, shape: v.shape, values: v.dataSync() as Float32Array }));
-  const layout: { name: string; shape: number[]; byteOffset: number }[] = [];
-  let offset = 0;
-  for (const t of tensors) {
-    layout.push({ name: ['w1 [in, R*h]', 'b1 [1, R*h]', 'w2 [R, h, out]', 'b2 [R, 1, out]'][layout.length] ?? t.name, shape: t.shape, byteOffset: offset });
-    offset += t.values.byteLength;
-  }
-  const bytes = new Uint8Array(offset);
-  tensors.forEach((t, i) => bytes.set(new Uint8Array(t.values.buffer, t.values.byteOffset, t.values.byteLength), (layout[i] as { byteOffset: number }).byteOffset));
-  writeFileAtomic(path.join(dir, 'weights.bin'), bytes);
-  writeFileAtomic(
-    path.join(dir, 'weights.json'),
-    JSON.stringify({ replicas: model.replicas, inputSize: model.inputSize, hiddenSize: model.hiddenSize, outputSize: model.outputSize, seeds: run.replicates.map((r) => r.initSeed), tensors: layout }, null, 1),
+  return saveCachedRun(
+    ACTIVATION_VARIANCE_NAMESPACE,
+    activationVarianceWidthCacheConfig(config, run.width),
+    { results: encodeNonFinite(run), snapshots: [mlpReplicasSnapshot(model)] },
+    options,
   );
-  // run.json last: its presence marks a complete entry.
-  writeFileAtomic(path.join(dir, 'run.json'), JSON.stringify({ key, config, run }, encodeNumbers));
-  return dir;
 }
 
-/** The cache hooks for runActivationVariance (cacheDir()/activation-variance, or under `root`). */
+/** The cache hooks for runActivationVariance (under cacheDir(), or `root`). */
 export function activationVarianceCache(root?: string): Pick<ActivationVarianceOptions, 'loadWidth' | 'saveWidth'> {
+  const options: CacheOptions = root === undefined ? {} : { root };
   return {
-    loadWidth: (config, width) => loadActivationVarianceWidth(config, width, root),
+    loadWidth: (config, width) => loadActivationVarianceWidth(config, width, options),
     saveWidth: (config, run, model) => {
-      saveActivationVarianceWidth(config, run, model, root);
+      saveActivationVarianceWidth(config, run, model, options);
     },
   };
 }
 
 /**
- * A JSON result cached under cacheDir()/activation-variance/<namespace>-<key>.json, key = sha256 of the config: read
- * when present, else computed and written atomically. For results without weights (e.g. the resizing comparison).
+ * A JSON result (no weights) on the shared result cache, namespace `activation-variance-<name>`: read when present,
+ * else computed and saved. E.g. the resizing comparison.
  */
 export async function cachedActivationVarianceJson<C, R>(
-  namespace: string,
+  name: string,
   config: C,
   compute: () => R | Promise<R>,
   root?: string,
-): Promise<{ value: R; fromCache: boolean; file: string }> {
-  const key = crypto
-    .createHash('sha256')
-    .update(canonicalJson({ namespace, config, version: ACTIVATION_VARIANCE_CACHE_VERSION }))
-    .digest('hex')
-    .slice(0, 24);
-  const file = path.join(activationVarianceCacheDir(root), `${namespace}-${key}.json`);
-  if (fs.existsSync(file)) {
-    try {
-      return { value: (JSON.parse(fs.readFileSync(file, 'utf8'), decodeNumbers) as { value: R }).value, fromCache: true, file };
-    } catch (err) {
-      throw new Error(`activation-variance cache: ${file} is not valid JSON (${(err as Error).message}); delete it to recompute`);
-    }
-  }
-  const value = await compute();
-  writeFileAtomic(file, JSON.stringify({ namespace, key, config, value }, encodeNumbers));
-  return { value, fromCache: false, file };
+): Promise<{ value: R; fromCache: boolean; dir: string }> {
+  const entry = await cachedRun<C, unknown>(
+    `${ACTIVATION_VARIANCE_NAMESPACE}-${name}`,
+    config,
+    async () => ({ results: encodeNonFinite(await compute()) }),
+    root === undefined ? {} : { root },
+  );
+  return { value: decodeNonFinite<R>(entry.results), fromCache: entry.fromCache, dir: entry.dir };
 }

@@ -90,15 +90,16 @@ export function shapiroVsWidthFigure(results: readonly ActivationVarianceResult[
         yTitle: 'Shapiro-Wilk W of the stds',
         xType: 'log',
         log2Ticks: true,
-        vLines: [{ x: r.summary.wArgmaxWidth, label: `argmax ${r.summary.wArgmaxWidth}` }],
+        // no vLine labels: plotly places annotations on a log axis in log10 units (the label would sit at 10^w)
+        vLines: [{ x: r.summary.wArgmaxWidth, color: colorAt(0) }],
         series: [
           { name: 'W of pooled replicates', x, y: r.widths.map((w) => w.pooledShapiroW), color: colorAt(0) },
           { name: 'W per replicate (mean, 95% CI)', x, ...band(r.widths.map((w) => w.shapiroW)), color: colorAt(1), dash: 'dash' },
         ],
       });
     }),
-    results.map(titleOf),
-    { title: 'Normality of the std distribution vs width' },
+    results.map((r) => `${titleOf(r)}: W largest at ${r.summary.wArgmaxWidth}`),
+    { title: 'Normality of the std distribution vs width (dashed: argmax of pooled W)' },
   );
 }
 
@@ -132,34 +133,50 @@ export function totalStdFigure(results: readonly ActivationVarianceResult[]): Fi
   );
 }
 
-/** 5. Dead neurons (std exactly 0) vs width, and near-dead shares. */
+/** 5. Dead neurons (std exactly 0 over the training set) per network vs width. */
 export function deadNeuronsFigure(results: readonly ActivationVarianceResult[]): Figure {
   return sideBySide(
     results.map((r) => {
       const x = r.widths.map((w) => w.width);
       return lineChart({
         xTitle: 'hidden width',
-        yTitle: 'dead neurons per network',
-        y2Title: 'share of neurons with std < eps',
+        yTitle: 'dead neurons per network (std = 0)',
         xType: 'log',
         log2Ticks: true,
         series: [
-          { name: 'dead (std = 0), mean, 95% CI', x, ...band(r.widths.map((w) => w.deadCount)), color: colorAt(0) },
-          ...r.config.nearDeadEps.map(
-            (eps, k): LineSeries => ({
-              name: `share std < ${eps}`,
-              x,
-              ...band(r.widths.map((w) => w.nearDeadShares[k] as MeanInterval)),
-              color: colorAt(k + 1),
-              dash: 'dot',
-              secondaryY: true,
-            }),
-          ),
+          { name: 'dead, training set (mean, 95% CI)', x, ...band(r.widths.map((w) => w.deadCount)), color: colorAt(0) },
+          { name: 'dead, test set (mean, 95% CI)', x, ...band(r.widths.map((w) => w.testDeadCount)), color: colorAt(1), dash: 'dash' },
         ],
       });
     }),
     results.map(titleOf),
-    { title: 'Dead and near-dead neurons vs width' },
+    { title: 'Dead neurons vs width' },
+  );
+}
+
+/** 5b. Share of near-dead neurons (std < eps) vs width, one line per eps. */
+export function nearDeadFigure(results: readonly ActivationVarianceResult[]): Figure {
+  return sideBySide(
+    results.map((r) => {
+      const x = r.widths.map((w) => w.width);
+      const pct = (i: MeanInterval): MeanInterval => ({ mean: 100 * i.mean, lo: 100 * i.lo, hi: 100 * i.hi });
+      return lineChart({
+        xTitle: 'hidden width',
+        yTitle: 'neurons with std < eps (% of the layer)',
+        xType: 'log',
+        log2Ticks: true,
+        series: r.config.nearDeadEps.map(
+          (eps, k): LineSeries => ({
+            name: `std < ${eps} (mean, 95% CI)`,
+            x,
+            ...band(r.widths.map((w) => pct(w.nearDeadShares[k] as MeanInterval))),
+            color: colorAt(k + 1),
+          }),
+        ),
+      });
+    }),
+    results.map(titleOf),
+    { title: 'Near-dead neurons vs width' },
   );
 }
 
@@ -176,8 +193,8 @@ export function accuracyAndShapiroFigure(results: readonly ActivationVarianceRes
         xType: 'log',
         log2Ticks: true,
         vLines: [
-          { x: r.summary.plateauWidth, label: `plateau ${r.summary.plateauWidth}`, color: colorAt(0) },
-          { x: r.summary.wArgmaxWidth, label: `W max ${r.summary.wArgmaxWidth}`, color: colorAt(2) },
+          { x: r.summary.plateauWidth, color: colorAt(0) },
+          { x: r.summary.wArgmaxWidth, color: colorAt(2) },
         ],
         series: [
           { name: 'test accuracy (mean, 95% CI)', x, ...band(r.widths.map((w) => pct(w.testAccuracy))), color: colorAt(0) },
@@ -186,8 +203,8 @@ export function accuracyAndShapiroFigure(results: readonly ActivationVarianceRes
         ],
       });
     }),
-    results.map(titleOf),
-    { title: 'Accuracy and normality of the stds vs width' },
+    results.map((r) => `${titleOf(r)}: plateau ${r.summary.plateauWidth}, W largest at ${r.summary.wArgmaxWidth}`),
+    { title: 'Accuracy and normality of the stds vs width (dashed: accuracy plateau, blue; argmax of W, green)' },
   );
 }
 

@@ -7,14 +7,14 @@ import {
   mlpTrainMultiplyAdds,
   resizeMlpReplicasHidden,
   trainReplicas,
-  PYTORCH_ADAM,
+  PYTORCH_ADAM_DEFAULTS,
 } from '../train/replicas';
 import type { LabelledBatchSource } from '../train/source';
-import { meanCI } from '../stats/intervals';
 import { createRng } from '../util/random';
 import type { Scale } from '../util/scale';
-import type { ActivationVarianceData, ActivationVarianceDataset, MeanInterval } from './activationVariance';
-import { ColumnMoments, deriveExperimentSeed } from './activationVarianceStats';
+import { replicateInterval, type ActivationVarianceData, type ActivationVarianceDataset, type MeanInterval } from './activationVariance';
+import { RunningMoments } from '../probe/moments';
+import { deriveExperimentSeed } from './activationVarianceStats';
 
 /**
  * Beyond the original (its unfinished "training algorithm that uses this metric for resizing the layers"): a width
@@ -123,15 +123,6 @@ export interface ActivationVarianceResizeResult {
   };
 }
 
-function interval(values: readonly number[]): MeanInterval {
-  if (values.length === 0) return { mean: NaN, lo: NaN, hi: NaN };
-  if (values.length === 1 || values.every((v) => v === values[0])) {
-    const v = values[0] as number;
-    return { mean: v, lo: values.length === 1 ? NaN : v, hi: values.length === 1 ? NaN : v };
-  }
-  return meanCI(values, 0.95);
-}
-
 function probeSource(source: LabelledBatchSource, count: number, seed: number): LabelledBatchSource {
   if (count >= source.count) return source;
   const chosen = createRng(seed).permutation(source.count).subarray(0, count).sort();
@@ -145,7 +136,7 @@ function probeSource(source: LabelledBatchSource, count: number, seed: number): 
 
 /** Per-neuron std (ddof 1) of a single-replica model over a source. */
 function hiddenStds(model: MlpReplicas, source: LabelledBatchSource): Float64Array {
-  const moments = new ColumnMoments(model.replicas * model.hiddenSize);
+  const moments = new RunningMoments(model.replicas * model.hiddenSize);
   forEachHiddenBatch(model, source, 1000, (hidden, _p, labels) => moments.addRows(hidden, labels.length));
   return moments.std(1);
 }
@@ -180,7 +171,7 @@ export function runResizeReplicate(config: ActivationVarianceResizeConfig, data:
     outputSize: classes,
     seeds: [deriveExperimentSeed(config.seed, config.dataset, 'resize-init', replicate)],
   });
-  let optimizer = new StackedAdam(model.variables, { ...PYTORCH_ADAM, lr: config.lr });
+  let optimizer = new StackedAdam(model.variables, { ...PYTORCH_ADAM_DEFAULTS, lr: config.lr });
   let growing = true;
   let multiplyAdds = 0;
   const steps: WidthResizeStep[] = [];
@@ -254,7 +245,7 @@ export function runScratchReplicate(config: ActivationVarianceResizeConfig, data
     epochs: config.epochs,
     batchSize: config.batchSize,
     shuffleSeed: deriveExperimentSeed(config.seed, config.dataset, 'scratch-shuffle', replicate),
-    adam: { ...PYTORCH_ADAM, lr: config.lr },
+    adam: { ...PYTORCH_ADAM_DEFAULTS, lr: config.lr },
   });
   trained.optimizer.dispose();
   const run: WidthScratchRun = {
@@ -285,10 +276,10 @@ export function runActivationVarianceResize(config: ActivationVarianceResizeConf
     resized,
     scratch,
     summary: {
-      finalWidth: interval(resized.map((r) => r.finalWidth)),
-      resizedTestAccuracy: interval(resized.map((r) => r.testAccuracy)),
-      scratchTestAccuracy: interval(scratch.map((r) => r.testAccuracy)),
-      testAccuracyDifference: interval(resized.map((r, i) => r.testAccuracy - (scratch[i] as WidthScratchRun).testAccuracy)),
+      finalWidth: replicateInterval(resized.map((r) => r.finalWidth), [config.minWidth, config.maxWidth]),
+      resizedTestAccuracy: replicateInterval(resized.map((r) => r.testAccuracy), [0, 1]),
+      scratchTestAccuracy: replicateInterval(scratch.map((r) => r.testAccuracy), [0, 1]),
+      testAccuracyDifference: replicateInterval(resized.map((r, i) => r.testAccuracy - (scratch[i] as WidthScratchRun).testAccuracy)),
       resizedMultiplyAdds: mean(resized.map((r) => r.multiplyAdds)),
       scratchMultiplyAdds: mean(scratch.map((r) => r.multiplyAdds)),
       resizedWallMs: mean(resized.map((r) => r.wallMs)),

@@ -34,7 +34,8 @@ function curveSeries(curves: readonly Row[], name: string, color: string, dash: 
   return {
     name, color, dash, mode: 'lines',
     x: agg.map((r) => n(r['tau'])),
-    y: b.y.map((v) => v * scale), lo: b.lo.map((v) => v * scale), hi: b.hi.map((v) => v * scale),
+    // A share's t-interval over few runs can leave [0, 1]; the band is clipped to the possible range.
+    y: b.y.map((v) => v * scale), lo: b.lo.map((v) => Math.max(0, v) * scale), hi: b.hi.map((v) => Math.min(1, v) * scale),
   };
 }
 
@@ -104,8 +105,8 @@ export function parameterChangeBarsFigure(results: ParameterChangeResults): Figu
           const agg = meanCIByGroup(rs.map((r) => ({ g: 1, v: n(r['unchangedFraction']) * 100 })), ['g'], 'v')[0];
           const m = agg === undefined || agg['mean'] === null ? NaN : n(agg['mean']);
           values.push(m);
-          lo.push(agg !== undefined && typeof agg['lo'] === 'number' ? agg['lo'] : m);
-          hi.push(agg !== undefined && typeof agg['hi'] === 'number' ? agg['hi'] : m);
+          lo.push(Math.max(0, agg !== undefined && typeof agg['lo'] === 'number' ? agg['lo'] : m));
+          hi.push(Math.min(100, agg !== undefined && typeof agg['hi'] === 'number' ? agg['hi'] : m));
         }
       }
       return { name: OPT_LABEL[o], values, lo, hi, color: o === 'sgd' ? '#4c72b0' : '#dd8452' };
@@ -114,7 +115,7 @@ export function parameterChangeBarsFigure(results: ParameterChangeResults): Figu
   });
   const h = results.config.tolerance.headline;
   return sideBySide(panels, datasets.map((d) => DATASET_LABEL[d]), {
-    title: `% of trainable parameters unchanged (|θ−θ₀| ≤ ${h.atol} + ${h.rtol}·|θ₀|), mean and 95% CI over seeds`,
+    title: `% unchanged at |θ−θ₀| ≤ ${h.atol} + ${h.rtol}·|θ₀| (mean, 95% CI over seeds)`,
   });
 }
 
@@ -212,7 +213,11 @@ export function parameterChangeWidthFigure(results: ParameterChangeResults): Fig
     const dist = meanCIByGroup(ro, ['width'], 'relativeDistance').sort((a, b) => n(a['width']) - n(b['width']));
     const unch = meanCIByGroup(ro.map((r) => ({ width: r['width'] ?? null, v: n(r['unchangedFraction']) * 100 })), ['width'], 'v').sort((a, b) => n(a['width']) - n(b['width']));
     series.push({ name: `‖θ−θ₀‖/‖θ₀‖ ${OPT_LABEL[o]}`, x: dist.map((r) => n(r['width'])), ...band(dist), color: o === 'sgd' ? '#4c72b0' : '#dd8452' });
-    series.push({ name: `% unchanged ${OPT_LABEL[o]}`, x: unch.map((r) => n(r['width'])), ...band(unch), secondaryY: true, dash: 'dot', color: o === 'sgd' ? '#4c72b0' : '#dd8452' });
+    const u = band(unch);
+    series.push({
+      name: `% unchanged ${OPT_LABEL[o]}`, x: unch.map((r) => n(r['width'])), y: u.y, lo: u.lo.map((v) => Math.max(0, v)), hi: u.hi.map((v) => Math.min(100, v)),
+      secondaryY: true, dash: 'dot', color: o === 'sgd' ? '#4c72b0' : '#dd8452',
+    });
   }
   return lineChart({
     title: 'Lazy-training check: ResNet (with BN) relative change vs width',

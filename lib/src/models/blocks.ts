@@ -61,14 +61,14 @@ export function convBnRelu(
   );
   if (options.batchNorm) {
     if (!options.bn) throw new Error(`convBnRelu: a BN layer name is needed for '${options.conv}'`);
-    y = apply(batchNorm(options.bn), y);
+    y = apply(batchNormLayer(options.bn), y);
   }
   if (options.relu) y = apply(tf.layers.activation({ name: options.relu, activation: 'relu' }), y);
   return y;
 }
 
 /** BatchNormalization with PyTorch's defaults (momentum 0.1 ⇔ tfjs 0.9, eps 1e-5). */
-export function batchNorm(name: string): tf.layers.Layer {
+export function batchNormLayer(name: string): tf.layers.Layer {
   return tf.layers.batchNormalization({ name, momentum: TORCH_BN_MOMENTUM, epsilon: TORCH_BN_EPSILON });
 }
 
@@ -139,7 +139,7 @@ export function denseBlock(x: tf.SymbolicTensor, options: DenseBlockOptions): tf
     const p = `${name}_l${i}`;
     let y = features;
     const preAct = (suffix: string): void => {
-      if (bn) y = apply(batchNorm(`${p}_bn${suffix}`), y);
+      if (bn) y = apply(batchNormLayer(`${p}_bn${suffix}`), y);
       y = apply(relu(`${p}_relu${suffix}`), y);
     };
     if (bottleneck) {
@@ -218,7 +218,7 @@ export function depthwiseSeparableConv(x: tf.SymbolicTensor, options: SeparableC
     }),
     x,
   );
-  if (bn) y = apply(batchNorm(`${name}_dw_bn`), y);
+  if (bn) y = apply(batchNormLayer(`${name}_dw_bn`), y);
   y = apply(relu(`${name}_dw_relu`), y);
   return convBnRelu(y, { conv: `${name}_pw`, bn: `${name}_pw_bn`, relu: `${name}_pw_relu`, filters: options.filters, kernelSize: 1, batchNorm: bn });
 }

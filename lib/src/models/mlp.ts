@@ -3,7 +3,7 @@ import type { ModelInitOptions } from './common';
 import { initializeModel } from './init';
 
 export interface MlpOptions extends ModelInitOptions {
-  /** Input features (default 784 = 28·28; the model flattens any input of that many values). */
+  /** Input features (default 784 = 28·28). With `inputShape` of rank > 1 a Flatten layer comes first. */
   inputSize?: number;
   /** Hidden width(s): `256` or `[256, 128]`. Layers are named fc1, fc2, …; the output layer is the last fcN. */
   hidden: number | readonly number[];

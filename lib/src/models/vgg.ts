@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelInitOptions } from './common';
-import { applyLayer, batchNorm } from './blocks';
+import { applyLayer, batchNormLayer } from './blocks';
 import { initializeModel } from './init';
 
 export interface VggOptions extends ModelInitOptions {
@@ -43,7 +43,7 @@ export function vggSmall(options: VggOptions): tf.LayersModel {
         tf.layers.conv2d({ name: `conv${id}`, filters, kernelSize: 3, padding: 'same', useBias: convBias || !bn, kernelInitializer: 'zeros' }),
         x,
       );
-      if (bn) x = applyLayer(batchNorm(`bn${id}`), x);
+      if (bn) x = applyLayer(batchNormLayer(`bn${id}`), x);
       x = applyLayer(tf.layers.activation({ name: `relu${id}`, activation: 'relu' }), x);
     }
     x = applyLayer(tf.layers.maxPooling2d({ name: `pool${s + 1}`, poolSize: 2, strides: 2 }), x);

@@ -123,8 +123,3 @@ export function gradientNorms(
     tf.dispose(saved);
   }
 }
-
-/** Index batches 0..count-1 in order (internal helper shared with the probes). */
-export function orderedBatches(count: number, batchSize: number): Generator<Int32Array> {
-  return batchRanges(count, batchSize);
-}

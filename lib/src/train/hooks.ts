@@ -188,7 +188,7 @@ export function snapshotHook(options: SnapshotHookOptions = {}): SnapshotHook {
   };
 }
 
-/** One record of per-parameter gradient L2 norms (before any gradient transform). */
+/** One record of per-parameter gradient L2 norms (as left by the hooks listed before the norm hook). */
 export interface GradientNormRecord {
   epoch: number;
   step: number;

@@ -347,7 +347,7 @@ export function mlpReplicaGradients(model: MlpReplicas, x: tf.Tensor2D, oneHot: 
   });
 }
 
-export interface AdamOptions {
+export interface StackedAdamOptions {
   lr: number;
   beta1: number;
   beta2: number;
@@ -361,7 +361,7 @@ export interface AdamOptions {
 }
 
 /** PyTorch's Adam defaults (note tfjs's default eps is 1e-7, not 1e-8). */
-export const PYTORCH_ADAM: AdamOptions = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+export const PYTORCH_ADAM_DEFAULTS: StackedAdamOptions = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
 
 /** Adam moments of one parameter, e.g. to carry them across a resize. */
 export interface AdamMoments {
@@ -376,7 +376,7 @@ export interface AdamMoments {
  *   p -= (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
  */
 export class StackedAdam {
-  readonly options: AdamOptions;
+  readonly options: StackedAdamOptions;
   private readonly params: tf.Variable[];
   private readonly m: tf.Variable[];
   private readonly v: tf.Variable[];
@@ -386,8 +386,8 @@ export class StackedAdam {
    * @param params the variables to update, in the order the gradients will come
    * @param initial optional moments per parameter and step count (to resume after a resize)
    */
-  constructor(params: tf.Variable[], options: Partial<AdamOptions> = {}, initial?: { moments: AdamMoments[]; step: number }) {
-    this.options = { ...PYTORCH_ADAM, ...options };
+  constructor(params: tf.Variable[], options: Partial<StackedAdamOptions> = {}, initial?: { moments: AdamMoments[]; step: number }) {
+    this.options = { ...PYTORCH_ADAM_DEFAULTS, ...options };
     const { lr, beta1, beta2, eps } = this.options;
     if (!(lr > 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(eps > 0)) {
       throw new Error(`StackedAdam: need lr > 0, 0 <= betas < 1, eps > 0; got ${JSON.stringify(this.options)}`);
@@ -560,8 +560,8 @@ export function replicaBatchTensors(
  * The example order of one epoch: a permutation drawn from `createRng(seed)` for epoch 0, then the next draws
  * (like a seeded DataLoader with shuffle=True); the last batch may be smaller (drop_last=False).
  */
-export function epochBatches(count: number, batchSize: number, rng: { permutation(n: number): Int32Array }): Int32Array[] {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`epochBatches: batchSize must be a positive integer, got ${batchSize}`);
+export function shuffledBatchIndices(count: number, batchSize: number, rng: { permutation(n: number): Int32Array }): Int32Array[] {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`shuffledBatchIndices: batchSize must be a positive integer, got ${batchSize}`);
   const order = rng.permutation(count);
   const batches: Int32Array[] = [];
   for (let start = 0; start < count; start += batchSize) batches.push(order.subarray(start, Math.min(count, start + batchSize)));
@@ -575,7 +575,7 @@ export interface TrainReplicasConfig {
   batchSize: number;
   /** Seed of the shuffling (the same batches for every replica). */
   shuffleSeed: number;
-  adam?: Partial<AdamOptions>;
+  adam?: Partial<StackedAdamOptions>;
   /** An optimizer to continue with (e.g. after a resize); by default a fresh StackedAdam. */
   optimizer?: StackedAdam;
   /** Progress line label; no progress output when omitted. */
@@ -618,7 +618,7 @@ export function trainReplicas(config: TrainReplicasConfig): TrainReplicasResult 
   let examplesSeen = 0;
   for (let epoch = 0; epoch < epochs; epoch++) {
     const lossSum = ownedVariable(tf.zeros([model.replicas]), false);
-    for (const indices of epochBatches(source.count, batchSize, rng)) {
+    for (const indices of shuffledBatchIndices(source.count, batchSize, rng)) {
       const { x, oneHot } = replicaBatchTensors(source, indices);
       const loss = trainMlpReplicasStep(model, optimizer, x, oneHot);
       tf.tidy(() => lossSum.assign(tf.add(lossSum, loss)));

@@ -1,0 +1,306 @@
+#include "conv.h"
+#include <string.h>
+#include "pool.h"
+#include "scratch.h"
+#include "ukernel.h"
+
+static int round8(int n) { return (n + 7) & ~7; }
+static int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
+
+/* ---- zero-padded copy: dst[b, r, q, c] = src[b, r - top, q - left, c] (0 outside src, and for c >= C) ---- */
+typedef struct {
+  const float *src; float *dst;
+  int64_t Hs, Ws, C, Hd, Wd, Cd, top, left;
+} pad_ctx;
+
+static void pad_rows(void *p, int64_t begin, int64_t end, int part) {
+  const pad_ctx *c = (const pad_ctx *)p;
+  (void)part;
+  for (int64_t row = begin; row < end; row++) {
+    int64_t b = row / c->Hd, r = row % c->Hd;
+    float *d = c->dst + row * c->Wd * c->Cd;
+    int64_t sr = r - c->top;
+    if (sr < 0 || sr >= c->Hs) { memset(d, 0, sizeof(float) * (size_t)(c->Wd * c->Cd)); continue; }
+    const float *s = c->src + (b * c->Hs + sr) * c->Ws * c->C;
+    int64_t q0 = c->left < 0 ? 0 : c->left;  // first destination column that has a source column
+    if (q0 > c->Wd) q0 = c->Wd;
+    int64_t sq0 = q0 - c->left;
+    int64_t n = c->Ws - sq0;
+    if (q0 + n > c->Wd) n = c->Wd - q0;
+    if (n < 0) n = 0;
+    if (c->Cd == c->C) {
+      memset(d, 0, sizeof(float) * (size_t)(q0 * c->C));
+      memcpy(d + q0 * c->C, s + sq0 * c->C, sizeof(float) * (size_t)(n * c->C));
+      memset(d + (q0 + n) * c->C, 0, sizeof(float) * (size_t)((c->Wd - q0 - n) * c->C));
+    } else {
+      memset(d, 0, sizeof(float) * (size_t)(c->Wd * c->Cd));
+      for (int64_t q = 0; q < n; q++) memcpy(d + (q0 + q) * c->Cd, s + (sq0 + q) * c->C, sizeof(float) * (size_t)c->C);
+    }
+  }
+}
+
+static void pad_copy(const float *src, int64_t B, int64_t Hs, int64_t Ws, int64_t C, float *dst, int64_t Hd, int64_t Wd,
+                     int64_t Cd, int64_t top, int64_t left) {
+  pad_ctx c = {src, dst, Hs, Ws, C, Hd, Wd, Cd, top, left};
+  parallel_for(B * Hd, 16, pad_rows, &c);
+}
+
+/* ---- the core: y[b, oh, ow, 0:Cout] = sum_{kh, kw, ci} xp[b, oh*SH + kh*DH, ow*SW + kw*DW, ci] * w[kh, kw, ci, :] ---- */
+typedef struct {
+  const float *xp; int64_t Hp, Wp; int Cin;
+  const float *w; int Coutp, Cout;
+  int KH, KW, DH, DW, SH, SW, OH, OW;
+  float *y; const float *bias; int relu;
+} core_ctx;
+
+static void core_rows(void *p, int64_t begin, int64_t end, int part) {
+  const core_ctx *c = (const core_ctx *)p;
+  (void)part;
+  // With DW == 1 the window of one filter row is KW*Cin contiguous floats: one segment per kh.
+  const int merged = c->DW == 1;
+  const int nseg = merged ? c->KH : c->KH * c->KW;
+  const int K = merged ? c->KW * c->Cin : c->Cin;
+  int64_t a_off[nseg], b_off[nseg];
+  for (int s = 0; s < nseg; s++) {
+    int kh = merged ? s : s / c->KW, kw = merged ? 0 : s % c->KW;
+    a_off[s] = ((int64_t)kh * c->DH * c->Wp + (int64_t)kw * c->DW) * c->Cin;
+    b_off[s] = ((int64_t)kh * c->KW + kw) * c->Cin * c->Coutp;
+  }
+  ukernel_args args = {nseg, a_off, b_off, K, (int64_t)c->SW * c->Cin, 1, c->Coutp, NULL, c->Cout, 0, 0, NULL, c->relu};
+  for (int64_t row = begin; row < end; row++) {
+    int64_t b = row / c->OH, oh = row % c->OH;
+    const float *arow = c->xp + (b * c->Hp + oh * c->SH) * c->Wp * c->Cin;
+    float *yrow = c->y + row * c->OW * c->Cout;
+    for (int j0 = 0; j0 < c->Cout; j0 += 16) {
+      const int NV = c->Cout - j0 > 8 ? 2 : 1, MR = ukernel_mr(NV);
+      args.ncols = c->Cout - j0 < 8 * NV ? c->Cout - j0 : 8 * NV;
+      args.bias = c->bias ? c->bias + j0 : NULL;
+      for (int pix0 = 0; pix0 < c->OW; pix0 += MR) {
+        int mr = c->OW - pix0 < MR ? c->OW - pix0 : MR;
+        args.c = yrow + (int64_t)pix0 * c->Cout + j0;
+        ukernel(mr, NV, arow + (int64_t)pix0 * c->SW * c->Cin, c->w + j0, &args);
+      }
+    }
+  }
+}
+
+static void run_core(core_ctx *c, int64_t B) {
+  int64_t rows = B * c->OH;
+  int64_t flops_per_row = (int64_t)c->OW * c->KH * c->KW * c->Cin * c->Coutp;
+  int64_t min_rows = flops_per_row > 0 ? (1 << 17) / flops_per_row + 1 : rows;  // keep tiny jobs on one thread
+  parallel_for(rows, min_rows, core_rows, c);
+}
+
+/* Weights [K, CO] with columns padded to a multiple of 8 (zeros). */
+static const float *padded_weights(const float *w, int64_t K, int CO) {
+  int COp = round8(CO);
+  if (COp == CO) return w;
+  float *wp = scratch_floats(SCRATCH_WEIGHTS, (size_t)(K * COp));
+  if (!wp) return NULL;
+  for (int64_t k = 0; k < K; k++) {
+    memcpy(wp + k * COp, w + k * CO, sizeof(float) * (size_t)CO);
+    memset(wp + k * COp + CO, 0, sizeof(float) * (size_t)(COp - CO));
+  }
+  return wp;
+}
+
+/* The input as the kernels read it: padded so that every tap of every output pixel is in bounds. */
+static const float *padded_input(const conv_t *g, const float *x, int64_t *Hp, int64_t *Wp) {
+  int64_t needH = (int64_t)(g->OH - 1) * g->SH + (int64_t)(g->KH - 1) * g->DH + 1;
+  int64_t needW = (int64_t)(g->OW - 1) * g->SW + (int64_t)(g->KW - 1) * g->DW + 1;
+  if (g->PT == 0 && g->PL == 0 && needH <= g->H && needW <= g->W) { *Hp = g->H; *Wp = g->W; return x; }
+  float *xp = scratch_floats(SCRATCH_PADDED, (size_t)(g->B * needH * needW * g->C));
+  if (!xp) return NULL;
+  pad_copy(x, g->B, g->H, g->W, g->C, xp, needH, needW, g->C, g->PT, g->PL);
+  *Hp = needH; *Wp = needW;
+  return xp;
+}
+
+int conv2d_forward(const conv_t *g, const float *x, const float *w, float *y, const float *bias, int relu) {
+  const float *wp = padded_weights(w, (int64_t)g->KH * g->KW * g->C, g->CO);
+  if (!wp) return -1;
+  int64_t Hp, Wp;
+  const float *xp = padded_input(g, x, &Hp, &Wp);
+  if (!xp) return -1;
+  core_ctx c = {xp, Hp, Wp, g->C, wp, round8(g->CO), g->CO, g->KH, g->KW, g->DH, g->DW, g->SH, g->SW, g->OH, g->OW, y, bias, relu};
+  run_core(&c, g->B);
+  return 0;
+}
+
+/* ---- gradient with respect to the input ---- */
+
+// Stride 1: dx is the convolution of dy (padded) with the spatially flipped, transposed filter.
+static int backprop_input_gather(const conv_t *g, const float *dy, const float *w, float *dx) {
+  const int Cp = round8(g->C);
+  const int64_t taps = (int64_t)g->KH * g->KW;
+  float *wt = scratch_floats(SCRATCH_WEIGHTS, (size_t)(taps * g->CO * Cp));
+  if (!wt) return -1;
+  for (int kh = 0; kh < g->KH; kh++)
+    for (int kw = 0; kw < g->KW; kw++) {
+      const float *src = w + ((int64_t)(g->KH - 1 - kh) * g->KW + (g->KW - 1 - kw)) * g->C * g->CO;
+      float *dst = wt + ((int64_t)kh * g->KW + kw) * g->CO * Cp;
+      for (int co = 0; co < g->CO; co++) {
+        for (int ci = 0; ci < g->C; ci++) dst[(int64_t)co * Cp + ci] = src[(int64_t)ci * g->CO + co];
+        for (int ci = g->C; ci < Cp; ci++) dst[(int64_t)co * Cp + ci] = 0.f;
+      }
+    }
+  int64_t top = (int64_t)(g->KH - 1) * g->DH - g->PT, left = (int64_t)(g->KW - 1) * g->DW - g->PL;
+  int64_t Hd = g->H + (int64_t)(g->KH - 1) * g->DH, Wd = g->W + (int64_t)(g->KW - 1) * g->DW;
+  float *dyp = scratch_floats(SCRATCH_PADDED, (size_t)(g->B * Hd * Wd * g->CO));
+  if (!dyp) return -1;
+  pad_copy(dy, g->B, g->OH, g->OW, g->CO, dyp, Hd, Wd, g->CO, top, left);
+  core_ctx c = {dyp, Hd, Wd, g->CO, wt, Cp, g->C, g->KH, g->KW, g->DH, g->DW, 1, 1, g->H, g->W, dx, NULL, 0};
+  run_core(&c, g->B);
+  return 0;
+}
+
+// Strided: every dy row is scattered into a padded per-image buffer (one image per thread at a time).
+typedef struct {
+  const conv_t *g; const float *dy; const float *wt; float *dx; int Cp; int64_t Hd, Wd;
+  float *buf[POOL_MAX_THREADS];
+} scatter_ctx;
+
+static void scatter_images(void *p, int64_t begin, int64_t end, int part) {
+  const scatter_ctx *c = (const scatter_ctx *)p;
+  const conv_t *g = c->g;
+  float *buf = c->buf[part];
+  int64_t zero = 0;
+  ukernel_args args = {1, &zero, &zero, g->CO, g->CO, 1, c->Cp, NULL, (int64_t)g->SW * g->C, 0, 1, NULL, 0};
+  for (int64_t b = begin; b < end; b++) {
+    memset(buf, 0, sizeof(float) * (size_t)(c->Hd * c->Wd * g->C));
+    for (int oh = 0; oh < g->OH; oh++) {
+      const float *dyrow = c->dy + ((b * g->OH + oh) * g->OW) * g->CO;
+      for (int kh = 0; kh < g->KH; kh++)
+        for (int kw = 0; kw < g->KW; kw++) {
+          float *crow = buf + (((int64_t)oh * g->SH + (int64_t)kh * g->DH) * c->Wd + (int64_t)kw * g->DW) * g->C;
+          const float *wtap = c->wt + ((int64_t)kh * g->KW + kw) * g->CO * c->Cp;
+          for (int j0 = 0; j0 < g->C; j0 += 16) {
+            const int NV = g->C - j0 > 8 ? 2 : 1, MR = ukernel_mr(NV);
+            args.ncols = g->C - j0 < 8 * NV ? g->C - j0 : 8 * NV;
+            for (int pix0 = 0; pix0 < g->OW; pix0 += MR) {
+              int mr = g->OW - pix0 < MR ? g->OW - pix0 : MR;
+              args.c = crow + (int64_t)pix0 * g->SW * g->C + j0;
+              ukernel(mr, NV, dyrow + (int64_t)pix0 * g->CO, wtap + j0, &args);
+            }
+          }
+        }
+    }
+    for (int ih = 0; ih < g->H; ih++)
+      memcpy(c->dx + ((b * g->H + ih) * g->W) * g->C, buf + (((int64_t)ih + g->PT) * c->Wd + g->PL) * g->C,
+             sizeof(float) * (size_t)g->W * g->C);
+  }
+}
+
+static int backprop_input_scatter(const conv_t *g, const float *dy, const float *w, float *dx) {
+  const int Cp = round8(g->C);
+  const int64_t taps = (int64_t)g->KH * g->KW;
+  float *wt = scratch_floats(SCRATCH_WEIGHTS, (size_t)(taps * g->CO * Cp));
+  if (!wt) return -1;
+  for (int64_t t = 0; t < taps; t++)
+    for (int co = 0; co < g->CO; co++) {
+      float *dst = wt + (t * g->CO + co) * Cp;
+      for (int ci = 0; ci < g->C; ci++) dst[ci] = w[(t * g->C + ci) * g->CO + co];
+      for (int ci = g->C; ci < Cp; ci++) dst[ci] = 0.f;
+    }
+  scatter_ctx c = {g, dy, wt, dx, Cp, 0, 0, {0}};
+  c.Hd = max64((int64_t)(g->OH - 1) * g->SH + (int64_t)(g->KH - 1) * g->DH + 1, (int64_t)g->PT + g->H);
+  c.Wd = max64((int64_t)(g->OW - 1) * g->SW + (int64_t)(g->KW - 1) * g->DW + 1, (int64_t)g->PL + g->W);
+  int parts = pool_threads() < g->B ? pool_threads() : g->B;
+  for (int t = 0; t < parts; t++) {
+    c.buf[t] = scratch_floats(SCRATCH_THREAD0 + t, (size_t)(c.Hd * c.Wd * g->C));
+    if (!c.buf[t]) return -1;
+  }
+  parallel_parts(g->B, parts, scatter_images, &c);
+  return 0;
+}
+
+int conv2d_backprop_input(const conv_t *g, const float *dy, const float *w, float *dx) {
+  if (g->SH == 1 && g->SW == 1) return backprop_input_gather(g, dy, w, dx);
+  return backprop_input_scatter(g, dy, w, dx);
+}
+
+/* ---- gradient with respect to the filter: dw[kh, kw, ci, co] = sum_{b,oh,ow} xp[b, oh*SH+kh*DH, ow*SW+kw*DW, ci] dy[b, oh, ow, co] ---- */
+#define FILTER_CHUNK_ROWS 8
+
+typedef struct {
+  const conv_t *g; const float *xp; int64_t Hp, Wp; const float *dyp; int COp;
+  float *acc[POOL_MAX_THREADS];
+} filter_ctx;
+
+static void filter_rows(void *p, int64_t begin, int64_t end, int part) {
+  const filter_ctx *c = (const filter_ctx *)p;
+  const conv_t *g = c->g;
+  const int COp = c->COp;
+  float *acc = c->acc[part];
+  memset(acc, 0, sizeof(float) * (size_t)((int64_t)g->KH * g->KW * g->C * COp));
+  const int merged = g->DW == 1;
+  const int M = merged ? g->KW * g->C : g->C;  // rows of one segment's block of dw
+  int64_t a_off[FILTER_CHUNK_ROWS], b_off[FILTER_CHUNK_ROWS];
+  ukernel_args args = {0, a_off, b_off, g->OW, 1, (int64_t)g->SW * g->C, COp, NULL, COp, 0, 1, NULL, 0};
+  for (int64_t r0 = begin; r0 < end; r0 += FILTER_CHUNK_ROWS) {
+    int n = end - r0 < FILTER_CHUNK_ROWS ? (int)(end - r0) : FILTER_CHUNK_ROWS;
+    for (int s = 0; s < n; s++) {
+      int64_t row = r0 + s, b = row / g->OH, oh = row % g->OH;
+      a_off[s] = (b * c->Hp + oh * g->SH) * c->Wp * g->C;
+      b_off[s] = row * g->OW * COp;
+    }
+    args.nseg = n;
+    for (int kh = 0; kh < g->KH; kh++)
+      for (int kw = 0; kw < (merged ? 1 : g->KW); kw++) {
+        const float *abase = c->xp + ((int64_t)kh * g->DH * c->Wp + (int64_t)kw * g->DW) * g->C;
+        float *cbase = acc + ((int64_t)kh * g->KW + kw) * g->C * COp;
+        for (int j0 = 0; j0 < COp; j0 += 16) {
+          const int NV = COp - j0 > 8 ? 2 : 1, MR = ukernel_mr(NV);
+          args.ncols = 8 * NV;
+          for (int m0 = 0; m0 < M; m0 += MR) {
+            int mr = M - m0 < MR ? M - m0 : MR;
+            args.c = cbase + (int64_t)m0 * COp + j0;
+            ukernel(mr, NV, abase + m0, c->dyp + j0, &args);
+          }
+        }
+      }
+  }
+}
+
+typedef struct { const filter_ctx *f; int parts; float *dw; } reduce_ctx;
+static void filter_reduce(void *p, int64_t begin, int64_t end, int part) {
+  const reduce_ctx *r = (const reduce_ctx *)p;
+  const int CO = r->f->g->CO, COp = r->f->COp;
+  (void)part;
+  for (int64_t i = begin; i < end; i++)
+    for (int co = 0; co < CO; co++) {
+      float s = 0.f;
+      for (int t = 0; t < r->parts; t++) s += r->f->acc[t][i * COp + co];
+      r->dw[i * CO + co] = s;
+    }
+}
+
+int conv2d_backprop_filter(const conv_t *g, const float *x, const float *dy, float *dw) {
+  const int COp = round8(g->CO);
+  const int64_t pixels = (int64_t)g->B * g->OH * g->OW;
+  const float *dyp = dy;
+  if (COp != g->CO) {
+    float *buf = scratch_floats(SCRATCH_DY, (size_t)(pixels * COp));
+    if (!buf) return -1;
+    pad_copy(dy, g->B, g->OH, g->OW, g->CO, buf, g->OH, g->OW, COp, 0, 0);
+    dyp = buf;
+  }
+  int64_t Hp, Wp;
+  const float *xp = padded_input(g, x, &Hp, &Wp);
+  if (!xp) return -1;
+  filter_ctx c = {g, xp, Hp, Wp, dyp, COp, {0}};
+  const int64_t rows = (int64_t)g->B * g->OH;
+  const int64_t wsize = (int64_t)g->KH * g->KW * g->C * COp;
+  int64_t flops_per_row = (int64_t)g->OW * wsize;
+  int parts = pool_threads();
+  if (rows < parts) parts = (int)rows;
+  if (flops_per_row * rows < (1 << 18)) parts = 1;
+  for (int t = 0; t < parts; t++) {
+    c.acc[t] = scratch_floats(SCRATCH_THREAD0 + t, (size_t)wsize);
+    if (!c.acc[t]) return -1;
+  }
+  parallel_parts(rows, parts, filter_rows, &c);
+  reduce_ctx r = {&c, parts, dw};
+  parallel_for((int64_t)g->KH * g->KW * g->C, 4096, filter_reduce, &r);
+  return 0;
+}
