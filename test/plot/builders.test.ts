@@ -23,6 +23,14 @@ describe('plot/builders', () => {
     assert.deepEqual(fig.layout.xaxis?.tickvals, [1, 2, 4]);
   });
 
+  it('places vertical-line labels in log10 units on a log axis (plotly annotation convention)', () => {
+    const fig = lineChart({ xType: 'log', vLines: [{ x: 256, label: 'peak' }], series: [{ name: 'a', x: [16, 256], y: [1, 2] }] });
+    assert.equal(fig.layout.shapes?.[0]?.x0, 256);
+    assert.ok(Math.abs((fig.layout.annotations?.[0]?.x as number) - Math.log10(256)) < 1e-12);
+    const lin = lineChart({ vLines: [{ x: 3, label: 'p' }], series: [{ name: 'a', x: [1, 4], y: [1, 2] }] });
+    assert.equal(lin.layout.annotations?.[0]?.x, 3);
+  });
+
   it('rejects series whose arrays differ in length, naming the series', () => {
     assert.throws(() => lineChart({ series: [{ name: 'bad', x: [1, 2], y: [1] }] }), /series 'bad'/);
     assert.throws(() => barChart({ categories: ['a', 'b'], groups: [{ name: 'g', values: [1] }] }), /group 'g' has 1 values for 2/);

@@ -12,6 +12,7 @@ typedef struct {
   int ta, tb, M, N, K, lda, ldb, ldc, split_m;
   const float *a, *b; float *c;
   int batch; int64_t stride_a, stride_b;
+  int64_t unit;  // rows_range parts count in units of this many rows/columns
 } gemm_ctx;
 
 static void gemm_one(const gemm_ctx *g, const float *a, const float *b, float *c, int64_t begin, int64_t end) {
@@ -43,6 +44,9 @@ static void batch_range(void *p, int64_t begin, int64_t end, int part) {
 static void rows_range(void *p, int64_t begin, int64_t end, int part) {
   const gemm_ctx *g = (const gemm_ctx *)p;
   (void)part;
+  int64_t side = g->split_m ? g->M : g->N;
+  begin *= g->unit;
+  end = end * g->unit < side ? end * g->unit : side;
   for (int i = 0; i < g->batch; i++)
     gemm_one(g, g->a + i * g->stride_a, g->b + i * g->stride_b, g->c + (int64_t)i * g->M * g->N, begin, end);
 }
@@ -50,7 +54,7 @@ static void rows_range(void *p, int64_t begin, int64_t end, int part) {
 void batch_matmul(const float *a, const float *b, float *c, int batch, int M, int N, int K, int ta, int tb,
                   int64_t stride_a, int64_t stride_b) {
   if (batch <= 0 || M <= 0 || N <= 0) return;
-  gemm_ctx g = {ta, tb, M, N, K, ta ? M : K, tb ? K : N, N, 1, a, b, c, batch, stride_a, stride_b};
+  gemm_ctx g = {ta, tb, M, N, K, ta ? M : K, tb ? K : N, N, 1, a, b, c, batch, stride_a, stride_b, 1};
   if (K <= 0) {
     for (int64_t i = 0; i < (int64_t)batch * M * N; i++) c[i] = 0.f;
     return;
@@ -66,6 +70,7 @@ void batch_matmul(const float *a, const float *b, float *c, int batch, int M, in
   // Split the longer side of C in multiples of 16.
   g.split_m = M >= N;
   int64_t side = g.split_m ? M : N, units = (side + 15) / 16;
-  if (units < 2) { rows_range(&g, 0, M, 0); return; }
-  parallel_parts(side, threads, rows_range, &g);
+  if (units < 2) { g.split_m = 1; rows_range(&g, 0, M, 0); return; }
+  g.unit = 16;
+  parallel_parts(units, threads, rows_range, &g);
 }

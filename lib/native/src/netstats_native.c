@@ -1,262 +1,19 @@
-// netstats native kernels: GEMM-based convolution, pooling gradients and batched matmul for the
-// tfjs kernel pack. Tensors arrive as Float32Array views (into the wasm heap or cpu-backend arrays)
-// and are read and written in place; GEMMs run in OpenBLAS (multithreaded), the rest in a small
-// pthread pool. Layout is NHWC with filters [kh, kw, ci, co], as in tfjs.
+// netstats native kernels for the tfjs kernel pack: direct convolutions and their gradients, batch
+// norm in training mode, column sums, max-pool gradient and batched matmul. Tensors arrive as
+// Float32Array views (into the wasm heap or cpu-backend arrays) and are read and written in place.
+// Layout is NHWC with filters [kh, kw, ci, co], as in tfjs. This file is the N-API glue only.
 #define NAPI_VERSION 8
 #include <node_api.h>
-#include <cblas.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include "conv.h"
+#include "gemm.h"
+#include "norm.h"
+#include "pool.h"
 
-extern void openblas_set_num_threads(int);
-extern int openblas_get_num_threads(void);
 extern char *openblas_get_config(void);
 
-/* ---------------- thread pool: parallel_for over [0, n) split in contiguous ranges ---------------- */
-typedef void (*range_fn)(void *ctx, int64_t begin, int64_t end);
-#define MAX_THREADS 16
-static int pool_threads = 1;
-static pthread_t workers[MAX_THREADS];
-static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t pool_cv = PTHREAD_COND_INITIALIZER;
-static pthread_cond_t done_cv = PTHREAD_COND_INITIALIZER;
-static range_fn job_fn;
-static void *job_ctx;
-static int64_t job_n;
-static int job_parts;
-static int job_generation;
-static int job_pending;
-static int workers_started;
-
-static void run_part(int part) {
-  int64_t begin = job_n * part / job_parts, end = job_n * (part + 1) / job_parts;
-  if (end > begin) job_fn(job_ctx, begin, end);
-}
-
-static int worker_first_generation[MAX_THREADS];
-static void *worker_main(void *arg) {
-  int index = (int)(intptr_t)arg;  // worker i runs part i (part 0 is the caller's)
-  int seen = worker_first_generation[index];
-  for (;;) {
-    pthread_mutex_lock(&pool_mu);
-    while (job_generation == seen) pthread_cond_wait(&pool_cv, &pool_mu);
-    seen = job_generation;
-    int parts = job_parts;
-    pthread_mutex_unlock(&pool_mu);
-    if (index < parts) run_part(index);
-    pthread_mutex_lock(&pool_mu);
-    if (--job_pending == 0) pthread_cond_signal(&done_cv);
-    pthread_mutex_unlock(&pool_mu);
-  }
-  return NULL;
-}
-
-// Called with pool_mu held, before the next generation is published.
-static void ensure_workers(void) {
-  for (int i = workers_started + 1; i < pool_threads; i++) {
-    worker_first_generation[i] = job_generation;
-    pthread_create(&workers[i], NULL, worker_main, (void *)(intptr_t)i);
-    pthread_detach(workers[i]);
-    workers_started = i;
-  }
-}
-
-// Runs fn over [0, n); small jobs (below min_per_part items per part) stay on the calling thread.
-static void parallel_for(int64_t n, int64_t min_per_part, range_fn fn, void *ctx) {
-  int parts = pool_threads;
-  if (min_per_part < 1) min_per_part = 1;
-  if (n / min_per_part < parts) parts = (int)(n / min_per_part);
-  if (parts <= 1) { if (n > 0) fn(ctx, 0, n); return; }
-  pthread_mutex_lock(&pool_mu);
-  ensure_workers();
-  job_fn = fn; job_ctx = ctx; job_n = n; job_parts = parts;
-  job_pending = workers_started;  // every started worker acknowledges each generation
-  job_generation++;
-  pthread_cond_broadcast(&pool_cv);
-  pthread_mutex_unlock(&pool_mu);
-  run_part(0);
-  pthread_mutex_lock(&pool_mu);
-  while (job_pending > 0) pthread_cond_wait(&done_cv, &pool_mu);
-  pthread_mutex_unlock(&pool_mu);
-}
-
-/* ---------------- scratch memory (grow-only, reused across calls) ---------------- */
-static float *scratch;
-static size_t scratch_len;
-static float *scratch_floats(size_t n) {
-  if (n > scratch_len) {
-    free(scratch);
-    scratch = (float *)malloc(n * sizeof(float));
-    scratch_len = scratch ? n : 0;
-  }
-  return scratch;
-}
-
-/* ---------------- convolution geometry ---------------- */
-typedef struct {
-  int B, H, W, C, OH, OW, CO, KH, KW, SH, SW, DH, DW, PT, PL;
-} conv_t;
-
-static int is_pointwise(const conv_t *g) {
-  return g->KH == 1 && g->KW == 1 && g->SH == 1 && g->SW == 1 && g->PT == 0 && g->PL == 0 &&
-         g->OH == g->H && g->OW == g->W;
-}
-
-// Rows of the im2col matrix are output pixels (b, oh, ow); columns are (kh, kw, c).
-typedef struct { const conv_t *g; const float *x; float *cols; int64_t row0; } im2col_ctx;
-static void im2col_range(void *p, int64_t begin, int64_t end) {
-  im2col_ctx *c = (im2col_ctx *)p;
-  const conv_t *g = c->g;
-  const int64_t K = (int64_t)g->KH * g->KW * g->C;
-  for (int64_t r = begin; r < end; r++) {
-    int64_t row = c->row0 + r;
-    int ow = (int)(row % g->OW); int64_t t = row / g->OW;
-    int oh = (int)(t % g->OH); int b = (int)(t / g->OH);
-    float *dst = c->cols + r * K;
-    for (int kh = 0; kh < g->KH; kh++) {
-      int ih = oh * g->SH - g->PT + kh * g->DH;
-      for (int kw = 0; kw < g->KW; kw++) {
-        int iw = ow * g->SW - g->PL + kw * g->DW;
-        float *d = dst + ((int64_t)kh * g->KW + kw) * g->C;
-        if (ih < 0 || ih >= g->H || iw < 0 || iw >= g->W) memset(d, 0, sizeof(float) * g->C);
-        else memcpy(d, c->x + (((int64_t)b * g->H + ih) * g->W + iw) * g->C, sizeof(float) * g->C);
-      }
-    }
-  }
-}
-
-// col2im accumulation, parallel over images so that no two threads write the same pixel.
-typedef struct { const conv_t *g; const float *cols; float *dx; int64_t row0, rows; } col2im_ctx;
-static void col2im_range(void *p, int64_t begin, int64_t end) {
-  col2im_ctx *c = (col2im_ctx *)p;
-  const conv_t *g = c->g;
-  const int64_t K = (int64_t)g->KH * g->KW * g->C, per_img = (int64_t)g->OH * g->OW;
-  int64_t first_img = c->row0 / per_img;
-  for (int64_t img = first_img + begin; img < first_img + end; img++) {
-    int64_t r0 = img * per_img, r1 = r0 + per_img;
-    if (r0 < c->row0) r0 = c->row0;
-    if (r1 > c->row0 + c->rows) r1 = c->row0 + c->rows;
-    for (int64_t row = r0; row < r1; row++) {
-      int ow = (int)(row % g->OW); int oh = (int)((row / g->OW) % g->OH);
-      const float *src = c->cols + (row - c->row0) * K;
-      for (int kh = 0; kh < g->KH; kh++) {
-        int ih = oh * g->SH - g->PT + kh * g->DH;
-        if (ih < 0 || ih >= g->H) continue;
-        for (int kw = 0; kw < g->KW; kw++) {
-          int iw = ow * g->SW - g->PL + kw * g->DW;
-          if (iw < 0 || iw >= g->W) continue;
-          const float *s = src + ((int64_t)kh * g->KW + kw) * g->C;
-          float *d = c->dx + ((img * g->H + ih) * g->W + iw) * g->C;
-          for (int ch = 0; ch < g->C; ch++) d[ch] += s[ch];
-        }
-      }
-    }
-  }
-}
-
-// Rows per chunk: whole images, about 4M floats of im2col buffer.
-static int64_t chunk_rows(const conv_t *g) {
-  int64_t K = (int64_t)g->KH * g->KW * g->C, per_img = (int64_t)g->OH * g->OW;
-  int64_t imgs = ((int64_t)1 << 22) / (K * per_img);
-  if (imgs < 1) imgs = 1;
-  if (imgs > g->B) imgs = g->B;
-  return imgs * per_img;
-}
-
-static void conv2d_forward(const conv_t *g, const float *x, const float *w, float *y) {
-  const int64_t N = (int64_t)g->B * g->OH * g->OW, K = (int64_t)g->KH * g->KW * g->C;
-  if (is_pointwise(g)) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)N, g->CO, (int)K, 1.f, x, (int)K, w, g->CO, 0.f, y, g->CO);
-    return;
-  }
-  int64_t chunk = chunk_rows(g);
-  float *cols = scratch_floats((size_t)(chunk * K));
-  for (int64_t r0 = 0; r0 < N; r0 += chunk) {
-    int64_t rows = N - r0 < chunk ? N - r0 : chunk;
-    im2col_ctx ic = {g, x, cols, r0};
-    parallel_for(rows, 64, im2col_range, &ic);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, g->CO, (int)K, 1.f, cols, (int)K, w, g->CO, 0.f,
-                y + r0 * g->CO, g->CO);
-  }
-}
-
-static void conv2d_backprop_input(const conv_t *g, const float *dy, const float *w, float *dx) {
-  const int64_t N = (int64_t)g->B * g->OH * g->OW, K = (int64_t)g->KH * g->KW * g->C;
-  if (is_pointwise(g)) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)N, (int)K, g->CO, 1.f, dy, g->CO, w, g->CO, 0.f, dx, (int)K);
-    return;
-  }
-  memset(dx, 0, sizeof(float) * (size_t)g->B * g->H * g->W * g->C);
-  int64_t chunk = chunk_rows(g), per_img = (int64_t)g->OH * g->OW;
-  float *cols = scratch_floats((size_t)(chunk * K));
-  for (int64_t r0 = 0; r0 < N; r0 += chunk) {
-    int64_t rows = N - r0 < chunk ? N - r0 : chunk;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)K, g->CO, 1.f, dy + r0 * g->CO, g->CO, w, g->CO,
-                0.f, cols, (int)K);
-    col2im_ctx cc = {g, cols, dx, r0, rows};
-    parallel_for(rows / per_img, 1, col2im_range, &cc);
-  }
-}
-
-static void conv2d_backprop_filter(const conv_t *g, const float *x, const float *dy, float *dw) {
-  const int64_t N = (int64_t)g->B * g->OH * g->OW, K = (int64_t)g->KH * g->KW * g->C;
-  if (is_pointwise(g)) {
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, g->CO, (int)N, 1.f, x, (int)K, dy, g->CO, 0.f, dw, g->CO);
-    return;
-  }
-  int64_t chunk = chunk_rows(g);
-  float *cols = scratch_floats((size_t)(chunk * K));
-  for (int64_t r0 = 0; r0 < N; r0 += chunk) {
-    int64_t rows = N - r0 < chunk ? N - r0 : chunk;
-    im2col_ctx ic = {g, x, cols, r0};
-    parallel_for(rows, 64, im2col_range, &ic);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, g->CO, (int)rows, 1.f, cols, (int)K, dy + r0 * g->CO,
-                g->CO, r0 == 0 ? 0.f : 1.f, dw, g->CO);
-  }
-}
-
-/* ---------------- max pool gradient: route dy to the first maximum of each window ---------------- */
-typedef struct { const conv_t *g; const float *dy, *x; float *dx; } pool_ctx;
-static void max_pool_grad_range(void *p, int64_t begin, int64_t end) {
-  pool_ctx *c = (pool_ctx *)p;
-  const conv_t *g = c->g;
-  for (int64_t b = begin; b < end; b++) {
-    const float *xb = c->x + b * g->H * g->W * g->C;
-    float *dxb = c->dx + b * g->H * g->W * g->C;
-    memset(dxb, 0, sizeof(float) * (size_t)g->H * g->W * g->C);
-    for (int oh = 0; oh < g->OH; oh++)
-      for (int ow = 0; ow < g->OW; ow++)
-        for (int ch = 0; ch < g->C; ch++) {
-          float best = -__builtin_inff();
-          int64_t at = -1;
-          for (int kh = 0; kh < g->KH; kh++) {
-            int ih = oh * g->SH - g->PT + kh * g->DH;
-            if (ih < 0 || ih >= g->H) continue;
-            for (int kw = 0; kw < g->KW; kw++) {
-              int iw = ow * g->SW - g->PL + kw * g->DW;
-              if (iw < 0 || iw >= g->W) continue;
-              int64_t idx = ((int64_t)ih * g->W + iw) * g->C + ch;
-              if (at < 0 || xb[idx] > best) { best = xb[idx]; at = idx; }
-            }
-          }
-          if (at >= 0) dxb[at] += c->dy[((b * g->OH + oh) * g->OW + ow) * g->C + ch];
-        }
-  }
-}
-
-/* ---------------- batched matmul with broadcasting by stride ---------------- */
-static void batch_matmul(const float *a, const float *b, float *c, int batch, int M, int N, int K, int ta, int tb,
-                         int64_t stride_a, int64_t stride_b) {
-  int lda = ta ? M : K, ldb = tb ? K : N;
-  for (int i = 0; i < batch; i++)
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, 1.f,
-                a + i * stride_a, lda, b + i * stride_b, ldb, 0.f, c + (int64_t)i * M * N, N);
-}
-
-/* ---------------- N-API glue ---------------- */
 #define CHECK(call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, "netstats_native: " #call " failed"); return NULL; } } while (0)
 
 static int get_f32(napi_env env, napi_value v, float **out, size_t *len, const char *name) {
@@ -267,91 +24,214 @@ static int get_f32(napi_env env, napi_value v, float **out, size_t *len, const c
     napi_throw_type_error(env, NULL, msg);
     return 0;
   }
-  *out = (float *)data; if (len) *len = length;
+  *out = (float *)data;
+  if (len) *len = length;
   return 1;
 }
-static int get_i32_array(napi_env env, napi_value v, int32_t **out, size_t *len) {
-  napi_typedarray_type type; size_t length; void *data; napi_value ab; size_t off;
-  if (napi_get_typedarray_info(env, v, &type, &length, &data, &ab, &off) != napi_ok || type != napi_int32_array) {
-    napi_throw_type_error(env, NULL, "netstats_native: geometry must be an Int32Array");
+
+// A Float32Array or null/undefined (then *out = NULL).
+static int get_optional_f32(napi_env env, napi_value v, float **out, size_t *len, const char *name) {
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) == napi_ok && (t == napi_null || t == napi_undefined)) { *out = NULL; *len = 0; return 1; }
+  return get_f32(env, v, out, len, name);
+}
+
+static int get_int(napi_env env, napi_value v, int64_t *out, const char *name) {
+  if (napi_get_value_int64(env, v, out) != napi_ok) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "netstats_native: argument '%s' must be a number", name);
+    napi_throw_type_error(env, NULL, msg);
     return 0;
   }
-  *out = (int32_t *)data; *len = length;
   return 1;
 }
-static int get_int(napi_env env, napi_value v, int64_t *out) {
-  if (napi_get_value_int64(env, v, out) != napi_ok) { napi_throw_type_error(env, NULL, "netstats_native: expected a number"); return 0; }
+
+static int get_double(napi_env env, napi_value v, double *out, const char *name) {
+  if (napi_get_value_double(env, v, out) != napi_ok) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "netstats_native: argument '%s' must be a number", name);
+    napi_throw_type_error(env, NULL, msg);
+    return 0;
+  }
   return 1;
 }
 
 static int get_conv(napi_env env, napi_value v, conv_t *g) {
-  int32_t *p; size_t n;
-  if (!get_i32_array(env, v, &p, &n)) return 0;
-  if (n != 15) { napi_throw_range_error(env, NULL, "netstats_native: conv geometry must have 15 entries"); return 0; }
-  memcpy(g, p, sizeof(conv_t));
+  napi_typedarray_type type; size_t length; void *data; napi_value ab; size_t off;
+  if (napi_get_typedarray_info(env, v, &type, &length, &data, &ab, &off) != napi_ok || type != napi_int32_array || length != 15) {
+    napi_throw_type_error(env, NULL, "netstats_native: geometry must be an Int32Array of 15 entries");
+    return 0;
+  }
+  memcpy(g, data, sizeof(conv_t));
+  const int *p = (const int *)g;
+  for (int i = 0; i < 15; i++) {
+    if (p[i] < 0 || (i >= 7 && i < 13 && p[i] < 1)) {
+      napi_throw_range_error(env, NULL, "netstats_native: invalid conv geometry (negative size, or stride/dilation/kernel < 1)");
+      return 0;
+    }
+  }
   return 1;
 }
 
-// conv kernels: (a: Float32Array, b: Float32Array, out: Float32Array, geometry: Int32Array)
-typedef void (*conv_kernel)(const conv_t *, const float *, const float *, float *);
-static napi_value call_conv(napi_env env, napi_callback_info info, conv_kernel k, int which) {
-  size_t argc = 4; napi_value argv[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 4) { napi_throw_error(env, NULL, "netstats_native: conv kernels take (a, b, out, geometry)"); return NULL; }
-  float *a, *b, *out; size_t la, lb, lo; conv_t g;
-  if (!get_f32(env, argv[0], &a, &la, "a") || !get_f32(env, argv[1], &b, &lb, "b") || !get_f32(env, argv[2], &out, &lo, "out") ||
-      !get_conv(env, argv[3], &g)) return NULL;
-  size_t xs = (size_t)g.B * g.H * g.W * g.C, ys = (size_t)g.B * g.OH * g.OW * g.CO, ws = (size_t)g.KH * g.KW * g.C * g.CO;
-  size_t need_a = which == 0 ? xs : which == 1 ? ys : xs, need_b = which == 0 ? ws : which == 1 ? ws : ys;
-  size_t need_o = which == 0 ? ys : which == 1 ? xs : ws;
-  if (la < need_a || lb < need_b || lo < need_o) { napi_throw_range_error(env, NULL, "netstats_native: tensor sizes do not match the conv geometry"); return NULL; }
-  k(&g, a, b, out);
+static int get_args(napi_env env, napi_callback_info info, size_t expected, napi_value *argv, const char *usage) {
+  size_t argc = expected;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != expected) {
+    char msg[200];
+    snprintf(msg, sizeof msg, "netstats_native: expected %s", usage);
+    napi_throw_error(env, NULL, msg);
+    return 0;
+  }
+  return 1;
+}
+
+static napi_value size_error(napi_env env, const char *what) {
+  char msg[200];
+  snprintf(msg, sizeof msg, "netstats_native: %s: tensor sizes do not match the geometry", what);
+  napi_throw_range_error(env, NULL, msg);
   return NULL;
 }
-static napi_value js_conv2d(napi_env env, napi_callback_info info) { return call_conv(env, info, conv2d_forward, 0); }
-static napi_value js_conv2d_bpi(napi_env env, napi_callback_info info) { return call_conv(env, info, conv2d_backprop_input, 1); }
-static napi_value js_conv2d_bpf(napi_env env, napi_callback_info info) { return call_conv(env, info, conv2d_backprop_filter, 2); }
+
+static napi_value memory_error(napi_env env, const char *what) {
+  char msg[200];
+  snprintf(msg, sizeof msg, "netstats_native: %s: out of memory for scratch buffers", what);
+  napi_throw_error(env, NULL, msg);
+  return NULL;
+}
+
+static size_t x_size(const conv_t *g) { return (size_t)g->B * g->H * g->W * g->C; }
+static size_t y_size(const conv_t *g) { return (size_t)g->B * g->OH * g->OW * g->CO; }
+static size_t w_size(const conv_t *g) { return (size_t)g->KH * g->KW * g->C * g->CO; }
+
+// conv2d(x, w, y, geometry, bias | null, relu)
+static napi_value js_conv2d(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  if (!get_args(env, info, 6, argv, "conv2d(x, w, y, geometry, bias, relu)")) return NULL;
+  float *x, *w, *y, *bias; size_t lx, lw, ly, lb; conv_t g; int64_t relu;
+  if (!get_f32(env, argv[0], &x, &lx, "x") || !get_f32(env, argv[1], &w, &lw, "w") || !get_f32(env, argv[2], &y, &ly, "y") ||
+      !get_conv(env, argv[3], &g) || !get_optional_f32(env, argv[4], &bias, &lb, "bias") || !get_int(env, argv[5], &relu, "relu")) return NULL;
+  if (lx < x_size(&g) || lw < w_size(&g) || ly < y_size(&g) || (bias && lb < (size_t)g.CO)) return size_error(env, "conv2d");
+  if (conv2d_forward(&g, x, w, y, bias, relu != 0) != 0) return memory_error(env, "conv2d");
+  return NULL;
+}
+
+// conv2dBackpropInput(dy, w, dx, geometry)
+static napi_value js_conv2d_bpi(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!get_args(env, info, 4, argv, "conv2dBackpropInput(dy, w, dx, geometry)")) return NULL;
+  float *dy, *w, *dx; size_t ldy, lw, ldx; conv_t g;
+  if (!get_f32(env, argv[0], &dy, &ldy, "dy") || !get_f32(env, argv[1], &w, &lw, "w") || !get_f32(env, argv[2], &dx, &ldx, "dx") ||
+      !get_conv(env, argv[3], &g)) return NULL;
+  if (ldy < y_size(&g) || lw < w_size(&g) || ldx < x_size(&g)) return size_error(env, "conv2dBackpropInput");
+  if (conv2d_backprop_input(&g, dy, w, dx) != 0) return memory_error(env, "conv2dBackpropInput");
+  return NULL;
+}
+
+// conv2dBackpropFilter(x, dy, dw, geometry)
+static napi_value js_conv2d_bpf(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!get_args(env, info, 4, argv, "conv2dBackpropFilter(x, dy, dw, geometry)")) return NULL;
+  float *x, *dy, *dw; size_t lx, ldy, ldw; conv_t g;
+  if (!get_f32(env, argv[0], &x, &lx, "x") || !get_f32(env, argv[1], &dy, &ldy, "dy") || !get_f32(env, argv[2], &dw, &ldw, "dw") ||
+      !get_conv(env, argv[3], &g)) return NULL;
+  if (lx < x_size(&g) || ldy < y_size(&g) || ldw < w_size(&g)) return size_error(env, "conv2dBackpropFilter");
+  if (conv2d_backprop_filter(&g, x, dy, dw) != 0) return memory_error(env, "conv2dBackpropFilter");
+  return NULL;
+}
 
 // maxPoolGrad(dy, x, dx, geometry) with geometry CO == C.
 static napi_value js_max_pool_grad(napi_env env, napi_callback_info info) {
-  size_t argc = 4; napi_value argv[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  napi_value argv[4];
+  if (!get_args(env, info, 4, argv, "maxPoolGrad(dy, x, dx, geometry)")) return NULL;
   float *dy, *x, *dx; size_t ldy, lx, ldx; conv_t g;
-  if (argc != 4 || !get_f32(env, argv[0], &dy, &ldy, "dy") || !get_f32(env, argv[1], &x, &lx, "x") ||
-      !get_f32(env, argv[2], &dx, &ldx, "dx") || !get_conv(env, argv[3], &g)) return NULL;
-  size_t xs = (size_t)g.B * g.H * g.W * g.C, ys = (size_t)g.B * g.OH * g.OW * g.C;
-  if (lx < xs || ldx < xs || ldy < ys) { napi_throw_range_error(env, NULL, "netstats_native: maxPoolGrad sizes do not match"); return NULL; }
-  pool_ctx c = {&g, dy, x, dx};
-  parallel_for(g.B, 1, max_pool_grad_range, &c);
+  if (!get_f32(env, argv[0], &dy, &ldy, "dy") || !get_f32(env, argv[1], &x, &lx, "x") || !get_f32(env, argv[2], &dx, &ldx, "dx") ||
+      !get_conv(env, argv[3], &g)) return NULL;
+  if (g.CO != g.C || lx < x_size(&g) || ldx < x_size(&g) || ldy < y_size(&g)) return size_error(env, "maxPoolGrad");
+  max_pool_grad(&g, dy, x, dx);
   return NULL;
 }
 
 // batchMatMul(a, b, out, batch, M, N, K, transposeA, transposeB, strideA, strideB)
 static napi_value js_batch_matmul(napi_env env, napi_callback_info info) {
-  size_t argc = 11; napi_value argv[11];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 11) { napi_throw_error(env, NULL, "netstats_native: batchMatMul takes 11 arguments"); return NULL; }
+  napi_value argv[11];
+  if (!get_args(env, info, 11, argv, "batchMatMul(a, b, out, batch, M, N, K, transposeA, transposeB, strideA, strideB)")) return NULL;
   float *a, *b, *c; size_t la, lb, lc; int64_t v[8];
+  static const char *names[8] = {"batch", "M", "N", "K", "transposeA", "transposeB", "strideA", "strideB"};
   if (!get_f32(env, argv[0], &a, &la, "a") || !get_f32(env, argv[1], &b, &lb, "b") || !get_f32(env, argv[2], &c, &lc, "out")) return NULL;
-  for (int i = 0; i < 8; i++) if (!get_int(env, argv[3 + i], &v[i])) return NULL;
+  for (int i = 0; i < 8; i++) if (!get_int(env, argv[3 + i], &v[i], names[i])) return NULL;
   int64_t batch = v[0], M = v[1], N = v[2], K = v[3];
-  if (lc < (size_t)(batch * M * N) || la < (size_t)((batch - 1) * v[6] + M * K) || lb < (size_t)((batch - 1) * v[7] + K * N)) {
-    napi_throw_range_error(env, NULL, "netstats_native: batchMatMul sizes do not match"); return NULL;
+  if (batch < 0 || M < 0 || N < 0 || K < 0 || v[6] < 0 || v[7] < 0) return size_error(env, "batchMatMul");
+  if (batch > 0 && (lc < (size_t)(batch * M * N) || la < (size_t)((batch - 1) * v[6] + M * K) || lb < (size_t)((batch - 1) * v[7] + K * N))) {
+    return size_error(env, "batchMatMul");
   }
   batch_matmul(a, b, c, (int)batch, (int)M, (int)N, (int)K, (int)v[4], (int)v[5], v[6], v[7]);
   return NULL;
 }
 
+// sgemm(a, b, c, M, N, K, transposeA, transposeB): plain C = op(A) op(B), for benchmarks.
+static napi_value js_sgemm(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  if (!get_args(env, info, 8, argv, "sgemm(a, b, c, M, N, K, transposeA, transposeB)")) return NULL;
+  float *a, *b, *c; size_t la, lb, lc; int64_t v[5];
+  static const char *names[5] = {"M", "N", "K", "transposeA", "transposeB"};
+  if (!get_f32(env, argv[0], &a, &la, "a") || !get_f32(env, argv[1], &b, &lb, "b") || !get_f32(env, argv[2], &c, &lc, "c")) return NULL;
+  for (int i = 0; i < 5; i++) if (!get_int(env, argv[3 + i], &v[i], names[i])) return NULL;
+  if (v[0] < 0 || v[1] < 0 || v[2] < 0 || la < (size_t)(v[0] * v[2]) || lb < (size_t)(v[2] * v[1]) || lc < (size_t)(v[0] * v[1])) {
+    return size_error(env, "sgemm");
+  }
+  batch_matmul(a, b, c, 1, (int)v[0], (int)v[1], (int)v[2], (int)v[3], (int)v[4], 0, 0);
+  return NULL;
+}
+
+// batchNormTrain(x, gamma | null, beta | null, y, mean, variance, rows, channels, epsilon)
+static napi_value js_batch_norm_train(napi_env env, napi_callback_info info) {
+  napi_value argv[9];
+  if (!get_args(env, info, 9, argv, "batchNormTrain(x, gamma, beta, y, mean, variance, rows, channels, epsilon)")) return NULL;
+  float *x, *gamma, *beta, *y, *mean, *var; size_t lx, lg, lb, ly, lm, lv; int64_t rows, ch; double eps;
+  if (!get_f32(env, argv[0], &x, &lx, "x") || !get_optional_f32(env, argv[1], &gamma, &lg, "gamma") ||
+      !get_optional_f32(env, argv[2], &beta, &lb, "beta") || !get_f32(env, argv[3], &y, &ly, "y") ||
+      !get_f32(env, argv[4], &mean, &lm, "mean") || !get_f32(env, argv[5], &var, &lv, "variance") ||
+      !get_int(env, argv[6], &rows, "rows") || !get_int(env, argv[7], &ch, "channels") || !get_double(env, argv[8], &eps, "epsilon")) return NULL;
+  size_t n = (size_t)(rows * ch);
+  if (rows < 0 || ch < 0 || lx < n || ly < n || lm < (size_t)ch || lv < (size_t)ch || (gamma && lg < (size_t)ch) || (beta && lb < (size_t)ch)) {
+    return size_error(env, "batchNormTrain");
+  }
+  if (batch_norm_train(x, gamma, beta, y, mean, var, rows, ch, (float)eps) != 0) return memory_error(env, "batchNormTrain");
+  return NULL;
+}
+
+// batchNormTrainGrad(x, dy, mean, variance, gamma | null, dx, dgamma, dbeta, rows, channels, epsilon)
+static napi_value js_batch_norm_train_grad(napi_env env, napi_callback_info info) {
+  napi_value argv[11];
+  if (!get_args(env, info, 11, argv, "batchNormTrainGrad(x, dy, mean, variance, gamma, dx, dgamma, dbeta, rows, channels, epsilon)")) return NULL;
+  float *x, *dy, *mean, *var, *gamma, *dx, *dg, *db; size_t lx, ldy, lm, lv, lg, ldx, ldg, ldb; int64_t rows, ch; double eps;
+  if (!get_f32(env, argv[0], &x, &lx, "x") || !get_f32(env, argv[1], &dy, &ldy, "dy") || !get_f32(env, argv[2], &mean, &lm, "mean") ||
+      !get_f32(env, argv[3], &var, &lv, "variance") || !get_optional_f32(env, argv[4], &gamma, &lg, "gamma") ||
+      !get_f32(env, argv[5], &dx, &ldx, "dx") || !get_f32(env, argv[6], &dg, &ldg, "dgamma") || !get_f32(env, argv[7], &db, &ldb, "dbeta") ||
+      !get_int(env, argv[8], &rows, "rows") || !get_int(env, argv[9], &ch, "channels") || !get_double(env, argv[10], &eps, "epsilon")) return NULL;
+  size_t n = (size_t)(rows * ch), c = (size_t)ch;
+  if (rows < 0 || ch < 0 || lx < n || ldy < n || ldx < n || lm < c || lv < c || ldg < c || ldb < c || (gamma && lg < c)) {
+    return size_error(env, "batchNormTrainGrad");
+  }
+  if (batch_norm_train_grad(x, dy, mean, var, gamma, dx, dg, db, rows, ch, (float)eps) != 0) return memory_error(env, "batchNormTrainGrad");
+  return NULL;
+}
+
+// columnSums(x, out, rows, cols): out[c] = sum_r x[r, c]
+static napi_value js_column_sums(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!get_args(env, info, 4, argv, "columnSums(x, out, rows, cols)")) return NULL;
+  float *x, *out; size_t lx, lo; int64_t rows, cols;
+  if (!get_f32(env, argv[0], &x, &lx, "x") || !get_f32(env, argv[1], &out, &lo, "out") || !get_int(env, argv[2], &rows, "rows") ||
+      !get_int(env, argv[3], &cols, "cols")) return NULL;
+  if (rows < 0 || cols < 0 || lx < (size_t)(rows * cols) || lo < (size_t)cols) return size_error(env, "columnSums");
+  if (column_sums(x, out, rows, cols) != 0) return memory_error(env, "columnSums");
+  return NULL;
+}
+
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
-  size_t argc = 1; napi_value argv[1]; int64_t n;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 1 || !get_int(env, argv[0], &n)) return NULL;
-  if (n < 1) n = 1;
-  if (n > MAX_THREADS) n = MAX_THREADS;
-  openblas_set_num_threads((int)n);
-  pthread_mutex_lock(&pool_mu);
-  pool_threads = (int)n;
-  pthread_mutex_unlock(&pool_mu);
+  napi_value argv[1]; int64_t n;
+  if (!get_args(env, info, 1, argv, "setThreads(n)") || !get_int(env, argv[0], &n, "n")) return NULL;
+  pool_set_threads(n < 1 ? 1 : n > POOL_MAX_THREADS ? POOL_MAX_THREADS : (int)n);
   return NULL;
 }
 
@@ -359,28 +239,15 @@ static napi_value js_info(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value obj, threads, blas;
   CHECK(napi_create_object(env, &obj));
-  CHECK(napi_create_int32(env, pool_threads, &threads));
+  CHECK(napi_create_int32(env, pool_threads(), &threads));
   CHECK(napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &blas));
   CHECK(napi_set_named_property(env, obj, "threads", threads));
   CHECK(napi_set_named_property(env, obj, "blas", blas));
   return obj;
 }
 
-// sgemm(a, b, c, M, N, K, transposeA, transposeB): plain C = op(A) op(B), for benchmarks.
-static napi_value js_sgemm(napi_env env, napi_callback_info info) {
-  size_t argc = 8; napi_value argv[8];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  float *a, *b, *c; size_t la, lb, lc; int64_t v[5];
-  if (argc != 8 || !get_f32(env, argv[0], &a, &la, "a") || !get_f32(env, argv[1], &b, &lb, "b") || !get_f32(env, argv[2], &c, &lc, "c")) return NULL;
-  for (int i = 0; i < 5; i++) if (!get_int(env, argv[3 + i], &v[i])) return NULL;
-  if (la < (size_t)(v[0] * v[2]) || lb < (size_t)(v[2] * v[1]) || lc < (size_t)(v[0] * v[1])) {
-    napi_throw_range_error(env, NULL, "netstats_native: sgemm sizes do not match"); return NULL;
-  }
-  batch_matmul(a, b, c, 1, (int)v[0], (int)v[1], (int)v[2], (int)v[3], (int)v[4], 0, 0);
-  return NULL;
-}
-
 static napi_value init(napi_env env, napi_value exports) {
+  gemm_init();
   napi_property_descriptor props[] = {
     {"conv2d", NULL, js_conv2d, NULL, NULL, NULL, napi_default, NULL},
     {"conv2dBackpropInput", NULL, js_conv2d_bpi, NULL, NULL, NULL, napi_default, NULL},
@@ -388,6 +255,9 @@ static napi_value init(napi_env env, napi_value exports) {
     {"maxPoolGrad", NULL, js_max_pool_grad, NULL, NULL, NULL, napi_default, NULL},
     {"batchMatMul", NULL, js_batch_matmul, NULL, NULL, NULL, napi_default, NULL},
     {"sgemm", NULL, js_sgemm, NULL, NULL, NULL, napi_default, NULL},
+    {"batchNormTrain", NULL, js_batch_norm_train, NULL, NULL, NULL, napi_default, NULL},
+    {"batchNormTrainGrad", NULL, js_batch_norm_train_grad, NULL, NULL, NULL, napi_default, NULL},
+    {"columnSums", NULL, js_column_sums, NULL, NULL, NULL, napi_default, NULL},
     {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},
     {"info", NULL, js_info, NULL, NULL, NULL, napi_default, NULL},
   };

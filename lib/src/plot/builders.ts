@@ -112,7 +112,12 @@ export function lineChart(options: LineChartOptions): Figure {
     );
     layout.annotations = options.vLines
       .filter((v) => v.label !== undefined)
-      .map((v) => ({ text: v.label as string, x: v.x, y: 1.02, xref: 'x', yref: 'paper', showarrow: false }));
+      // Plotly places annotations on a log axis in log10 units (shapes take data units).
+      .map((v) => ({
+        text: v.label as string,
+        x: options.xType === 'log' ? Math.log10(v.x) : v.x,
+        y: 1.02, xref: 'x', yref: 'paper', showarrow: false,
+      }));
   }
   return { data, layout };
 }
@@ -366,7 +371,7 @@ export function imageGrid(images: GridImage[], options: { columns: number; title
     layout[`xaxis${id}`] = { domain: [x0, x1], visible: false, anchor: `y${id}` };
     layout[`yaxis${id}`] = { domain: [y0, y1], visible: false, anchor: `x${id}`, autorange: 'reversed', scaleanchor: `x${id}` };
     if (img.label !== undefined) {
-      layout.annotations?.push({ text: img.label, x: (x0 + x1) / 2, y: y1 + 0.01, xref: 'paper', yref: 'paper', showarrow: false, font: { size: 10 } });
+      layout.annotations?.push({ text: img.label, x: (x0 + x1) / 2, y: y1 + 0.01, xref: 'paper', yref: 'paper', showarrow: false, font: { size: 9 } });
     }
   });
   return { data, layout };
