@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """PyTorch reference for `npm run bench -- --torch`: the same fixed models as lib/src/cli/bench.ts,
 trained the same way (SGD momentum 0.9, lr 0.01, softmax cross-entropy, random data), same threads.
-Prints one JSON line: {"available": bool, "reason": str, "samples_per_s": {model: rate}}.
+Batch mode (--models): prints one JSON line {"available": bool, "reason": str, "samples_per_s": {model: rate}}.
+Serve mode (--serve): prints {"available", "reason"}, then answers each stdin line
+{"model": name, "steps": n, "warmup": w} with {"model": name, "samples_per_s": rate} (one timed repeat; the
+warm-up runs on a model's first request only), so that the bench can interleave repeats with its own.
 Run with Debian's /usr/bin/python3 (python3-torch)."""
 import argparse
 import json
@@ -12,8 +15,9 @@ import time
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument('--models', required=True)
-    p.add_argument('--steps', required=True, help='JSON object: model -> steps per repeat')
+    p.add_argument('--models')
+    p.add_argument('--steps', help='JSON object: model -> steps per repeat')
+    p.add_argument('--serve', action='store_true')
     p.add_argument('--warmup', type=int, default=3)
     p.add_argument('--repeats', type=int, default=3)
     p.add_argument('--threads', type=int, default=1)
@@ -25,7 +29,6 @@ def main():
         print(json.dumps({'available': False, 'reason': f'import torch failed: {e}'}))
         return
     torch.set_num_threads(a.threads)
-    steps = json.loads(a.steps)
 
     def lenet5():
         return nn.Sequential(
@@ -74,39 +77,64 @@ def main():
         'mlp4096': (lambda: mlp(4096), (784,), 128),
         'mlp256_x11_lockstep': (lambda: mlp(256), (784,), 128),
     }
+    class Trainer:
+        def __init__(self, name):
+            build, shape, batch = table[name]
+            self.batch = batch
+            self.model = build()
+            self.model.train()
+            self.opt = torch.optim.SGD(self.model.parameters(), lr=0.01, momentum=0.9)
+            self.loss_fn = nn.CrossEntropyLoss()
+            self.xs = [torch.rand((batch,) + shape) for _ in range(4)]
+            self.ys = [torch.randint(0, 10, (batch,)) for _ in range(4)]
+            self.counter = 0
+
+        def step(self):
+            b = self.counter % 4
+            self.counter += 1
+            self.opt.zero_grad()
+            loss = self.loss_fn(self.model(self.xs[b]), self.ys[b])
+            loss.backward()
+            self.opt.step()
+
+        def rate(self, n):
+            t0 = time.perf_counter()
+            for _ in range(n):
+                self.step()
+            return self.batch * n / (time.perf_counter() - t0)
+
+    reason = f'torch {torch.__version__}, {a.threads} threads'
+    if a.serve:
+        print(json.dumps({'available': True, 'reason': reason}), flush=True)
+        trainers = {}
+        for line in sys.stdin:
+            req = json.loads(line)
+            name = req['model']
+            if name not in table:
+                print(json.dumps({'model': name, 'error': f'unknown model {name}'}), flush=True)
+                continue
+            if name not in trainers:
+                trainers[name] = Trainer(name)
+                for _ in range(int(req.get('warmup', 3))):
+                    trainers[name].step()
+            print(json.dumps({'model': name, 'samples_per_s': trainers[name].rate(int(req['steps']))}), flush=True)
+        return
+
+    if a.models is None or a.steps is None:
+        print('bench_torch: --models and --steps are required without --serve', file=sys.stderr)
+        sys.exit(2)
+    steps = json.loads(a.steps)
     out = {}
     for name in a.models.split(','):
         if name not in table:
             print(f'bench_torch: unknown model {name}', file=sys.stderr)
             sys.exit(2)
-        build, shape, batch = table[name]
-        model = build()
-        model.train()
-        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-        loss_fn = nn.CrossEntropyLoss()
-        xs = [torch.rand((batch,) + shape) for _ in range(4)]
-        ys = [torch.randint(0, 10, (batch,)) for _ in range(4)]
-        counter = [0]
-
-        def step():
-            b = counter[0] % 4
-            counter[0] += 1
-            opt.zero_grad()
-            loss = loss_fn(model(xs[b]), ys[b])
-            loss.backward()
-            opt.step()
-
+        trainer = Trainer(name)
         for _ in range(a.warmup):
-            step()
+            trainer.step()
         n = int(steps.get(name, 20))
-        rates = []
-        for _ in range(a.repeats):
-            t0 = time.perf_counter()
-            for _ in range(n):
-                step()
-            rates.append(batch * n / (time.perf_counter() - t0))
-        out[name] = statistics.median(rates)
-    print(json.dumps({'available': True, 'reason': f'torch {torch.__version__}, {a.threads} threads', 'samples_per_s': out}))
+        out[name] = statistics.median(trainer.rate(n) for _ in range(a.repeats))
+    print(json.dumps({'available': True, 'reason': reason, 'samples_per_s': out}))
 
 
 if __name__ == '__main__':

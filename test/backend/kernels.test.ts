@@ -65,6 +65,11 @@ function convCases(): Case[] {
     [[1, 11, 11, 4], [1, 1, 4, 7], 1, 'valid'],
     [[2, 6, 6, 3], [1, 1, 3, 5], 2, 'same'],
     [[4, 10, 10, 3], [3, 3, 3, 8], 3, 'same'],
+    // more than 8 and 16 channels (several register blocks plus a partial one), a 7x7 strided stem
+    [[2, 9, 9, 17], [3, 3, 17, 20], 2, 'same'],
+    [[2, 8, 8, 9], [3, 3, 9, 33], 1, 'same'],
+    [[1, 12, 10, 16], [5, 5, 16, 16], 1, 'valid'],
+    [[1, 15, 15, 3], [7, 7, 3, 8], 2, 'same'],
   ];
   for (const [xs, ws, s, pad] of configs) {
     cases.push({ name: `conv2d x${xs} w${ws} s${s} ${pad}`, inputs: [{ shape: xs }, { shape: ws }], f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, s, pad) });
@@ -108,7 +113,7 @@ describe('backend/kernels: kernel pack on wasm vs the tfjs cpu backend', functio
     const first = registerKernelPack('wasm');
     const second = registerKernelPack('wasm');
     assert.deepStrictEqual(second.registered, first.registered);
-    for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', 'Tile', 'Sum', 'Mean', '_FusedMatMul']) {
+    for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', 'Tile', 'Sum', 'Mean', '_FusedMatMul', 'Identity', 'NetstatsBatchNormTrain']) {
       assert.ok(first.registered.includes(name), `${name} registered`);
     }
     assert.strictEqual(first.native.active, nativeStatus().active);
@@ -137,6 +142,11 @@ describe('backend/kernels: kernel pack on wasm vs the tfjs cpu backend', functio
           f: (x, w, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 1, pad: 'same', bias: b, activation: 'relu' }) }, 21);
         await compare({ name: 'fused conv linear', inputs: [{ shape: [1, 6, 5, 2] }, { shape: [2, 2, 2, 3] }, { shape: [3] }],
           f: (x, w, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 2, pad: 'valid', bias: b }) }, 22);
+        // (the wasm original rejects a scalar bias: only the pack's native kernel takes it)
+        if (native) await compare({ name: 'fused conv relu, scalar bias', inputs: [{ shape: [2, 6, 6, 3] }, { shape: [3, 3, 3, 10] }, { shape: [1] }],
+          f: (x, w, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 1, pad: 'same', bias: b, activation: 'relu' }) }, 26);
+        await compare({ name: 'fused conv relu6, 17 channels', inputs: [{ shape: [2, 5, 5, 4] }, { shape: [3, 3, 4, 17] }, { shape: [17] }],
+          f: (x, w, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 2, pad: 'same', bias: b, activation: 'relu6' }) }, 27, false);
         await compare({ name: 'fused matmul', inputs: [{ shape: [5, 7] }, { shape: [7, 3] }, { shape: [3] }],
           f: (a, b, bias) => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias, activation: 'relu' }) }, 23);
         // wasm 4.22's own _FusedMatMul adds the bias wrongly when an operand is transposed.
@@ -156,6 +166,51 @@ describe('backend/kernels: kernel pack on wasm vs the tfjs cpu backend', functio
           await compare({ name: `broadcast matMul ${ta} ${tb}`, inputs: [{ shape: [3, ...a] }, { shape: [1, ...b] }], f: (x, y) => tf.matMul(x, y, ta, tb) }, seed++, false);
         }
         await compare({ name: 'matMul batch 1 rows', inputs: [{ shape: [1, 9] }, { shape: [9, 1] }], f: (x, y) => tf.matMul(x, y) }, 40);
+      });
+
+      it('sum and mean over leading axes (the pack) and other axes (wasm original), keepDims both ways', async () => {
+        let seed = 200;
+        const cases: [number[], number[], boolean][] = [
+          [[4, 5, 5, 3], [0, 1, 2], false], [[4, 5, 5, 3], [0, 1, 2], true], [[7, 3], [0], false], [[2, 3, 4], [0, 1], true],
+          [[2, 3, 4], [1, 2], false], [[3, 5], [1], true], [[2, 3, 4], [0, 2], false], [[5], [0], false],
+        ];
+        for (const [shape, axes, keep] of cases) {
+          await compare({ name: `sum ${shape} ${axes} ${keep}`, inputs: [{ shape }], f: (x) => tf.sum(x, axes, keep) }, seed++);
+          await compare({ name: `mean ${shape} ${axes} ${keep}`, inputs: [{ shape }], f: (x) => tf.mean(x, axes, keep) }, seed++);
+        }
+      });
+
+      it('elementwise add/sub/mul (equal shapes, bias and scalar broadcast, general broadcast, int32) and relu', async () => {
+        let seed = 120;
+        const pairs: [number[], number[]][] = [
+          [[4, 5, 3], [4, 5, 3]], [[6, 7], [7]], [[7], [6, 7]], [[2, 3, 4], [1, 1, 4]], [[5, 4], [1]], [[1], [3, 2]],
+          [[3, 1], [1, 4]], [[2, 3, 1], [3, 5]], [[300, 257], [257]],
+        ];
+        for (const [a, b] of pairs) {
+          await compare({ name: `add ${a} ${b}`, inputs: [{ shape: a }, { shape: b }], f: (x, y) => tf.add(x, y) }, seed++);
+          await compare({ name: `sub ${a} ${b}`, inputs: [{ shape: a }, { shape: b }], f: (x, y) => tf.sub(x, y) }, seed++);
+          await compare({ name: `mul ${a} ${b}`, inputs: [{ shape: a }, { shape: b }], f: (x, y) => tf.mul(x, y) }, seed++);
+        }
+        await compare({ name: 'add int32', inputs: [{ shape: [3, 4], int: true }, { shape: [4], int: true }], f: (x, y) => tf.add(x, y) }, seed++, false);
+        await compare({ name: 'mul int32', inputs: [{ shape: [3, 4], int: true }, { shape: [3, 4], int: true }], f: (x, y) => tf.mul(x, y) }, seed++, false);
+        await compare({ name: 'relu large', inputs: [{ shape: [70000] }], f: (x) => tf.relu(x) }, seed++);
+        await compare({ name: 'relu odd', inputs: [{ shape: [3, 7, 5] }], f: (x) => tf.relu(x) }, seed++);
+      });
+
+      it('ReLU gradient keeps tfjs semantics for NaN, infinities and zeros', async () => {
+        const x = [NaN, -Infinity, Infinity, 0, -0, 1e-30, -1e-30, 2, -3, NaN, 5, 0];
+        const dy = [1, 2, 3, 4, 5, 6, 7, Infinity, Infinity, -2, NaN, -Infinity];
+        const run = async (backend: Backend) => {
+          await tf.setBackend(backend);
+          return tf.tidy(() => {
+            const xt = tf.tensor(x), dyt = tf.tensor(dy);
+            const grad = tf.grad((v: tf.Tensor) => tf.relu(v))(xt, dyt);
+            return { grad: Array.from(grad.dataSync()), y: Array.from(tf.relu(xt).dataSync()) };
+          });
+        };
+        const ref = await run('cpu'), got = await run('wasm');
+        assert.deepStrictEqual(got.grad.map(String), ref.grad.map(String));
+        assert.deepStrictEqual(got.y.map(String), ref.y.map(String));
       });
 
       it('max and average pooling gradients (odd sizes, strides, same/valid, overlapping windows)', async () => {
@@ -185,18 +240,6 @@ describe('backend/kernels: kernel pack on wasm vs the tfjs cpu backend', functio
     await compare({ name: 'tile int32', inputs: [{ shape: [2, 3], int: true }], f: (x) => tf.tile(x, [2, 2]) }, 74, false);
   });
 
-  it('sum and mean over leading axes (the pack) and other axes (wasm original), keepDims both ways', async () => {
-    let seed = 200;
-    const cases: [number[], number[], boolean][] = [
-      [[4, 5, 5, 3], [0, 1, 2], false], [[4, 5, 5, 3], [0, 1, 2], true], [[7, 3], [0], false], [[2, 3, 4], [0, 1], true],
-      [[2, 3, 4], [1, 2], false], [[3, 5], [1], true], [[2, 3, 4], [0, 2], false], [[5], [0], false],
-    ];
-    for (const [shape, axes, keep] of cases) {
-      await compare({ name: `sum ${shape} ${axes} ${keep}`, inputs: [{ shape }], f: (x) => tf.sum(x, axes, keep) }, seed++);
-      await compare({ name: `mean ${shape} ${axes} ${keep}`, inputs: [{ shape }], f: (x) => tf.mean(x, axes, keep) }, seed++);
-    }
-  });
-
   it('the other ops of the project models: activations, batch norm, softmax cross-entropy, concat, pad, resize, pooling', async () => {
     const ops: Case[] = [
       { name: 'relu', inputs: [{ shape: [3, 7] }], f: (x) => tf.relu(x) },
@@ -216,6 +259,34 @@ describe('backend/kernels: kernel pack on wasm vs the tfjs cpu backend', functio
     ];
     let seed = 80;
     for (const c of ops) await compare(c, seed++);
+  });
+
+  it('Cast to the same dtype shares memory; other casts convert', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor([1.5, -2.5, 3]);
+    const buffers = tf.memory().numDataBuffers;
+    const same = tf.cast(x, 'float32');
+    assert.strictEqual(tf.memory().numDataBuffers, buffers);
+    const asInt = tf.cast(x, 'int32');
+    assert.deepStrictEqual(Array.from(asInt.dataSync()), [1, -2, 3]);
+    x.dispose();
+    assert.deepStrictEqual(Array.from(same.dataSync()), [1.5, -2.5, 3]);
+    tf.dispose([same, asInt]);
+  });
+
+  it('Identity (clone) shares memory without a copy and outlives its source', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const x = tf.tensor([1, 2, 3, 4], [2, 2]);
+    const buffers = tf.memory().numDataBuffers;
+    const y = tf.clone(x);
+    assert.strictEqual(tf.memory().numDataBuffers, buffers, 'a clone allocates no new buffer');
+    x.dispose();
+    assert.deepStrictEqual(Array.from(y.dataSync()), [1, 2, 3, 4]);
+    const z = tf.add(y, 1);
+    assert.deepStrictEqual(Array.from(z.dataSync()), [2, 3, 4, 5]);
+    tf.dispose([y, z]);
+    assert.strictEqual(tf.memory().numTensors, before);
   });
 
   it('calling pack kernels on the cpu backend (native path) matches cpu kernels', async function () {

@@ -205,19 +205,104 @@ static int backprop_input_scatter(const conv_t *g, const float *dy, const float 
   scatter_ctx c = {g, dy, wt, dx, Cp, 0, 0, {0}};
   c.Hd = max64((int64_t)(g->OH - 1) * g->SH + (int64_t)(g->KH - 1) * g->DH + 1, (int64_t)g->PT + g->H);
   c.Wd = max64((int64_t)(g->OW - 1) * g->SW + (int64_t)(g->KW - 1) * g->DW + 1, (int64_t)g->PL + g->W);
-  int parts = pool_threads() < g->B ? pool_threads() : g->B;
-  for (int t = 0; t < parts; t++) {
+  for (int t = 0; t < pool_threads(); t++) {
     c.buf[t] = scratch_floats(SCRATCH_THREAD0 + t, (size_t)(c.Hd * c.Wd * g->C));
     if (!c.buf[t]) return -1;
   }
-  parallel_parts(g->B, parts, scatter_images, &c);
+  parallel_for(g->B, 1, scatter_images, &c);
+  return 0;
+}
+
+// Few input channels (or a 'valid' conv whose gather would mostly multiply padding), per image:
+//   dcolsT[t, p] = sum_co w[t, co] dyT[co, p]   for every tap t = (kh, kw, ci) and output pixel p,
+// then col2im adds each tap's row of pixels into a planar dx[ci][ih][iw] (contiguous, vectorised adds),
+// which is finally transposed to NHWC. Pixels are the vector lanes, so the lanes stay full.
+typedef struct {
+  const conv_t *g; const float *dy; const float *w; float *dx;
+  float *buf[POOL_MAX_THREADS];
+} cols_ctx;
+
+// Row stride of the [*, pixels] buffers: a multiple of 8, but not of 128 floats (rows 512 B apart alias in L1).
+static int64_t cols_stride(int64_t P) {
+  int64_t s = (P + 7) & ~(int64_t)7;
+  return s % 128 == 0 ? s + 16 : s;
+}
+
+static void cols_images(void *p, int64_t begin, int64_t end, int part) {
+  const cols_ctx *c = (const cols_ctx *)p;
+  const conv_t *g = c->g;
+  const int T = g->KH * g->KW * g->C, CO = g->CO;
+  const int64_t P = (int64_t)g->OH * g->OW, Pp = cols_stride(P);
+  float *dyT = c->buf[part];                  // [CO, Pp]
+  float *dcolsT = dyT + (int64_t)CO * Pp;     // [T, Pp]
+  float *planar = dcolsT + (int64_t)T * Pp;   // [C, H, W]
+  int64_t zero = 0;
+  ukernel_args args = {1, &zero, &zero, CO, CO, 1, Pp, NULL, Pp, 0, 0, NULL, 0};
+  for (int64_t b = begin; b < end; b++) {
+    const float *dyb = c->dy + b * P * CO;
+    for (int64_t q = 0; q < P; q++)
+      for (int co = 0; co < CO; co++) dyT[co * Pp + q] = dyb[q * CO + co];
+    for (int co = 0; co < CO; co++)
+      for (int64_t q = P; q < Pp; q++) dyT[co * Pp + q] = 0.f;
+    for (int64_t j0 = 0; j0 < Pp; j0 += 16) {
+      const int NV = Pp - j0 > 8 ? 2 : 1, MR = ukernel_mr(NV);
+      args.ncols = 8 * NV;
+      for (int t0 = 0; t0 < T; t0 += MR) {
+        int mr = T - t0 < MR ? T - t0 : MR;
+        args.c = dcolsT + (int64_t)t0 * Pp + j0;
+        ukernel(mr, NV, c->w + (int64_t)t0 * CO, dyT + j0, &args);
+      }
+    }
+    memset(planar, 0, sizeof(float) * (size_t)g->C * g->H * g->W);
+    for (int kh = 0; kh < g->KH; kh++)
+      for (int kw = 0; kw < g->KW; kw++) {
+        // output columns whose input column is inside the image
+        int ow0 = 0, ow1 = g->OW;
+        while (ow0 < ow1 && ow0 * g->SW - g->PL + kw * g->DW < 0) ow0++;
+        while (ow1 > ow0 && (ow1 - 1) * g->SW - g->PL + kw * g->DW >= g->W) ow1--;
+        for (int ci = 0; ci < g->C; ci++) {
+          const float *src = dcolsT + (((int64_t)kh * g->KW + kw) * g->C + ci) * Pp;
+          for (int oh = 0; oh < g->OH; oh++) {
+            int ih = oh * g->SH - g->PT + kh * g->DH;
+            if (ih < 0 || ih >= g->H) continue;
+            float *d = planar + ((int64_t)ci * g->H + ih) * g->W + (ow0 * g->SW - g->PL + kw * g->DW);
+            const float *s = src + (int64_t)oh * g->OW;
+            if (g->SW == 1) for (int ow = ow0; ow < ow1; ow++) d[ow - ow0] += s[ow];
+            else for (int ow = ow0; ow < ow1; ow++) d[(int64_t)(ow - ow0) * g->SW] += s[ow];
+          }
+        }
+      }
+    float *dxb = c->dx + b * g->H * g->W * g->C;
+    const int64_t HW = (int64_t)g->H * g->W;
+    for (int64_t q = 0; q < HW; q++)
+      for (int ci = 0; ci < g->C; ci++) dxb[q * g->C + ci] = planar[ci * HW + q];
+  }
+}
+
+static int backprop_input_cols(const conv_t *g, const float *dy, const float *w, float *dx) {
+  const int64_t T = (int64_t)g->KH * g->KW * g->C, P = (int64_t)g->OH * g->OW, Pp = cols_stride(P);
+  cols_ctx c = {g, dy, w, dx, {0}};
+  for (int t = 0; t < pool_threads(); t++) {
+    c.buf[t] = scratch_floats(SCRATCH_THREAD0 + t, (size_t)((g->CO + T) * Pp + (int64_t)g->C * g->H * g->W));
+    if (!c.buf[t]) return -1;
+  }
+  parallel_for(g->B, 1, cols_images, &c);
   return 0;
 }
 
 int conv2d_backprop_input(const conv_t *g, const float *dy, const float *w, float *dx) {
-  if (g->SH == 1 && g->SW == 1) return backprop_input_gather(g, dy, w, dx);
+  const int Cp = round8(g->C);
+  const double lanes = (double)g->C / Cp;  // useful share of the vector lanes when columns are input channels
+  if (lanes < 0.75 && g->C < 16) return backprop_input_cols(g, dy, w, dx);
+  if (g->SH == 1 && g->SW == 1) {
+    // the gather computes every input pixel from all KH*KW taps, padding included
+    double useful = (double)g->OH * g->OW / ((double)g->H * g->W);
+    if (useful * lanes < 0.6) return backprop_input_cols(g, dy, w, dx);
+    return backprop_input_gather(g, dy, w, dx);
+  }
   return backprop_input_scatter(g, dy, w, dx);
 }
+
 
 /* ---- gradient with respect to the filter: dw[kh, kw, ci, co] = sum_{b,oh,ow} xp[b, oh*SH+kh*DH, ow*SW+kw*DW, ci] dy[b, oh, ow, co] ---- */
 #define FILTER_CHUNK_ROWS 8
@@ -231,8 +316,7 @@ static void filter_rows(void *p, int64_t begin, int64_t end, int part) {
   const filter_ctx *c = (const filter_ctx *)p;
   const conv_t *g = c->g;
   const int COp = c->COp;
-  float *acc = c->acc[part];
-  memset(acc, 0, sizeof(float) * (size_t)((int64_t)g->KH * g->KW * g->C * COp));
+  float *acc = c->acc[part];  // zeroed before the job; a participant may run several chunks
   const int merged = g->DW == 1;
   const int M = merged ? g->KW * g->C : g->C;  // rows of one segment's block of dw
   int64_t a_off[FILTER_CHUNK_ROWS], b_off[FILTER_CHUNK_ROWS];
@@ -292,14 +376,16 @@ int conv2d_backprop_filter(const conv_t *g, const float *x, const float *dy, flo
   const int64_t rows = (int64_t)g->B * g->OH;
   const int64_t wsize = (int64_t)g->KH * g->KW * g->C * COp;
   int64_t flops_per_row = (int64_t)g->OW * wsize;
-  int parts = pool_threads();
-  if (rows < parts) parts = (int)rows;
-  if (flops_per_row * rows < (1 << 18)) parts = 1;
+  const int parts = pool_threads();
   for (int t = 0; t < parts; t++) {
     c.acc[t] = scratch_floats(SCRATCH_THREAD0 + t, (size_t)wsize);
     if (!c.acc[t]) return -1;
+    memset(c.acc[t], 0, sizeof(float) * (size_t)wsize);
   }
-  parallel_parts(rows, parts, filter_rows, &c);
+  // Chunks of whole FILTER_CHUNK_ROWS blocks, and at least ~256 kFLOP each.
+  int64_t min_rows = flops_per_row > 0 ? (1 << 18) / flops_per_row + 1 : rows;
+  if (min_rows < FILTER_CHUNK_ROWS) min_rows = FILTER_CHUNK_ROWS;
+  parallel_for(rows, min_rows, filter_rows, &c);
   reduce_ctx r = {&c, parts, dw};
   parallel_for((int64_t)g->KH * g->KW * g->C, 4096, filter_reduce, &r);
   return 0;

@@ -64,7 +64,7 @@ void batch_matmul(const float *a, const float *b, float *c, int batch, int M, in
   // Below ~0.5 MFLOP a second thread costs more than it saves.
   if (threads <= 1 || flops < 5e5) { rows_range(&g, 0, M, 0); return; }
   if (batch >= 2 * threads || (batch >= threads && batch % threads == 0)) {
-    parallel_parts(batch, threads, batch_range, &g);
+    parallel_for(batch, 1, batch_range, &g);
     return;
   }
   // Split the longer side of C in multiples of 16.
@@ -72,5 +72,5 @@ void batch_matmul(const float *a, const float *b, float *c, int batch, int M, in
   int64_t side = g.split_m ? M : N, units = (side + 15) / 16;
   if (units < 2) { g.split_m = 1; rows_range(&g, 0, M, 0); return; }
   g.unit = 16;
-  parallel_parts(units, threads, rows_range, &g);
+  parallel_for(units, 1, rows_range, &g);
 }

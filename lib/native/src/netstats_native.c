@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "conv.h"
+#include "eltwise.h"
 #include "gemm.h"
 #include "norm.h"
 #include "pool.h"
@@ -228,6 +229,33 @@ static napi_value js_column_sums(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// binary(op, a, b, out, na, nb, n): out[i] = a[i % na] op b[i % nb]; op 0 add, 1 sub, 2 mul, 3 dy*step(x)
+static napi_value js_binary(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!get_args(env, info, 7, argv, "binary(op, a, b, out, na, nb, n)")) return NULL;
+  float *a, *b, *out; size_t la, lb, lo; int64_t op, na, nb, n;
+  if (!get_int(env, argv[0], &op, "op") || !get_f32(env, argv[1], &a, &la, "a") || !get_f32(env, argv[2], &b, &lb, "b") ||
+      !get_f32(env, argv[3], &out, &lo, "out") || !get_int(env, argv[4], &na, "na") || !get_int(env, argv[5], &nb, "nb") ||
+      !get_int(env, argv[6], &n, "n")) return NULL;
+  if (op < 0 || op > 3) { napi_throw_range_error(env, NULL, "netstats_native: binary op must be 0..3"); return NULL; }
+  if (n < 0 || na < 1 || nb < 1 || (n > 0 && (n % na != 0 || n % nb != 0)) || la < (size_t)na || lb < (size_t)nb || lo < (size_t)n) {
+    return size_error(env, "binary");
+  }
+  eltwise_binary((int)op, a, na, b, nb, out, n);
+  return NULL;
+}
+
+// relu(x, out, n)
+static napi_value js_relu(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!get_args(env, info, 3, argv, "relu(x, out, n)")) return NULL;
+  float *x, *out; size_t lx, lo; int64_t n;
+  if (!get_f32(env, argv[0], &x, &lx, "x") || !get_f32(env, argv[1], &out, &lo, "out") || !get_int(env, argv[2], &n, "n")) return NULL;
+  if (n < 0 || lx < (size_t)n || lo < (size_t)n) return size_error(env, "relu");
+  eltwise_relu(x, out, n);
+  return NULL;
+}
+
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   napi_value argv[1]; int64_t n;
   if (!get_args(env, info, 1, argv, "setThreads(n)") || !get_int(env, argv[0], &n, "n")) return NULL;
@@ -258,6 +286,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"batchNormTrain", NULL, js_batch_norm_train, NULL, NULL, NULL, napi_default, NULL},
     {"batchNormTrainGrad", NULL, js_batch_norm_train_grad, NULL, NULL, NULL, napi_default, NULL},
     {"columnSums", NULL, js_column_sums, NULL, NULL, NULL, napi_default, NULL},
+    {"binary", NULL, js_binary, NULL, NULL, NULL, napi_default, NULL},
+    {"relu", NULL, js_relu, NULL, NULL, NULL, napi_default, NULL},
     {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},
     {"info", NULL, js_info, NULL, NULL, NULL, napi_default, NULL},
   };

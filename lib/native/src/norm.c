@@ -20,9 +20,8 @@ typedef struct {
 static void sums_range(void *p, int64_t begin, int64_t end, int part) {
   const sums_ctx *c = (const sums_ctx *)p;
   const int64_t n = c->cols;
-  double *acc = c->acc[part];
+  double *acc = c->acc[part];  // zeroed before the job; a participant may run several chunks
   float *b1 = c->blk[part], *b2 = b1 + n;
-  memset(acc, 0, sizeof(double) * (size_t)(2 * n));
   for (int64_t r0 = begin; r0 < end; r0 += BLOCK_ROWS) {
     int64_t r1 = r0 + BLOCK_ROWS < end ? r0 + BLOCK_ROWS : end;
     memset(b1, 0, sizeof(float) * (size_t)(2 * n));
@@ -46,17 +45,16 @@ static void sums_range(void *p, int64_t begin, int64_t end, int part) {
 // Sums over all rows into out (2*cols doubles); returns -1 on allocation failure.
 static int sums(const float *x, const float *dy, const float *shift, int64_t rows, int64_t cols, double *out) {
   sums_ctx c = {x, dy, shift, cols, {0}, {0}};
-  int parts = pool_threads();
-  if (rows / MIN_ROWS_PER_PART < parts) parts = (int)(rows / MIN_ROWS_PER_PART);
-  if (parts < 1) parts = 1;
+  const int parts = pool_threads();
   for (int t = 0; t < parts; t++) {
-    // one slot per part: doubles first, then the float block buffers
+    // one slot per participant: doubles first, then the float block buffers
     float *buf = scratch_floats(SCRATCH_THREAD0 + t, (size_t)(6 * cols));
     if (!buf) return -1;
     c.acc[t] = (double *)buf;
     c.blk[t] = buf + 4 * cols;
+    memset(c.acc[t], 0, sizeof(double) * (size_t)(2 * cols));
   }
-  parallel_parts(rows, parts, sums_range, &c);
+  parallel_for(rows, MIN_ROWS_PER_PART, sums_range, &c);
   memset(out, 0, sizeof(double) * (size_t)(2 * cols));
   for (int t = 0; t < parts; t++)
     for (int64_t j = 0; j < 2 * cols; j++) out[j] += c.acc[t][j];

@@ -1,9 +1,11 @@
 // npm run bench [-- --torch] [--json] [--profile] [--models lenet5,mlp512,...] [--steps N] [--warmup N] [--repeats N]
 //                 [--backend wasm|cpu] [--threads N]
 // Training throughput of fixed benchmark models on this CPU (our backend + kernel pack), optionally
-// side by side with PyTorch (scripts/bench_torch.py, same models, same thread count), plus peak RSS
+// side by side with PyTorch (scripts/bench_torch.py, same models, same thread count; each timed repeat of
+// ours is followed by one of PyTorch, so both see the same machine load), plus peak RSS
 // and GEMM GFLOP/s. The model definitions below are fixed: scripts/bench_torch.py mirrors them.
-import { spawnSync } from 'child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
+import { createInterface } from 'readline';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
@@ -254,20 +256,65 @@ export function gemmGflops(): { backend: number; native: number | null } {
   return { backend, native: flop / (median(nt) / 1000) / 1e9 };
 }
 
-interface TorchResult { available: boolean; reason: string; samplesPerS: Record<string, number> }
+/** scripts/bench_torch.py in serve mode: one timed repeat per request, so repeats interleave with ours. */
+export class TorchReference {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly lines: string[] = [];
+  private waiting: ((line: string | null) => void) | null = null;
+  private closed = false;
+  private stderr = '';
 
-export function runTorch(models: string[], steps: Record<string, number>, warmup: number, repeats: number, threads: number): TorchResult {
-  const script = path.resolve(__dirname, '../../../scripts/bench_torch.py');
-  const python = process.env.NETSTATS_PYTHON ?? '/usr/bin/python3';
-  const r = spawnSync(python, [script, '--models', models.join(','), '--steps', JSON.stringify(steps), '--warmup', String(warmup),
-    '--repeats', String(repeats), '--threads', String(threads)], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (r.error) return { available: false, reason: `could not run ${python}: ${r.error.message}`, samplesPerS: {} };
-  const last = r.stdout.trim().split('\n').pop() ?? '';
-  try {
-    const parsed = JSON.parse(last) as { available: boolean; reason?: string; samples_per_s?: Record<string, number> };
-    return { available: parsed.available, reason: parsed.reason ?? '', samplesPerS: parsed.samples_per_s ?? {} };
-  } catch {
-    return { available: false, reason: `bench_torch.py failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`, samplesPerS: {} };
+  private constructor(python: string, script: string, threads: number) {
+    this.child = spawn(python, [script, '--serve', '--threads', String(threads)], { stdio: 'pipe' });
+    createInterface({ input: this.child.stdout }).on('line', (line) => {
+      if (this.waiting) { const w = this.waiting; this.waiting = null; w(line); } else this.lines.push(line);
+    });
+    this.child.stderr.on('data', (d: Buffer) => { this.stderr = (this.stderr + d.toString()).slice(-2000); });
+    const end = () => { this.closed = true; if (this.waiting) { const w = this.waiting; this.waiting = null; w(null); } };
+    this.child.on('exit', end);
+    this.child.on('error', (err) => { this.stderr += String(err.message); end(); });
+  }
+
+  private next(): Promise<string | null> {
+    const line = this.lines.shift();
+    if (line !== undefined) return Promise.resolve(line);
+    if (this.closed) return Promise.resolve(null);
+    return new Promise((resolve) => { this.waiting = resolve; });
+  }
+
+  private failure(what: string): string {
+    return `${what}: ${this.stderr.trim().split('\n').slice(-3).join(' | ') || 'no output'}`;
+  }
+
+  /** Starts the reference; `reason` says why it is unavailable (no python, no torch). */
+  static async start(threads: number): Promise<{ torch: TorchReference | null; reason: string }> {
+    const script = path.resolve(__dirname, '../../../scripts/bench_torch.py');
+    const python = process.env.NETSTATS_PYTHON ?? '/usr/bin/python3';
+    const torch = new TorchReference(python, script, threads);
+    const first = await torch.next();
+    if (first === null) return { torch: null, reason: torch.failure(`could not run ${python} ${script}`) };
+    try {
+      const hello = JSON.parse(first) as { available: boolean; reason: string };
+      if (!hello.available) { torch.close(); return { torch: null, reason: hello.reason }; }
+      return { torch, reason: hello.reason };
+    } catch {
+      torch.close();
+      return { torch: null, reason: torch.failure(`bench_torch.py answered '${first.slice(0, 200)}'`) };
+    }
+  }
+
+  /** Samples per second of one timed repeat (warm-up on the model's first request). */
+  async rate(model: string, steps: number, warmup: number): Promise<number> {
+    this.child.stdin.write(JSON.stringify({ model, steps, warmup }) + '\n');
+    const line = await this.next();
+    if (line === null) throw new Error(this.failure('bench_torch.py exited'));
+    const reply = JSON.parse(line) as { samples_per_s?: number; error?: string };
+    if (reply.samples_per_s === undefined) throw new Error(`bench_torch.py: ${reply.error ?? line}`);
+    return reply.samples_per_s;
+  }
+
+  close(): void {
+    if (!this.closed) this.child.stdin.end();
   }
 }
 
@@ -290,36 +337,52 @@ async function main(): Promise<void> {
     }
     return;
   }
-  const ours: Record<string, number> = {};
-  for (const m of models) {
-    ours[m.name] = benchTrain(m, steps[m.name], o.warmup, o.repeats);
-    log(`${m.name.padEnd(22)} ${report.choice.padEnd(5)} ${ours[m.name].toFixed(0).padStart(8)} samples/s`);
-  }
-  let torch: TorchResult = { available: false, reason: 'not requested (--torch)', samplesPerS: {} };
+  let torch: TorchReference | null = null;
+  let torchReason = 'not requested (--torch)';
   if (o.torch) {
-    log(`running PyTorch reference (scripts/bench_torch.py, ${o.threads} threads)...`);
-    torch = runTorch(models.map((m) => m.name), steps, o.warmup, o.repeats, o.threads);
-    if (!torch.available) log(`torch skipped: ${torch.reason}`);
+    ({ torch, reason: torchReason } = await TorchReference.start(o.threads));
+    log(torch ? `PyTorch reference: ${torchReason} (repeats interleaved with ours)` : `torch skipped: ${torchReason}`);
   }
+  const ours: Record<string, number> = {}, theirs: Record<string, number> = {};
+  for (const m of models) {
+    const trainer = benchTrainer(m);
+    for (let w = 0; w < o.warmup; w++) trainer.step();
+    trainer.sync();
+    const rates: number[] = [], torchRates: number[] = [];
+    for (let r = 0; r < o.repeats; r++) {
+      const t0 = performance.now();
+      for (let s = 0; s < steps[m.name]; s++) trainer.step();
+      trainer.sync();
+      rates.push((trainer.samplesPerStep * steps[m.name]) / ((performance.now() - t0) / 1000));
+      if (torch) torchRates.push(await torch.rate(m.name, steps[m.name], o.warmup));
+    }
+    trainer.dispose();
+    ours[m.name] = median(rates);
+    if (torch) theirs[m.name] = median(torchRates);
+    log(`${m.name.padEnd(22)} ${report.choice.padEnd(5)} ${ours[m.name].toFixed(0).padStart(8)} samples/s` +
+      (torch ? `  torch ${theirs[m.name].toFixed(0).padStart(8)} samples/s  ratio ${(ours[m.name] / theirs[m.name]).toFixed(3)}` : ''));
+  }
+  torch?.close();
   const gemm = gemmGflops();
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;
-  for (const m of models) {
-    const t = torch.samplesPerS[m.name];
-    const row = {
-      model: m.name, backend: report.choice, samples_per_s: Math.round(ours[m.name]),
-      torch_samples_per_s: t === undefined ? null : Math.round(t), ratio: t === undefined ? null : Number((ours[m.name] / t).toFixed(3)),
-    };
-    if (o.json) console.log(JSON.stringify(row));
-    else if (t !== undefined) log(`${m.name.padEnd(22)} ours ${row.samples_per_s.toString().padStart(8)}/s  torch ${String(row.torch_samples_per_s).padStart(8)}/s  ratio ${row.ratio}`);
+  if (o.json) {
+    for (const m of models) {
+      const t = theirs[m.name];
+      console.log(JSON.stringify({
+        model: m.name, backend: report.choice, samples_per_s: Math.round(ours[m.name]),
+        torch_samples_per_s: t === undefined ? null : Math.round(t), ratio: t === undefined ? null : Number((ours[m.name] / t).toFixed(3)),
+      }));
+    }
   }
   const summary = {
     peak_rss_mib: Math.round(peakRssMiB), gemm_1024_gflops_backend: Number(gemm.backend.toFixed(1)),
     gemm_1024_gflops_native: gemm.native === null ? null : Number(gemm.native.toFixed(1)), peak_gflops: PEAK_GFLOPS,
-    threads: o.threads, native: native.reason, torch: torch.available ? 'ran' : torch.reason,
+    threads: o.threads, native: native.reason, torch: torch ? torchReason : `skipped: ${torchReason}`,
+    load_average_1m: Number(os.loadavg()[0].toFixed(2)), repeats: o.repeats,
   };
   if (o.json) console.log(JSON.stringify(summary));
   else {
-    log(`peak RSS ${summary.peak_rss_mib} MiB`);
+    log(`peak RSS ${summary.peak_rss_mib} MiB; load average (1 min) ${summary.load_average_1m}`);
     log(`GEMM 1024^3: backend tf.matMul ${summary.gemm_1024_gflops_backend} GFLOP/s (${(100 * gemm.backend / PEAK_GFLOPS).toFixed(0)}% of peak ${PEAK_GFLOPS})` +
       (gemm.native === null ? '; native addon not loaded' : `; native sgemm ${summary.gemm_1024_gflops_native} GFLOP/s (${(100 * gemm.native / PEAK_GFLOPS).toFixed(0)}% of peak)`));
   }

@@ -41,7 +41,7 @@ function figuresReadme(manifest: Manifest): string {
     '',
     'Which run produced the committed files (the latest run at the largest scale so far, on the 2-core CPU machine):',
     '',
-    '| notebook | scale | finished (UTC) | wall time | figures |',
+    '| notebook | scale | finished (UTC) | wall time (short when trained models came from cache/) | figures |',
     '|---|---|---|---|---|',
     ...rows,
     '',

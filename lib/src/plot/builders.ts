@@ -386,13 +386,16 @@ export function sideBySide(figures: Figure[], titles: string[], options: { title
   if (figures.length === 0) throw new Error('sideBySide: no figures');
   if (titles.length !== figures.length) throw new Error(`sideBySide: ${figures.length} figures but ${titles.length} titles`);
   const k = figures.length;
-  const gap = 0.06;
+  // A right-hand axis needs room for its tick labels and title before the next panel starts.
+  const anyY2 = figures.some((f) => f.data.some((t) => t.yaxis === 'y2'));
+  const gap = anyY2 ? 0.16 : 0.07;
   const data: Trace[] = [];
   const layout: Layout = {
     title: options.title === undefined ? undefined : { text: options.title },
-    width: options.width ?? 480 * k + 80,
-    height: options.height ?? 440,
-    margin: { t: 80 },
+    width: options.width ?? (anyY2 ? 600 : 480) * k + 80,
+    height: options.height ?? 480,
+    margin: { t: 90, b: 110 },
+    legend: { orientation: 'h', x: 0, y: -0.2 },
     annotations: [],
     shapes: [],
     barmode: figures[0]?.layout.barmode,
@@ -417,7 +420,7 @@ export function sideBySide(figures: Figure[], titles: string[], options: { title
     const x1 = (i + 1) / k - (i === k - 1 ? 0 : gap / 2);
     const srcX = fig.layout.xaxis ?? {};
     const srcY = fig.layout.yaxis ?? {};
-    layout[`xaxis${xId}`] = { ...srcX, domain: [x0, hasY2 ? x1 - 0.04 : x1], anchor: `y${yMain}` };
+    layout[`xaxis${xId}`] = { ...srcX, domain: [x0, x1], anchor: `y${yMain}` };
     layout[`yaxis${yMain}`] = { ...srcY, anchor: `x${xId}` };
     if (hasY2) {
       layout[`yaxis${yTwo}`] = { ...(fig.layout.yaxis2 ?? {}), overlaying: `y${yMain}`, side: 'right', anchor: `x${xId}` };

@@ -1,4 +1,4 @@
-// Conv2D on the native addon (im2col + multithreaded OpenBLAS GEMM); registered only when it is active.
+// Conv2D on the native addon (direct multithreaded convolution); registered only when it is active.
 import { nativeKernels } from '../native/addon';
 import { assertNHWC, convInfo, nativeGeometry } from './geometry';
 import { runOriginal } from './original';
@@ -15,7 +15,7 @@ export const conv2DKernel: PackKernel = {
     if (native === null) return runOriginal(io, 'Conv2D', inputs, attrs);
     const c = convInfo(x.shape, filter.shape, attrs);
     const y = io.alloc(c.outShape, 'float32');
-    native.conv2d(io.f32(x), io.f32(filter), io.f32(y), nativeGeometry(c));
+    native.conv2d(io.f32(x), io.f32(filter), io.f32(y), nativeGeometry(c), null, 0);
     return y;
   },
 };

@@ -1,7 +1,8 @@
 // Sum / Mean over the leading axes (e.g. [batch, height, width] of NHWC, as batch-norm gradients and
 // moments do). The wasm originals transpose the whole tensor first so that reduced axes are
-// innermost; a column-sum pass over the [rows, cols] view avoids that copy.
+// innermost; a column-sum pass over the [rows, cols] view avoids that copy (native: multithreaded).
 import * as tf from '@tensorflow/tfjs';
+import { nativeKernels } from '../native/addon';
 import type { KernelIO } from './io';
 import { runOriginal } from './original';
 import { input } from './types';
@@ -24,6 +25,12 @@ export function reduceLeading(io: KernelIO, kernel: 'Sum' | 'Mean', inputs: tf.N
   const outShape = attrs.keepDims === true ? [...x.shape.slice(0, k).map(() => 1), ...restShape] : restShape;
   const out = io.alloc(outShape, 'float32');
   const xv = io.f32(x), ov = io.f32(out);
+  const native = nativeKernels();
+  if (native !== null) {
+    native.columnSums(xv, ov, rows, cols);
+    if (kernel === 'Mean') for (let c = 0; c < cols; c++) ov[c] /= rows;
+    return out;
+  }
   const acc = new Float64Array(cols);
   for (let r = 0; r < rows; r++) {
     const base = r * cols;

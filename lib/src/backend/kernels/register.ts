@@ -3,6 +3,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { nativeStatus } from '../native/addon';
 import { batchMatMulKernel } from './BatchMatMul';
+import { installBatchNormLayerHook, uninstallBatchNormLayerHook } from './batchNormLayerHook';
+import { BATCH_NORM_TRAIN, batchNormTrainGradKernel, batchNormTrainKernel, registerBatchNormTrainGradient } from './batchNormTrain';
 import { conv2DKernel } from './Conv2D';
 import { conv2DBackpropFilterKernel } from './Conv2DBackpropFilter';
 import { conv2DBackpropInputKernel } from './Conv2DBackpropInput';
@@ -10,10 +12,14 @@ import { depthwiseConv2dNativeBackpropFilterKernel } from './DepthwiseConv2dNati
 import { depthwiseConv2dNativeBackpropInputKernel } from './DepthwiseConv2dNativeBackpropInput';
 import { fusedConv2DKernel } from './FusedConv2D';
 import { fusedMatMulKernel } from './FusedMatMul';
+import { addKernel, castKernel, multiplyKernel, reluKernel, subKernel } from './elementwise';
+import { identityKernel } from './Identity';
 import { kernelIO, type PackBackend } from './io';
 import { maxPoolGradKernel } from './MaxPoolGrad';
 import { captureOriginal, originalKernel } from './original';
 import { meanKernel } from './Mean';
+import { registerReductionGradients } from './reductionGrads';
+import { RELU_GRAD, registerReluGradient, reluGradKernel } from './reluGrad';
 import { sumKernel } from './Sum';
 import { tileKernel } from './Tile';
 import type { KernelPackReport, PackKernel } from './types';
@@ -24,7 +30,8 @@ export type { KernelPackReport } from './types';
 export const packKernels: readonly PackKernel[] = [
   conv2DKernel, fusedConv2DKernel, conv2DBackpropInputKernel, conv2DBackpropFilterKernel,
   depthwiseConv2dNativeBackpropInputKernel, depthwiseConv2dNativeBackpropFilterKernel,
-  maxPoolGradKernel, batchMatMulKernel, fusedMatMulKernel, tileKernel, sumKernel, meanKernel,
+  maxPoolGradKernel, batchMatMulKernel, fusedMatMulKernel, tileKernel, sumKernel, meanKernel, identityKernel,
+  batchNormTrainKernel, batchNormTrainGradKernel, addKernel, subKernel, multiplyKernel, reluKernel, castKernel, reluGradKernel,
 ];
 
 const ourFuncs = new Set<tf.KernelFunc>();
@@ -61,6 +68,14 @@ export function registerKernelPack(backendName: 'wasm' | 'cpu'): KernelPackRepor
     }
     registered.push(kernel.name);
   }
+  if (registered.includes(RELU_GRAD)) {
+    registerReluGradient();
+    registerReductionGradients();
+  }
+  if (registered.includes(BATCH_NORM_TRAIN)) {
+    registerBatchNormTrainGradient();
+    installBatchNormLayerHook();
+  }
   return { backend: backendName, registered, native: { active: native.active, reason: native.reason, threads: native.threads } };
 }
 
@@ -80,5 +95,6 @@ export function unregisterKernelPack(backendName: 'wasm' | 'cpu'): string[] {
     if (original !== undefined) tf.registerKernel({ kernelName: kernel.name, backendName, kernelFunc: original });
     restored.push(kernel.name);
   }
+  if (!(['wasm', 'cpu'] as const).some((b) => isPackKernel(BATCH_NORM_TRAIN, b))) uninstallBatchNormLayerHook();
   return restored;
 }

@@ -7,8 +7,8 @@ import * as path from 'path';
 export type ConvGeometry = Int32Array;
 
 export interface NativeKernels {
-  /** y[B,OH,OW,CO] = conv(x[B,H,W,C], w[KH,KW,C,CO]). */
-  conv2d(x: Float32Array, w: Float32Array, y: Float32Array, g: ConvGeometry): void;
+  /** y[B,OH,OW,CO] = conv(x[B,H,W,C], w[KH,KW,C,CO]) (+ bias[CO]) (then ReLU when relu is 1). */
+  conv2d(x: Float32Array, w: Float32Array, y: Float32Array, g: ConvGeometry, bias: Float32Array | null, relu: number): void;
   /** dx[B,H,W,C] from dy[B,OH,OW,CO] and w. */
   conv2dBackpropInput(dy: Float32Array, w: Float32Array, dx: Float32Array, g: ConvGeometry): void;
   /** dw[KH,KW,C,CO] from x and dy. */
@@ -19,6 +19,18 @@ export interface NativeKernels {
   batchMatMul(a: Float32Array, b: Float32Array, c: Float32Array, batch: number, m: number, n: number, k: number,
     transposeA: number, transposeB: number, strideA: number, strideB: number): void;
   sgemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number, transposeA: number, transposeB: number): void;
+  /** Batch norm in training mode over x[rows, channels]: batch mean/variance (biased) and y. */
+  batchNormTrain(x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, y: Float32Array, mean: Float32Array,
+    variance: Float32Array, rows: number, channels: number, epsilon: number): void;
+  /** Gradient of batchNormTrain with respect to x, gamma and beta. */
+  batchNormTrainGrad(x: Float32Array, dy: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null,
+    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, rows: number, channels: number, epsilon: number): void;
+  /** out[c] = sum over r of x[r, c]. */
+  columnSums(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /** out[i] = a[i % na] op b[i % nb] (na, nb divide n); op 0 add, 1 sub, 2 mul, 3 dy * step(x) (a = dy, b = x). */
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, na: number, nb: number, n: number): void;
+  /** out[i] = max(x[i], 0) (NaN stays NaN). */
+  relu(x: Float32Array, out: Float32Array, n: number): void;
   setThreads(n: number): void;
   info(): { threads: number; blas: string };
 }
@@ -51,7 +63,8 @@ export function nativeStatus(): NativeStatus {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const loaded: unknown = require(nativeAddonPath);
     const kernels = loaded as NativeKernels;
-    if (typeof kernels.conv2d !== 'function' || typeof kernels.batchMatMul !== 'function') {
+    if (typeof kernels.conv2d !== 'function' || typeof kernels.batchNormTrain !== 'function' || typeof kernels.columnSums !== 'function' ||
+      typeof kernels.binary !== 'function') {
       throw new Error('addon is missing expected functions (stale build? run npm run build:native)');
     }
     const threads = defaultThreads();

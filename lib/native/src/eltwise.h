@@ -1,0 +1,14 @@
+// Elementwise float32 kernels, multithreaded for large tensors. Binary operands either have the
+// output's size or repeat with a period (broadcast over leading axes, e.g. a bias over rows).
+#ifndef NETSTATS_ELTWISE_H
+#define NETSTATS_ELTWISE_H
+#include <stdint.h>
+
+enum { ELT_ADD = 0, ELT_SUB = 1, ELT_MUL = 2, ELT_RELU_GRAD = 3 /* a = dy, b = x: dy * step(x) */ };
+
+// out[i] = a[i % na] op b[i % nb], with na and nb dividing n.
+void eltwise_binary(int op, const float *a, int64_t na, const float *b, int64_t nb, float *out, int64_t n);
+// out[i] = x[i] < 0 ? 0 : x[i]
+void eltwise_relu(const float *x, float *out, int64_t n);
+
+#endif
