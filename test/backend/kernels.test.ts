@@ -113,7 +113,7 @@ describe('backend/kernels: kernel pack on wasm vs the tfjs cpu backend', functio
     const first = registerKernelPack('wasm');
     const second = registerKernelPack('wasm');
     assert.deepStrictEqual(second.registered, first.registered);
-    for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', 'Tile', 'Sum', 'Mean', '_FusedMatMul', 'Identity', 'NetstatsBatchNormTrain']) {
+    for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'NetstatsReluGrad', 'NetstatsSgdUpdate', 'BatchMatMul', 'Tile', 'Sum', 'Mean', '_FusedMatMul', 'Identity', 'NetstatsBatchNormTrain']) {
       assert.ok(first.registered.includes(name), `${name} registered`);
     }
     assert.strictEqual(first.native.active, nativeStatus().active);
@@ -168,11 +168,13 @@ describe('backend/kernels: kernel pack on wasm vs the tfjs cpu backend', functio
         await compare({ name: 'matMul batch 1 rows', inputs: [{ shape: [1, 9] }, { shape: [9, 1] }], f: (x, y) => tf.matMul(x, y) }, 40);
       });
 
-      it('sum and mean over leading axes (the pack) and other axes (wasm original), keepDims both ways', async () => {
+      it('sum and mean over leading or middle axes (the pack) and other axes (wasm original), keepDims both ways', async () => {
         let seed = 200;
         const cases: [number[], number[], boolean][] = [
           [[4, 5, 5, 3], [0, 1, 2], false], [[4, 5, 5, 3], [0, 1, 2], true], [[7, 3], [0], false], [[2, 3, 4], [0, 1], true],
           [[2, 3, 4], [1, 2], false], [[3, 5], [1], true], [[2, 3, 4], [0, 2], false], [[5], [0], false],
+          // middle axes (global average pooling), and a single middle axis
+          [[3, 5, 5, 4], [1, 2], false], [[3, 5, 5, 4], [2, 1], true], [[2, 3, 4, 5], [1], false],
         ];
         for (const [shape, axes, keep] of cases) {
           await compare({ name: `sum ${shape} ${axes} ${keep}`, inputs: [{ shape }], f: (x) => tf.sum(x, axes, keep) }, seed++);
@@ -211,6 +213,32 @@ describe('backend/kernels: kernel pack on wasm vs the tfjs cpu backend', functio
         const ref = await run('cpu'), got = await run('wasm');
         assert.deepStrictEqual(got.grad.map(String), ref.grad.map(String));
         assert.deepStrictEqual(got.y.map(String), ref.y.map(String));
+      });
+
+      it('max pooling with ties, NaN and -Infinity: the first maximum wins, as on the cpu backend', async () => {
+        // 2 images, 4x4, 9 channels (one block of 8 channels + a tail), 2x2 windows with stride 2 and 3x3 'same' stride 1
+        const vals: number[] = [];
+        const rng = createRng(77);
+        for (let i = 0; i < 2 * 4 * 4 * 9; i++) {
+          const r = rng.int(10);
+          vals.push(r === 0 ? NaN : r === 1 ? -Infinity : r < 5 ? 1 : rng.int(3));  // many ties
+        }
+        for (const [k, s, pad] of [[2, 2, 'valid'], [3, 1, 'same']] as const) {
+          const run = async (backend: Backend) => {
+            await tf.setBackend(backend);
+            return tf.tidy(() => {
+              const x = tf.tensor4d(vals, [2, 4, 4, 9]);
+              const y = tf.maxPool(x, k, s, pad);
+              const dy = tf.tensor(Float32Array.from({ length: y.size }, (_, i) => i + 1), y.shape);
+              const g = tf.grad((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, k, s, pad))(x, dy);
+              return { y: Array.from(y.dataSync()).map(String), g: Array.from(g.dataSync()).map(String) };
+            });
+          };
+          const ref = await run('cpu'), got = await run('wasm');
+          // (without the addon the forward pass is wasm's own XNNPACK kernel, which lets NaN win)
+          if (native) assert.deepStrictEqual(got.y, ref.y, `maxPool k${k} s${s} forward`);
+          assert.deepStrictEqual(got.g, ref.g, `maxPool k${k} s${s} gradient`);
+        }
       });
 
       it('max and average pooling gradients (odd sizes, strides, same/valid, overlapping windows)', async () => {

@@ -11,6 +11,7 @@
 #include "eltwise.h"
 #include "gemm.h"
 #include "norm.h"
+#include "optim.h"
 #include "pool.h"
 
 extern char *openblas_get_config(void);
@@ -151,6 +152,17 @@ static napi_value js_max_pool_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// maxPool(x, y, geometry) with geometry CO == C.
+static napi_value js_max_pool(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!get_args(env, info, 3, argv, "maxPool(x, y, geometry)")) return NULL;
+  float *x, *y; size_t lx, ly; conv_t g;
+  if (!get_f32(env, argv[0], &x, &lx, "x") || !get_f32(env, argv[1], &y, &ly, "y") || !get_conv(env, argv[2], &g)) return NULL;
+  if (g.CO != g.C || lx < x_size(&g) || ly < y_size(&g)) return size_error(env, "maxPool");
+  max_pool(&g, x, y);
+  return NULL;
+}
+
 // batchMatMul(a, b, out, batch, M, N, K, transposeA, transposeB, strideA, strideB)
 static napi_value js_batch_matmul(napi_env env, napi_callback_info info) {
   napi_value argv[11];
@@ -256,6 +268,36 @@ static napi_value js_relu(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// sgdUpdate(p, g, buf | null, mask | null, outP, outBuf | null, lr, momentum, oneMinusDampening, nesterov, weightDecay)
+static napi_value js_sgd_update(napi_env env, napi_callback_info info) {
+  napi_value argv[11];
+  if (!get_args(env, info, 11, argv, "sgdUpdate(p, g, buf, mask, outP, outBuf, lr, momentum, oneMinusDampening, nesterov, weightDecay)")) return NULL;
+  float *p, *g, *buf, *mask, *op, *ob; size_t lp, lg, lb, lm, lop, lob; double v[5];
+  static const char *names[5] = {"lr", "momentum", "oneMinusDampening", "nesterov", "weightDecay"};
+  if (!get_f32(env, argv[0], &p, &lp, "p") || !get_f32(env, argv[1], &g, &lg, "g") || !get_optional_f32(env, argv[2], &buf, &lb, "buf") ||
+      !get_optional_f32(env, argv[3], &mask, &lm, "mask") || !get_f32(env, argv[4], &op, &lop, "outP") ||
+      !get_optional_f32(env, argv[5], &ob, &lob, "outBuf")) return NULL;
+  for (int i = 0; i < 5; i++) if (!get_double(env, argv[6 + i], &v[i], names[i])) return NULL;
+  if (lg != lp || lop != lp || (buf && lb != lp) || (mask && lm != lp) || (ob && lob != lp) || (buf && !ob)) return size_error(env, "sgdUpdate");
+  sgd_update((int64_t)lp, p, g, buf, mask, op, ob, (float)v[0], (float)v[1], (float)v[2], v[3] != 0, (float)v[4]);
+  return NULL;
+}
+
+// adamUpdate(p, g, m, v, mask | null, outP, outM, outV, lrOverBc1, beta1, oneMinusBeta1, beta2, oneMinusBeta2, sqrtBc2, eps, weightDecay)
+static napi_value js_adam_update(napi_env env, napi_callback_info info) {
+  napi_value argv[16];
+  if (!get_args(env, info, 16, argv, "adamUpdate(p, g, m, v, mask, outP, outM, outV, lrOverBc1, beta1, oneMinusBeta1, beta2, oneMinusBeta2, sqrtBc2, eps, weightDecay)")) return NULL;
+  float *p, *g, *m, *v, *mask, *op, *om, *ov; size_t lp, lg, lm, lv, lk, lop, lom, lov; double s[8];
+  static const char *names[8] = {"lrOverBc1", "beta1", "oneMinusBeta1", "beta2", "oneMinusBeta2", "sqrtBc2", "eps", "weightDecay"};
+  if (!get_f32(env, argv[0], &p, &lp, "p") || !get_f32(env, argv[1], &g, &lg, "g") || !get_f32(env, argv[2], &m, &lm, "m") ||
+      !get_f32(env, argv[3], &v, &lv, "v") || !get_optional_f32(env, argv[4], &mask, &lk, "mask") || !get_f32(env, argv[5], &op, &lop, "outP") ||
+      !get_f32(env, argv[6], &om, &lom, "outM") || !get_f32(env, argv[7], &ov, &lov, "outV")) return NULL;
+  for (int i = 0; i < 8; i++) if (!get_double(env, argv[8 + i], &s[i], names[i])) return NULL;
+  if (lg != lp || lm != lp || lv != lp || lop != lp || lom != lp || lov != lp || (mask && lk != lp)) return size_error(env, "adamUpdate");
+  adam_update((int64_t)lp, p, g, m, v, mask, op, om, ov, (float)s[0], (float)s[1], (float)s[2], (float)s[3], (float)s[4], (float)s[5], (float)s[6], (float)s[7]);
+  return NULL;
+}
+
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   napi_value argv[1]; int64_t n;
   if (!get_args(env, info, 1, argv, "setThreads(n)") || !get_int(env, argv[0], &n, "n")) return NULL;
@@ -280,6 +322,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"conv2d", NULL, js_conv2d, NULL, NULL, NULL, napi_default, NULL},
     {"conv2dBackpropInput", NULL, js_conv2d_bpi, NULL, NULL, NULL, napi_default, NULL},
     {"conv2dBackpropFilter", NULL, js_conv2d_bpf, NULL, NULL, NULL, napi_default, NULL},
+    {"maxPool", NULL, js_max_pool, NULL, NULL, NULL, napi_default, NULL},
     {"maxPoolGrad", NULL, js_max_pool_grad, NULL, NULL, NULL, napi_default, NULL},
     {"batchMatMul", NULL, js_batch_matmul, NULL, NULL, NULL, napi_default, NULL},
     {"sgemm", NULL, js_sgemm, NULL, NULL, NULL, napi_default, NULL},
@@ -288,6 +331,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"columnSums", NULL, js_column_sums, NULL, NULL, NULL, napi_default, NULL},
     {"binary", NULL, js_binary, NULL, NULL, NULL, napi_default, NULL},
     {"relu", NULL, js_relu, NULL, NULL, NULL, napi_default, NULL},
+    {"sgdUpdate", NULL, js_sgd_update, NULL, NULL, NULL, napi_default, NULL},
+    {"adamUpdate", NULL, js_adam_update, NULL, NULL, NULL, napi_default, NULL},
     {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},
     {"info", NULL, js_info, NULL, NULL, NULL, napi_default, NULL},
   };

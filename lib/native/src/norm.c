@@ -3,6 +3,7 @@
 #include <string.h>
 #include "pool.h"
 #include "scratch.h"
+#include "ukernel.h"
 
 // Rows are summed in float over short blocks (vectorised), blocks are added in double.
 #define BLOCK_ROWS 32
@@ -145,48 +146,85 @@ int column_sums(const float *x, float *out, int64_t rows, int64_t cols) {
   return 0;
 }
 
-/* ---------------- max pool gradient ---------------- */
-typedef struct { const conv_t *g; const float *dy, *x; float *dx; } pool_ctx;
+/* ---------------- max pooling (tfjs cpu semantics: start at -inf, strict '>', first maximum wins) ---------------- */
+typedef struct { const conv_t *g; const float *x, *dy; float *y, *dx; } pool_ctx;
 
-static void max_pool_grad_range(void *p, int64_t begin, int64_t end, int part) {
-  const pool_ctx *c = (const pool_ctx *)p;
+// Window rows/columns inside the image for output (oh, ow).
+static inline void window(const conv_t *g, int oh, int ow, int *kh0, int *kh1, int *kw0, int *kw1) {
+  *kh0 = 0; *kh1 = g->KH; *kw0 = 0; *kw1 = g->KW;
+  while (*kh0 < *kh1 && oh * g->SH - g->PT + *kh0 * g->DH < 0) (*kh0)++;
+  while (*kh1 > *kh0 && oh * g->SH - g->PT + (*kh1 - 1) * g->DH >= g->H) (*kh1)--;
+  while (*kw0 < *kw1 && ow * g->SW - g->PL + *kw0 * g->DW < 0) (*kw0)++;
+  while (*kw1 > *kw0 && ow * g->SW - g->PL + (*kw1 - 1) * g->DW >= g->W) (*kw1)--;
+}
+
+// One output pixel: y[ch] = max over the window (forward), or dx[argmax] += dy (backward), 8 channels at a time.
+static void pool_pixel(const pool_ctx *c, int64_t b, int oh, int ow) {
   const conv_t *g = c->g;
   const int64_t C = g->C;
-  (void)part;
-  for (int64_t b = begin; b < end; b++) {
-    const float *xb = c->x + b * g->H * g->W * C;
-    float *dxb = c->dx + b * g->H * g->W * C;
-    memset(dxb, 0, sizeof(float) * (size_t)(g->H * g->W * C));
-    for (int oh = 0; oh < g->OH; oh++) {
-      int kh0 = 0, kh1 = g->KH;
-      while (kh0 < kh1 && oh * g->SH - g->PT + kh0 * g->DH < 0) kh0++;
-      while (kh1 > kh0 && oh * g->SH - g->PT + (kh1 - 1) * g->DH >= g->H) kh1--;
-      for (int ow = 0; ow < g->OW; ow++) {
-        int kw0 = 0, kw1 = g->KW;
-        while (kw0 < kw1 && ow * g->SW - g->PL + kw0 * g->DW < 0) kw0++;
-        while (kw1 > kw0 && ow * g->SW - g->PL + (kw1 - 1) * g->DW >= g->W) kw1--;
-        if (kh0 >= kh1 || kw0 >= kw1) continue;
-        const float *dyp = c->dy + ((b * g->OH + oh) * g->OW + ow) * C;
-        int64_t first = ((int64_t)(oh * g->SH - g->PT + kh0 * g->DH) * g->W + (ow * g->SW - g->PL + kw0 * g->DW)) * C;
-        for (int64_t ch = 0; ch < C; ch++) {
-          float best = xb[first + ch];
-          int64_t at = first + ch;
-          for (int kh = kh0; kh < kh1; kh++) {
-            int64_t rowbase = (int64_t)(oh * g->SH - g->PT + kh * g->DH) * g->W;
-            for (int kw = kw0; kw < kw1; kw++) {
-              int64_t idx = (rowbase + ow * g->SW - g->PL + kw * g->DW) * C + ch;
-              // strict '>' keeps the first maximum in scan order, as tfjs does
-              if (xb[idx] > best) { best = xb[idx]; at = idx; }
-            }
-          }
-          dxb[at] += dyp[ch];
+  const float *xb = c->x + b * g->H * g->W * C;
+  const int64_t out = ((b * g->OH + oh) * g->OW + ow) * C;
+  int kh0, kh1, kw0, kw1;
+  window(g, oh, ow, &kh0, &kh1, &kw0, &kw1);
+  const v8 ninf = bcast8(-__builtin_inff());
+  int64_t ch = 0;
+  for (; ch + 8 <= C; ch += 8) {
+    v8 best = ninf;
+    v8i at = (v8i){-1, -1, -1, -1, -1, -1, -1, -1};
+    for (int kh = kh0; kh < kh1; kh++) {
+      const int64_t row = (int64_t)(oh * g->SH - g->PT + kh * g->DH) * g->W;
+      for (int kw = kw0; kw < kw1; kw++) {
+        const int64_t idx = (row + ow * g->SW - g->PL + kw * g->DW) * C + ch;
+        v8 v = load8(xb + idx);
+        v8i gt = v > best;
+        best = (v8)(((v8i)v & gt) | ((v8i)best & ~gt));
+        if (c->dx) {
+          v8i pos = (v8i){0, 1, 2, 3, 4, 5, 6, 7} + (int32_t)idx;
+          at = (pos & gt) | (at & ~gt);
         }
       }
     }
+    if (c->dx) {
+      int32_t a[8];
+      memcpy(a, &at, sizeof a);
+      float *dxb = c->dx + b * g->H * g->W * C;
+      for (int l = 0; l < 8; l++) if (a[l] >= 0) dxb[a[l]] += c->dy[out + ch + l];
+    } else {
+      store8(c->y + out + ch, best);
+    }
+  }
+  for (; ch < C; ch++) {
+    float best = -__builtin_inff();
+    int64_t at = -1;
+    for (int kh = kh0; kh < kh1; kh++) {
+      const int64_t row = (int64_t)(oh * g->SH - g->PT + kh * g->DH) * g->W;
+      for (int kw = kw0; kw < kw1; kw++) {
+        const int64_t idx = (row + ow * g->SW - g->PL + kw * g->DW) * C + ch;
+        if (xb[idx] > best) { best = xb[idx]; at = idx; }
+      }
+    }
+    if (c->dx) { if (at >= 0) c->dx[b * g->H * g->W * C + at] += c->dy[out + ch]; }
+    else c->y[out + ch] = best;
   }
 }
 
+static void pool_images(void *p, int64_t begin, int64_t end, int part) {
+  const pool_ctx *c = (const pool_ctx *)p;
+  const conv_t *g = c->g;
+  (void)part;
+  for (int64_t b = begin; b < end; b++) {
+    if (c->dx) memset(c->dx + b * g->H * g->W * g->C, 0, sizeof(float) * (size_t)(g->H * g->W * g->C));
+    for (int oh = 0; oh < g->OH; oh++)
+      for (int ow = 0; ow < g->OW; ow++) pool_pixel(c, b, oh, ow);
+  }
+}
+
+void max_pool(const conv_t *g, const float *x, float *y) {
+  pool_ctx c = {g, x, NULL, y, NULL};
+  parallel_for(g->B, 1, pool_images, &c);
+}
+
 void max_pool_grad(const conv_t *g, const float *dy, const float *x, float *dx) {
-  pool_ctx c = {g, dy, x, dx};
-  parallel_for(g->B, 1, max_pool_grad_range, &c);
+  pool_ctx c = {g, x, dy, NULL, dx};
+  parallel_for(g->B, 1, pool_images, &c);
 }

@@ -14,7 +14,10 @@ int batch_norm_train_grad(const float *x, const float *dy, const float *mean, co
                           float *dx, float *dgamma, float *dbeta, int64_t rows, int64_t channels, float eps);
 // out[c] = sum over r of x[r * cols + c].
 int column_sums(const float *x, float *out, int64_t rows, int64_t cols);
-// dx: each dy entry routed to the first maximum of its window of x (geometry with CO == C).
+// Max pooling as tfjs's cpu backend (windows clipped to the image; -inf start, strict '>', so NaN never
+// wins and the first maximum in scan order does). Geometry with CO == C.
+void max_pool(const conv_t *g, const float *x, float *y);
+// dx: each dy entry routed to that first maximum (nowhere when no entry beats -inf).
 void max_pool_grad(const conv_t *g, const float *dy, const float *x, float *dx);
 
 #endif

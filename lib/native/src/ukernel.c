@@ -1,7 +1,8 @@
 #include "ukernel.h"
 
 #define INST(MR, NV) \
-  static void uk_##MR##_##NV(const float *a, const float *b, const ukernel_args *p) { ukernel_body(MR, NV, a, b, p); }
+  static void uk_##MR##_##NV(const float *a, const float *b, const ukernel_args *p) { ukernel_body(MR, NV, a, b, p); } \
+  static void ur_##MR##_##NV(const float *const *a, const float *b, const ukernel_args *p) { ukernel_rows_body(MR, NV, a, b, p); }
 #define INST_NV1(MR) INST(MR, 1)
 INST_NV1(1) INST_NV1(2) INST_NV1(3) INST_NV1(4) INST_NV1(5) INST_NV1(6)
 INST_NV1(7) INST_NV1(8) INST_NV1(9) INST_NV1(10) INST_NV1(11) INST_NV1(12)
@@ -21,5 +22,20 @@ void ukernel(int MR, int NV, const float *a, const float *b, const ukernel_args 
     case 2: table2[MR](a, b, p); break;
     case 3: table3[MR](a, b, p); break;
     default: table4[MR](a, b, p); break;
+  }
+}
+
+typedef void (*ur_fn)(const float *const *, const float *, const ukernel_args *);
+static const ur_fn rtable1[13] = {0, ur_1_1, ur_2_1, ur_3_1, ur_4_1, ur_5_1, ur_6_1, ur_7_1, ur_8_1, ur_9_1, ur_10_1, ur_11_1, ur_12_1};
+static const ur_fn rtable2[7] = {0, ur_1_2, ur_2_2, ur_3_2, ur_4_2, ur_5_2, ur_6_2};
+static const ur_fn rtable3[5] = {0, ur_1_3, ur_2_3, ur_3_3, ur_4_3};
+static const ur_fn rtable4[4] = {0, ur_1_4, ur_2_4, ur_3_4};
+
+void ukernel_rows(int MR, int NV, const float *const *a, const float *b, const ukernel_args *p) {
+  switch (NV) {
+    case 1: rtable1[MR](a, b, p); break;
+    case 2: rtable2[MR](a, b, p); break;
+    case 3: rtable3[MR](a, b, p); break;
+    default: rtable4[MR](a, b, p); break;
   }
 }

@@ -34,32 +34,8 @@ typedef struct {
 
 #define UKERNEL_MAX_MR 12
 
-// The body is instantiated for each (MR, NV) so that the accumulators live in registers.
-static inline __attribute__((always_inline)) void ukernel_body(const int MR, const int NV, const float *a, const float *b,
-                                                               const ukernel_args *p) {
-  v8 acc[UKERNEL_MAX_MR][4];
-#pragma GCC unroll 12
-  for (int i = 0; i < MR; i++)
-#pragma GCC unroll 4
-    for (int v = 0; v < NV; v++) acc[i][v] = bcast8(0.f);
-  const int64_t ars = p->ars, aks = p->aks, bks = p->bks;
-  for (int s = 0; s < p->nseg; s++) {
-    const float *ap = a + p->a_off[s];
-    const float *bp = b + p->b_off[s];
-    for (int k = 0; k < p->K; k++) {
-      v8 bv[4];
-#pragma GCC unroll 4
-      for (int v = 0; v < NV; v++) bv[v] = load8(bp + 8 * v);
-#pragma GCC unroll 12
-      for (int i = 0; i < MR; i++) {
-        v8 av = bcast8(ap[i * ars]);
-#pragma GCC unroll 4
-        for (int v = 0; v < NV; v++) acc[i][v] += av * bv[v];
-      }
-      ap += aks;
-      bp += bks;
-    }
-  }
+// C (=|+=) acc (+ bias) (ReLU), writing only p->ncols columns.
+static inline __attribute__((always_inline)) void ukernel_store(const int MR, const int NV, v8 acc[][4], const ukernel_args *p) {
   v8 bias[4];
 #pragma GCC unroll 4
   for (int v = 0; v < NV; v++) {
@@ -94,8 +70,70 @@ static inline __attribute__((always_inline)) void ukernel_body(const int MR, con
   }
 }
 
+// The body is instantiated for each (MR, NV) so that the accumulators live in registers.
+static inline __attribute__((always_inline)) void ukernel_body(const int MR, const int NV, const float *a, const float *b,
+                                                               const ukernel_args *p) {
+  v8 acc[UKERNEL_MAX_MR][4];
+#pragma GCC unroll 12
+  for (int i = 0; i < MR; i++)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; v++) acc[i][v] = bcast8(0.f);
+  const int64_t ars = p->ars, aks = p->aks, bks = p->bks;
+  for (int s = 0; s < p->nseg; s++) {
+    const float *ap = a + p->a_off[s];
+    const float *bp = b + p->b_off[s];
+    for (int k = 0; k < p->K; k++) {
+      v8 bv[4];
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; v++) bv[v] = load8(bp + 8 * v);
+#pragma GCC unroll 12
+      for (int i = 0; i < MR; i++) {
+        v8 av = bcast8(ap[i * ars]);
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; v++) acc[i][v] += av * bv[v];
+      }
+      ap += aks;
+      bp += bks;
+    }
+  }
+  ukernel_store(MR, NV, acc, p);
+}
+
+// Same product with one A pointer per row (rows need not be equally spaced: the output pixels of a
+// block may span several image rows or images); p->ars is unused.
+static inline __attribute__((always_inline)) void ukernel_rows_body(const int MR, const int NV, const float *const *a,
+                                                                    const float *b, const ukernel_args *p) {
+  v8 acc[UKERNEL_MAX_MR][4];
+#pragma GCC unroll 12
+  for (int i = 0; i < MR; i++)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; v++) acc[i][v] = bcast8(0.f);
+  const int64_t aks = p->aks, bks = p->bks;
+  for (int s = 0; s < p->nseg; s++) {
+    const int64_t ao = p->a_off[s];
+    const float *ap[UKERNEL_MAX_MR];
+#pragma GCC unroll 12
+    for (int i = 0; i < MR; i++) ap[i] = a[i] + ao;
+    const float *bp = b + p->b_off[s];
+    for (int k = 0; k < p->K; k++) {
+      v8 bv[4];
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; v++) bv[v] = load8(bp + 8 * v);
+#pragma GCC unroll 12
+      for (int i = 0; i < MR; i++) {
+        v8 av = bcast8(ap[i][k * aks]);
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; v++) acc[i][v] += av * bv[v];
+      }
+      bp += bks;
+    }
+  }
+  ukernel_store(MR, NV, acc, p);
+}
+
 // Dispatch to an instantiation; MR in 1..12 with MR*NV <= 12, NV in 1..4.
 void ukernel(int MR, int NV, const float *a, const float *b, const ukernel_args *p);
+void ukernel_rows(int MR, int NV, const float *const *a, const float *b, const ukernel_args *p);
 
 // Rows per block for NV column vectors (12 accumulators).
 static inline int ukernel_mr(int NV) { return NV == 1 ? 12 : NV == 2 ? 6 : NV == 3 ? 4 : 3; }

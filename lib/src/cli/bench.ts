@@ -1,5 +1,5 @@
 // npm run bench [-- --torch] [--json] [--profile] [--models lenet5,mlp512,...] [--steps N] [--warmup N] [--repeats N]
-//                 [--backend wasm|cpu] [--threads N]
+//                 [--backend wasm|cpu] [--threads N] [--torch-threads N]
 // Training throughput of fixed benchmark models on this CPU (our backend + kernel pack), optionally
 // side by side with PyTorch (scripts/bench_torch.py, same models, same thread count; each timed repeat of
 // ours is followed by one of PyTorch, so both see the same machine load), plus peak RSS
@@ -13,7 +13,7 @@ import { selectBackend } from '../backend/select';
 import { nativeStatus } from '../backend/native/addon';
 import { formatKernelProfile, profileKernels } from '../backend/kernels/profile';
 
-export const PEAK_GFLOPS = 166; // 2 cores x AVX-512 FMA, fp32, as measured for this machine in issue 4
+export const PEAK_GFLOPS = 166; // fp32: 2 cores x 2 AVX2 FMA units x 8 lanes x 2 flop x ~2.6 GHz (AMD EPYC, Zen 3: no AVX-512)
 
 export interface BenchModel {
   name: string;
@@ -119,13 +119,13 @@ export const BENCH_MODELS: readonly BenchModel[] = [
 
 interface Options {
   torch: boolean; json: boolean; models: string[]; steps: number | null; warmup: number; repeats: number;
-  backend: string; threads: number; profile: boolean;
+  backend: string; threads: number; torchThreads: number | null; profile: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
     torch: false, json: false, models: BENCH_MODELS.map((m) => m.name), steps: null, warmup: 3, repeats: 3,
-    backend: process.env.NETSTATS_BACKEND ?? 'wasm', threads: nativeStatus().threads, profile: false,
+    backend: process.env.NETSTATS_BACKEND ?? 'wasm', threads: nativeStatus().threads, torchThreads: null, profile: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -148,6 +148,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--repeats') o.repeats = Math.max(1, count());
     else if (a === '--backend') o.backend = value();
     else if (a === '--threads') o.threads = Math.max(1, count());
+    else if (a === '--torch-threads') o.torchThreads = Math.max(1, count());
     else throw new Error(`bench: unknown flag '${a}' (see the header of lib/src/cli/bench.ts)`);
   }
   const known = new Set(BENCH_MODELS.map((m) => m.name));
@@ -340,7 +341,7 @@ async function main(): Promise<void> {
   let torch: TorchReference | null = null;
   let torchReason = 'not requested (--torch)';
   if (o.torch) {
-    ({ torch, reason: torchReason } = await TorchReference.start(o.threads));
+    ({ torch, reason: torchReason } = await TorchReference.start(o.torchThreads ?? o.threads));
     log(torch ? `PyTorch reference: ${torchReason} (repeats interleaved with ours)` : `torch skipped: ${torchReason}`);
   }
   const ours: Record<string, number> = {}, theirs: Record<string, number> = {};
@@ -377,7 +378,7 @@ async function main(): Promise<void> {
   const summary = {
     peak_rss_mib: Math.round(peakRssMiB), gemm_1024_gflops_backend: Number(gemm.backend.toFixed(1)),
     gemm_1024_gflops_native: gemm.native === null ? null : Number(gemm.native.toFixed(1)), peak_gflops: PEAK_GFLOPS,
-    threads: o.threads, native: native.reason, torch: torch ? torchReason : `skipped: ${torchReason}`,
+    threads: o.threads, torch_threads: o.torchThreads ?? o.threads, native: native.reason, torch: torch ? torchReason : `skipped: ${torchReason}`,
     load_average_1m: Number(os.loadavg()[0].toFixed(2)), repeats: o.repeats,
   };
   if (o.json) console.log(JSON.stringify(summary));

@@ -66,7 +66,7 @@ function checkConvLayers(model: tf.LayersModel, layers: readonly string[]): void
   for (const name of layers) {
     const cls = known.get(name);
     if (cls === undefined) throw new Error(`captureKernelActivations: model '${model.name}' has no layer '${name}'; conv layers: ${convLayerNames(model).join(', ')}`);
-    if (cls !== 'Conv2D') throw new Error(`captureKernelActivations: layer '${name}' is a ${cls}, expected a Conv2D layer`);
+    if (cls !== 'Conv2D') throw new Error(`captureKernelActivations: layer '${name}' is a ${cls} layer, expected a Conv2D layer`);
   }
 }
 

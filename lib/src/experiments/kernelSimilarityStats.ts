@@ -88,6 +88,9 @@ export function compareKernelSamples(
   b: Float64Array,
   options: KernelStatisticOptions = {},
 ): KernelComparison {
+  if (!(SAMPLE_STATISTICS as readonly string[]).includes(statistic)) {
+    throw new Error(`compareKernelSamples: '${statistic}' is not a sample statistic; use one of ${SAMPLE_STATISTICS.join(', ')}`);
+  }
   if (a.length < 2 || b.length < 2) {
     throw new Error(`compareKernelSamples: each sample needs at least 2 values, got ${a.length} (D) and ${b.length} (D2)`);
   }

@@ -1,8 +1,11 @@
 // MaxPoolGrad: the wasm 4.22 kernel drops gradient entries (e.g. the bottom-right window of a 4x4
-// input with 2x2 pooling). Routes each dy entry to the first maximum of its window, as tfjs cpu does.
+// input with 2x2 pooling). Routes each dy entry to the first maximum of its window, as tfjs cpu does
+// (search from -inf with a strict '>': NaN never wins, a window with nothing above -inf routes nowhere).
+// MaxPool itself runs natively (multithreaded) when the addon is loaded, with the same semantics.
 import * as tf from '@tensorflow/tfjs';
 import { nativeKernels } from '../native/addon';
 import { nativeGeometry, poolInfo, type ConvInfo } from './geometry';
+import { runOriginal } from './original';
 import { input, type PackKernel } from './types';
 
 function maxPoolGradJs(dy: Float32Array, x: Float32Array, dx: Float32Array, c: ConvInfo): void {
@@ -22,7 +25,7 @@ function maxPoolGradJs(dy: Float32Array, x: Float32Array, dx: Float32Array, c: C
               const iw = ow * c.strideWidth - c.padInfo.left + kw * c.dilationWidth;
               if (iw < 0 || iw >= W) continue;
               const idx = xb + (ih * W + iw) * C + ch;
-              if (at < 0 || x[idx] > best) { best = x[idx]; at = idx; }
+              if (x[idx] > best) { best = x[idx]; at = idx; }
             }
           }
           if (at >= 0) dx[at] += dy[dyBase + ch];
@@ -44,5 +47,19 @@ export const maxPoolGradKernel: PackKernel = {
     if (native !== null) native.maxPoolGrad(io.f32(dy), io.f32(x), io.f32(dx), nativeGeometry(c));
     else maxPoolGradJs(io.f32(dy), io.f32(x), io.f32(dx), c);
     return dx;
+  },
+};
+
+export const maxPoolKernel: PackKernel = {
+  name: tf.MaxPool,
+  applies: (backend, native) => backend === 'wasm' && native,
+  run(io, inputs, attrs) {
+    const x = input(inputs, 'x', 'MaxPool');
+    const native = nativeKernels();
+    if (native === null || x.dtype !== 'float32') return runOriginal(io, tf.MaxPool, inputs, attrs);
+    const c = poolInfo(x.shape, attrs);
+    const y = io.alloc(c.outShape, 'float32');
+    native.maxPool(io.f32(x), io.f32(y), nativeGeometry(c));
+    return y;
   },
 };

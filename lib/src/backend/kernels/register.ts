@@ -15,9 +15,10 @@ import { fusedMatMulKernel } from './FusedMatMul';
 import { addKernel, castKernel, multiplyKernel, reluKernel, subKernel } from './elementwise';
 import { identityKernel } from './Identity';
 import { kernelIO, type PackBackend } from './io';
-import { maxPoolGradKernel } from './MaxPoolGrad';
+import { maxPoolGradKernel, maxPoolKernel } from './MaxPoolGrad';
 import { captureOriginal, originalKernel } from './original';
 import { meanKernel } from './Mean';
+import { adamUpdateKernel, sgdUpdateKernel } from './optimizerUpdate';
 import { registerReductionGradients } from './reductionGrads';
 import { RELU_GRAD, registerReluGradient, reluGradKernel } from './reluGrad';
 import { sumKernel } from './Sum';
@@ -30,8 +31,9 @@ export type { KernelPackReport } from './types';
 export const packKernels: readonly PackKernel[] = [
   conv2DKernel, fusedConv2DKernel, conv2DBackpropInputKernel, conv2DBackpropFilterKernel,
   depthwiseConv2dNativeBackpropInputKernel, depthwiseConv2dNativeBackpropFilterKernel,
-  maxPoolGradKernel, batchMatMulKernel, fusedMatMulKernel, tileKernel, sumKernel, meanKernel, identityKernel,
+  maxPoolKernel, maxPoolGradKernel, batchMatMulKernel, fusedMatMulKernel, tileKernel, sumKernel, meanKernel, identityKernel,
   batchNormTrainKernel, batchNormTrainGradKernel, addKernel, subKernel, multiplyKernel, reluKernel, castKernel, reluGradKernel,
+  sgdUpdateKernel, adamUpdateKernel,
 ];
 
 const ourFuncs = new Set<tf.KernelFunc>();

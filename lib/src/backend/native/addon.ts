@@ -13,6 +13,8 @@ export interface NativeKernels {
   conv2dBackpropInput(dy: Float32Array, w: Float32Array, dx: Float32Array, g: ConvGeometry): void;
   /** dw[KH,KW,C,CO] from x and dy. */
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, g: ConvGeometry): void;
+  /** y: the maximum of each window of x, as tfjs cpu (geometry CO == C). */
+  maxPool(x: Float32Array, y: Float32Array, g: ConvGeometry): void;
   /** dx: dy routed to the first maximum of each window of x (geometry CO == C). */
   maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, g: ConvGeometry): void;
   /** c[i] = op(a[i]) op(b[i]) for i < batch; a stride of 0 broadcasts that operand. */
@@ -31,6 +33,13 @@ export interface NativeKernels {
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, na: number, nb: number, n: number): void;
   /** out[i] = max(x[i], 0) (NaN stays NaN). */
   relu(x: Float32Array, out: Float32Array, n: number): void;
+  /** SGD (PyTorch formulas, float32 op by op) over one parameter; buf null: first step; outBuf null: no momentum. */
+  sgdUpdate(p: Float32Array, g: Float32Array, buf: Float32Array | null, mask: Float32Array | null, outP: Float32Array,
+    outBuf: Float32Array | null, lr: number, momentum: number, oneMinusDampening: number, nesterov: number, weightDecay: number): void;
+  /** Adam (PyTorch formulas, float32 op by op) over one parameter. */
+  adamUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, mask: Float32Array | null, outP: Float32Array,
+    outM: Float32Array, outV: Float32Array, lrOverBc1: number, beta1: number, oneMinusBeta1: number, beta2: number,
+    oneMinusBeta2: number, sqrtBc2: number, eps: number, weightDecay: number): void;
   setThreads(n: number): void;
   info(): { threads: number; blas: string };
 }
@@ -64,7 +73,8 @@ export function nativeStatus(): NativeStatus {
     const loaded: unknown = require(nativeAddonPath);
     const kernels = loaded as NativeKernels;
     if (typeof kernels.conv2d !== 'function' || typeof kernels.batchNormTrain !== 'function' || typeof kernels.columnSums !== 'function' ||
-      typeof kernels.binary !== 'function') {
+      typeof kernels.binary !== 'function' || typeof kernels.sgdUpdate !== 'function' ||
+      typeof kernels.maxPool !== 'function') {
       throw new Error('addon is missing expected functions (stale build? run npm run build:native)');
     }
     const threads = defaultThreads();

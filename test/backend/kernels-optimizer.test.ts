@@ -1,0 +1,137 @@
+// Fused optimiser updates (NetstatsSgdUpdate / NetstatsAdamUpdate) against the project's own optimiser
+// (lib/src/train/optimizers.ts, tfjs ops on the cpu backend): the same parameters and state after
+// several steps, bit for bit, with update masks; native path and JS path.
+import * as assert from 'assert';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { nativeStatus, setNativeKernelsEnabled } from '../../lib/src/backend/native/addon';
+import { fusedAdamUpdate, fusedSgdUpdate } from '../../lib/src/backend/kernels/optimizerUpdate';
+import { registerKernelPack, unregisterKernelPack } from '../../lib/src/backend/kernels/register';
+import { createOptimizer, type OptimizerConfig } from '../../lib/src/train/optimizers';
+import { createRng } from '../../lib/src/util/random';
+
+const SHAPES = [[3, 4], [7], [40000], [2, 3, 5, 6]];
+const STEPS = 3;
+
+interface Problem { init: Float32Array[]; grads: Float32Array[][]; masks: (Float32Array | null)[][] }
+
+function problem(seed: number): Problem {
+  const rng = createRng(seed);
+  const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+  const init = SHAPES.map((s) => Float32Array.from({ length: size(s) }, () => rng.normal()));
+  const grads = Array.from({ length: STEPS }, () => SHAPES.map((s) => Float32Array.from({ length: size(s) }, () => rng.normal() * 0.5)));
+  // masks on parameters 0 and 2 on some steps (0 freezes an element)
+  const masks = Array.from({ length: STEPS }, (_, t) => SHAPES.map((s, i) =>
+    (i === 0 || i === 2) && t !== 1 ? Float32Array.from({ length: size(s) }, () => (rng.next() < 0.3 ? 0 : 1)) : null));
+  return { init, grads, masks };
+}
+
+function equalBits(actual: Float32Array, expected: Float32Array, what: string): void {
+  assert.strictEqual(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < expected.length; i++) {
+    if (!Object.is(actual[i], expected[i])) assert.fail(`${what}: entry ${i} is ${actual[i]}, the tfjs-op optimiser gives ${expected[i]}`);
+  }
+}
+
+/** Parameters after each step with the project's optimiser (tfjs ops). */
+async function reference(config: OptimizerConfig, p: Problem): Promise<Float32Array[][]> {
+  await tf.setBackend('cpu');
+  const vars = new Map(p.init.map((v, i) => [`w${i}`, tf.variable(tf.tensor(v, SHAPES[i]))]));
+  const opt = createOptimizer(config, vars);
+  const after: Float32Array[][] = [];
+  for (let t = 0; t < STEPS; t++) {
+    tf.tidy(() => {
+      const grads = new Map(p.grads[t].map((g, i) => [`w${i}`, tf.tensor(g, SHAPES[i])]));
+      const masks = new Map<string, tf.Tensor>();
+      p.masks[t].forEach((m, i) => { if (m !== null) masks.set(`w${i}`, tf.tensor(m, SHAPES[i])); });
+      opt.step(grads, { updateMasks: masks });
+    });
+    after.push([...vars.values()].map((v) => Float32Array.from(v.dataSync())));
+  }
+  opt.dispose();
+  for (const v of vars.values()) v.dispose();
+  return after;
+}
+
+/** The same steps with the fused update on wasm. */
+async function fused(config: OptimizerConfig, p: Problem): Promise<Float32Array[][]> {
+  await tf.setBackend('wasm');
+  const before = tf.memory().numTensors;
+  let params = p.init.map((v, i) => tf.tensor(v, SHAPES[i]));
+  let first: (tf.Tensor | null)[] = SHAPES.map(() => null);
+  let second: tf.Tensor[] = SHAPES.map((s) => tf.zeros(s));
+  if (config.kind === 'adam') first = SHAPES.map((s) => tf.zeros(s));
+  const after: Float32Array[][] = [];
+  for (let t = 0; t < STEPS; t++) {
+    const grads = p.grads[t].map((g, i) => tf.tensor(g, SHAPES[i]));
+    const masks = p.masks[t].map((m, i) => (m === null ? undefined : tf.tensor(m, SHAPES[i])));
+    const old = [...params, ...first.filter((b): b is tf.Tensor => b !== null), ...second];
+    if (config.kind === 'sgd') {
+      const out = fusedSgdUpdate(params.map((param, i) => ({ param, grad: grads[i], buffer: first[i], mask: masks[i] })), config);
+      params = out.map((o) => o.param);
+      first = out.map((o) => o.buffer);
+    } else {
+      const out = fusedAdamUpdate(params.map((param, i) => ({ param, grad: grads[i], m: first[i] as tf.Tensor, v: second[i], mask: masks[i] })),
+        { ...config, step: t + 1 });
+      params = out.map((o) => o.param);
+      first = out.map((o) => o.m);
+      second = out.map((o) => o.v);
+    }
+    tf.dispose([...old, ...grads, ...masks.filter((m): m is tf.Tensor => m !== undefined)]);
+    after.push(params.map((v) => Float32Array.from(v.dataSync())));
+  }
+  tf.dispose([...params, ...first.filter((b): b is tf.Tensor => b !== null), ...second]);
+  assert.strictEqual(tf.memory().numTensors, before, 'fused updates leaked tensors');
+  return after;
+}
+
+const CONFIGS: OptimizerConfig[] = [
+  { kind: 'sgd', lr: 0.1, momentum: 0.9 },
+  { kind: 'sgd', lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 1e-3 },
+  { kind: 'sgd', lr: 0.03, momentum: 0.8, nesterov: true, weightDecay: 5e-4 },
+  { kind: 'sgd', lr: 0.05 },
+  { kind: 'adam', lr: 1e-3 },
+  { kind: 'adam', lr: 0.01, beta1: 0.8, beta2: 0.99, eps: 0.1, weightDecay: 1e-4 },
+];
+
+describe('backend/kernels: fused optimiser updates equal the project optimiser bit for bit', function () {
+  this.timeout(120000);
+  let previousBackend = 'cpu';
+  let cpuWasPacked: string[] = [];
+  before(async () => {
+    previousBackend = tf.getBackend() ?? 'cpu';
+    setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
+    await tf.setBackend('wasm');
+    await tf.ready();
+    registerKernelPack('wasm');
+    cpuWasPacked = unregisterKernelPack('cpu');
+  });
+  after(async () => {
+    setNativeKernelsEnabled(true);
+    if (cpuWasPacked.length > 0) registerKernelPack('cpu');
+    await tf.setBackend(previousBackend);
+  });
+
+  for (const native of [true, false]) {
+    it(`SGD (momentum, dampening, Nesterov, weight decay, none) and Adam, with update masks (${native ? 'native' : 'JS'} path)`, async function () {
+      if (native && !nativeStatus().active) this.skip();
+      setNativeKernelsEnabled(native);
+      try {
+        let seed = 700;
+        for (const config of CONFIGS) {
+          const p = problem(seed++);
+          const ref = await reference(config, p);
+          const got = await fused(config, p);
+          for (let t = 0; t < STEPS; t++) {
+            for (let i = 0; i < SHAPES.length; i++) equalBits(got[t][i], ref[t][i], `${JSON.stringify(config)} step ${t + 1} parameter ${i}`);
+          }
+          // the masks must have frozen something, and the steps must have moved the rest
+          assert.ok(ref[0][0].some((v, k) => v === p.init[0][k]) && ref[0][0].some((v, k) => v !== p.init[0][k]));
+        }
+      } finally {
+        setNativeKernelsEnabled(true);
+      }
+    });
+  }
+});
