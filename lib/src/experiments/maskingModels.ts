@@ -95,15 +95,38 @@ export interface DarknetTransferOptions {
   seed: number;
   /** Copy the pretrained backbone (default true); false = the same architecture from scratch. */
   pretrained?: boolean;
+  /**
+   * Fold each BatchNorm into the conv before it (default true): w·γ/√(σ²+ε) and bias β − γμ/√(σ²+ε), exactly the
+   * network in inference mode. Fine-tuning then runs with frozen normalisation statistics (a conv with bias per
+   * kernel, like the seed's VGG), which avoids the small-batch train/inference BatchNorm mismatch.
+   */
+  foldBatchNorm?: boolean;
+}
+
+/** γ/√(σ²+ε) and β − γμ/√(σ²+ε) of a BatchNormalization layer (center/scale respected). */
+function batchNormAffine(bn: tf.layers.Layer): { scale: Float32Array; shift: Float32Array } {
+  const config = bn.getConfig();
+  const eps = Number(config['epsilon'] ?? 1e-3);
+  const weights = new Map(bn.weights.map((w) => [w.originalName.slice(w.originalName.lastIndexOf('/') + 1), w.read().dataSync() as Float32Array]));
+  const mean = weights.get('moving_mean');
+  const variance = weights.get('moving_variance');
+  if (!mean || !variance) throw new Error(`batchNormAffine: '${bn.name}' has no moving statistics`);
+  const gamma = weights.get('gamma');
+  const beta = weights.get('beta');
+  const scale = Float32Array.from(variance, (v, c) => (gamma ? (gamma[c] as number) : 1) / Math.sqrt(v + eps));
+  const shift = Float32Array.from(mean, (m, c) => (beta ? (beta[c] as number) : 0) - m * (scale[c] as number));
+  return { scale, shift };
 }
 
 /**
  * Tiny Darknet rebuilt for transfer: the pretrained chain up to the layer before its 1000-class 1×1 conv, at
  * `inputSize`×`inputSize`, then global average pooling and a new dense head 'head' with `classes` outputs. Layer
- * names are the original's (conv2d_1 ... conv2d_15, batch_normalization_*), so weights copy by name.
+ * names are the original's (conv2d_1 ... conv2d_15), so weights copy by name; BatchNorm is folded into the convs
+ * unless `foldBatchNorm: false`.
  */
 export function darknetTransferModel(darknet: tf.LayersModel, options: DarknetTransferOptions): tf.LayersModel {
   const { inputSize, classes, seed } = options;
+  const fold = options.foldBatchNorm ?? true;
   if (!(Number.isInteger(inputSize) && inputSize >= 4)) throw new Error(`darknetTransferModel: inputSize must be an integer >= 4, got ${inputSize}`);
   const layers = darknet.layers.filter((l) => l.getClassName() !== 'InputLayer');
   const lastConv = [...layers].reverse().findIndex((l) => l.getClassName() === 'Conv2D');
@@ -111,11 +134,34 @@ export function darknetTransferModel(darknet: tf.LayersModel, options: DarknetTr
   const backbone = layers.slice(0, layers.length - 1 - lastConv);
   const input = tf.input({ shape: [inputSize, inputSize, 3], name: 'input' });
   let x: tf.SymbolicTensor = input;
-  for (const layer of backbone) x = cloneLayer(layer).apply(x) as tf.SymbolicTensor;
+  /** conv name → the BatchNorm folded into it. */
+  const folded = new Map<string, tf.layers.Layer>();
+  for (let i = 0; i < backbone.length; i++) {
+    const layer = backbone[i] as tf.layers.Layer;
+    const next = backbone[i + 1];
+    if (fold && layer.getClassName() === 'Conv2D' && next?.getClassName() === 'BatchNormalization') {
+      const config = { ...layer.getConfig(), useBias: true };
+      x = tf.layers.conv2d(config as unknown as Parameters<typeof tf.layers.conv2d>[0]).apply(x) as tf.SymbolicTensor;
+      folded.set(layer.name, next);
+      i++;
+      continue;
+    }
+    x = cloneLayer(layer).apply(x) as tf.SymbolicTensor;
+  }
   x = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.dense({ name: 'head', units: classes, kernelInitializer: 'zeros' }).apply(x) as tf.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: x, name: `darknet_transfer_${inputSize}` });
   initializeModel(model, { seed });
-  if (options.pretrained ?? true) transferBackbone(model, takeSnapshot(darknet, 'pretrained'));
+  if (!(options.pretrained ?? true)) return model;
+  const unfolded = takeSnapshot(darknet, 'pretrained');
+  transferBackbone(model, { ...unfolded, entries: unfolded.entries.filter((e) => !folded.has(e.layer) && ![...folded.values()].some((bn) => bn.name === e.layer)) });
+  for (const [convName, bn] of folded) {
+    const conv = darknet.getLayer(convName);
+    const kernel = conv.getWeights()[0] as tf.Tensor;
+    const oldBias = conv.getWeights()[1]?.dataSync() as Float32Array | undefined;
+    const { scale, shift } = batchNormAffine(bn);
+    const bias = Float32Array.from(shift, (b, c) => b + (oldBias ? (oldBias[c] as number) * (scale[c] as number) : 0));
+    tf.tidy(() => model.getLayer(convName).setWeights([tf.mul(kernel, tf.tensor1d(scale)), tf.tensor1d(bias)]));
+  }
   return model;
 }

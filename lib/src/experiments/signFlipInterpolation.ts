@@ -151,7 +151,7 @@ export async function interpolationPath(
 
 /** Height of the bump of a curve over the chord between its end points, on the α grid points in [0, 1]. */
 export interface BarrierSummary {
-  /** max over α ∈ [0,1] of L(α) − ((1 − α)·L(0) + α·L(1)) (≤ 0 when there is no barrier; NaN if non-finite). */
+  /** max over α ∈ [0,1] of L(α) − ((1 − α)·L(0) + α·L(1)) (≥ 0: the end points count; 0 = no barrier; NaN if non-finite). */
   trainLossBarrier: number;
   testLossBarrier: number;
   /** max over α ∈ [0,1] of ((1 − α)·A(0) + α·A(1)) − A(α): the accuracy dip below the chord. */
