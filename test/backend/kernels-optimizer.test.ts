@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { nativeStatus, setNativeKernelsEnabled } from '../../lib/src/backend/native/addon';
 import { fusedAdamUpdate, fusedSgdUpdate } from '../../lib/src/backend/kernels/optimizerUpdate';
+import { profileKernels } from '../../lib/src/backend/kernels/profile';
 import { registerKernelPack, unregisterKernelPack } from '../../lib/src/backend/kernels/register';
 import { createOptimizer, type OptimizerConfig } from '../../lib/src/train/optimizers';
 import { createRng } from '../../lib/src/util/random';
@@ -54,9 +55,9 @@ async function reference(config: OptimizerConfig, p: Problem): Promise<Float32Ar
   return after;
 }
 
-/** The same steps with the fused update on wasm. */
-async function fused(config: OptimizerConfig, p: Problem): Promise<Float32Array[][]> {
-  await tf.setBackend('wasm');
+/** The same steps with the fused update on `backend` (wasm: the pack's kernel; cpu here: its tfjs-op fallback). */
+async function fused(config: OptimizerConfig, p: Problem, backend: 'wasm' | 'cpu' = 'wasm'): Promise<Float32Array[][]> {
+  await tf.setBackend(backend);
   const before = tf.memory().numTensors;
   let params = p.init.map((v, i) => tf.tensor(v, SHAPES[i]));
   let first: (tf.Tensor | null)[] = SHAPES.map(() => null);
@@ -111,6 +112,56 @@ describe('backend/kernels: fused optimiser updates equal the project optimiser b
     setNativeKernelsEnabled(true);
     if (cpuWasPacked.length > 0) registerKernelPack('cpu');
     await tf.setBackend(previousBackend);
+  });
+
+  it('tf.train.momentum (plain and Nesterov) through the pack hook equals tfjs\'s own optimizer bit for bit', async () => {
+    const run = async (backend: 'cpu' | 'wasm', nesterov: boolean, p: Problem) => {
+      await tf.setBackend(backend);
+      const vars = p.init.map((v, i) => tf.variable(tf.tensor(v, SHAPES[i])));
+      const opt = tf.train.momentum(0.05, 0.9, nesterov);
+      const before = tf.memory().numTensors;
+      const profile = profileKernels(backend, () => {
+        for (let t = 0; t < STEPS; t++) {
+          tf.tidy(() => {
+            const grads = p.grads[t].map((g, i) => tf.tensor(g, SHAPES[i]));
+            // the map form on even steps, the array form on odd ones
+            if (t % 2 === 0) opt.applyGradients(Object.fromEntries(vars.map((v, i) => [v.name, grads[i]])) as tf.NamedTensorMap as Parameters<typeof opt.applyGradients>[0]);
+            else opt.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: grads[i] })));
+          });
+        }
+      });
+      const fusedCalls = profile.kernels.find((k) => k.name === 'NetstatsSgdUpdate')?.calls ?? 0;
+      assert.strictEqual(fusedCalls, backend === 'wasm' ? STEPS : 0, `${backend}: one fused update per step on wasm, none on cpu`);
+      // accumulators are created on the first step (one per variable); nothing else may stay
+      assert.strictEqual(tf.memory().numTensors, before + vars.length, `${backend}: tensors leaked`);
+      const weights = await opt.getWeights();
+      const out = { vars: vars.map((v) => Float32Array.from(v.dataSync())), acc: weights.slice(1).map((w) => Float32Array.from(w.tensor.dataSync())) };
+      opt.dispose();
+      tf.dispose(vars);
+      return out;
+    };
+    let seed = 900;
+    for (const nesterov of [false, true]) {
+      const p = problem(seed++);
+      const ref = await run('cpu', nesterov, p);
+      const got = await run('wasm', nesterov, p);
+      for (let i = 0; i < SHAPES.length; i++) {
+        equalBits(got.vars[i], ref.vars[i], `momentum nesterov=${nesterov} variable ${i}`);
+        equalBits(got.acc[i], ref.acc[i], `momentum nesterov=${nesterov} accumulator ${i}`);
+      }
+    }
+  });
+
+  it('without the pack (cpu backend here) the same functions run the formulas as tfjs ops, with the same results', async () => {
+    let seed = 800;
+    for (const config of CONFIGS) {
+      const p = problem(seed++);
+      const ref = await reference(config, p);
+      const got = await fused(config, p, 'cpu');
+      for (let t = 0; t < STEPS; t++) {
+        for (let i = 0; i < SHAPES.length; i++) equalBits(got[t][i], ref[t][i], `fallback ${JSON.stringify(config)} step ${t + 1} parameter ${i}`);
+      }
+    }
   });
 
   for (const native of [true, false]) {

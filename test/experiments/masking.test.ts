@@ -119,19 +119,26 @@ describe('experiments/masking', () => {
       // Non-default BN statistics so that copying them matters.
       const bn = fake.getLayer('batch_normalization_2');
       bn.setWeights(bn.getWeights().map((w, i) => tf.add(w, tf.scalar(0.3 * (i + 1)))));
-      const m = darknetTransferModel(fake, { inputSize: 8, classes: 3, seed: 5 });
-      assert.deepEqual(m.layers.map((l) => l.name), ['input', 'conv2d_1', 'batch_normalization_1', 'leaky_re_lu_1', 'max_pooling2d_1', 'conv2d_2', 'batch_normalization_2', 'leaky_re_lu_2', 'gap', 'head']);
-      assert.deepEqual(m.outputs[0]?.shape, [null, 3]);
       const img = tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 3);
       const [, features] = fake.predict(img) as tf.Tensor[];
       const expected = tf.mean(features as tf.Tensor, [1, 2]);
-      const gap = tf.model({ inputs: m.inputs, outputs: m.getLayer('gap').output as tf.SymbolicTensor }).predict(img) as tf.Tensor;
-      const diff = tf.max(tf.abs(tf.sub(gap, expected))).dataSync()[0] as number;
-      assert.ok(diff < 1e-5, `pooled features differ by ${diff}`);
+      for (const foldBatchNorm of [true, false]) {
+        const m = darknetTransferModel(fake, { inputSize: 8, classes: 3, seed: 5, foldBatchNorm });
+        const names = foldBatchNorm
+          ? ['input', 'conv2d_1', 'leaky_re_lu_1', 'max_pooling2d_1', 'conv2d_2', 'leaky_re_lu_2', 'gap', 'head']
+          : ['input', 'conv2d_1', 'batch_normalization_1', 'leaky_re_lu_1', 'max_pooling2d_1', 'conv2d_2', 'batch_normalization_2', 'leaky_re_lu_2', 'gap', 'head'];
+        assert.deepEqual(m.layers.map((l) => l.name), names);
+        assert.deepEqual(m.outputs[0]?.shape, [null, 3]);
+        // Pooled features (inference mode) equal the original's: weights copied, BatchNorm folded exactly.
+        const gap = tf.model({ inputs: m.inputs, outputs: m.getLayer('gap').output as tf.SymbolicTensor }).predict(img) as tf.Tensor;
+        const diff = tf.max(tf.abs(tf.sub(gap, expected))).dataSync()[0] as number;
+        assert.ok(diff < 1e-5, `fold ${foldBatchNorm}: pooled features differ by ${diff}`);
+        gap.dispose();
+        m.dispose();
+      }
+      tf.dispose([img, features as tf.Tensor, expected]);
       const scratch = darknetTransferModel(fake, { inputSize: 8, classes: 3, seed: 5, pretrained: false });
       assert.notDeepEqual(Array.from(scratch.getLayer('conv2d_1').getWeights()[0]!.dataSync()), Array.from(fake.getLayer('conv2d_1').getWeights()[0]!.dataSync()));
-      tf.dispose([img, features as tf.Tensor, expected, gap]);
-      m.dispose();
       scratch.dispose();
       fake.dispose();
     });

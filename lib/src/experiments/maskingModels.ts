@@ -4,6 +4,7 @@
  * weights are copied from the pretrained one and whose head is initialised from the run's seed.
  */
 import * as tf from '@tensorflow/tfjs';
+import { TORCH_BN_MOMENTUM } from '../models/common';
 import { initializeModel } from '../models/init';
 import { vggSmall } from '../models/vgg';
 import { takeSnapshot, writeSnapshot, type ParameterSnapshot } from '../probe/snapshot';
@@ -69,13 +70,16 @@ export function freezeFirstConvs(model: tf.LayersModel, k: number): string[] {
 }
 
 /** Creates a copy of a layer from its config (same name, so canonical weight names match the original). */
-function cloneLayer(layer: tf.layers.Layer): tf.layers.Layer {
+function cloneLayer(layer: tf.layers.Layer, batchNormMomentum?: number): tf.layers.Layer {
   const config = layer.getConfig();
   switch (layer.getClassName()) {
     case 'Conv2D':
       return tf.layers.conv2d(config as unknown as Parameters<typeof tf.layers.conv2d>[0]);
     case 'BatchNormalization':
-      return tf.layers.batchNormalization(config as unknown as Parameters<typeof tf.layers.batchNormalization>[0]);
+      return tf.layers.batchNormalization({
+        ...(config as unknown as Parameters<typeof tf.layers.batchNormalization>[0]),
+        ...(batchNormMomentum === undefined ? {} : { momentum: batchNormMomentum }),
+      });
     case 'LeakyReLU':
       return tf.layers.leakyReLU(config as unknown as Parameters<typeof tf.layers.leakyReLU>[0]);
     case 'MaxPooling2D':
@@ -96,11 +100,16 @@ export interface DarknetTransferOptions {
   /** Copy the pretrained backbone (default true); false = the same architecture from scratch. */
   pretrained?: boolean;
   /**
-   * Fold each BatchNorm into the conv before it (default true): w·γ/√(σ²+ε) and bias β − γμ/√(σ²+ε), exactly the
-   * network in inference mode. Fine-tuning then runs with frozen normalisation statistics (a conv with bias per
-   * kernel, like the seed's VGG), which avoids the small-batch train/inference BatchNorm mismatch.
+   * Fold each BatchNorm into the conv before it (default false): w·γ/√(σ²+ε) and bias β − γμ/√(σ²+ε), exactly the
+   * network in inference mode, so fine-tuning keeps the pretraining normalisation statistics.
    */
   foldBatchNorm?: boolean;
+  /**
+   * Momentum of the moving statistics of unfolded BatchNorm layers in tfjs terms (default 0.9 = PyTorch's 0.1, the
+   * seed's framework: the statistics follow the new data within tens of steps; the converted Keras model has 0.99,
+   * which leaves ImageNet statistics in place for hundreds of steps and breaks evaluation after a short fine-tune).
+   */
+  batchNormMomentum?: number;
 }
 
 /** γ/√(σ²+ε) and β − γμ/√(σ²+ε) of a BatchNormalization layer (center/scale respected). */
@@ -121,12 +130,12 @@ function batchNormAffine(bn: tf.layers.Layer): { scale: Float32Array; shift: Flo
 /**
  * Tiny Darknet rebuilt for transfer: the pretrained chain up to the layer before its 1000-class 1×1 conv, at
  * `inputSize`×`inputSize`, then global average pooling and a new dense head 'head' with `classes` outputs. Layer
- * names are the original's (conv2d_1 ... conv2d_15), so weights copy by name; BatchNorm is folded into the convs
- * unless `foldBatchNorm: false`.
+ * names are the original's (conv2d_1 ... conv2d_15, batch_normalization_*), so weights copy by name.
  */
 export function darknetTransferModel(darknet: tf.LayersModel, options: DarknetTransferOptions): tf.LayersModel {
   const { inputSize, classes, seed } = options;
-  const fold = options.foldBatchNorm ?? true;
+  const fold = options.foldBatchNorm ?? false;
+  const momentum = options.batchNormMomentum ?? TORCH_BN_MOMENTUM;
   if (!(Number.isInteger(inputSize) && inputSize >= 4)) throw new Error(`darknetTransferModel: inputSize must be an integer >= 4, got ${inputSize}`);
   const layers = darknet.layers.filter((l) => l.getClassName() !== 'InputLayer');
   const lastConv = [...layers].reverse().findIndex((l) => l.getClassName() === 'Conv2D');
@@ -146,7 +155,7 @@ export function darknetTransferModel(darknet: tf.LayersModel, options: DarknetTr
       i++;
       continue;
     }
-    x = cloneLayer(layer).apply(x) as tf.SymbolicTensor;
+    x = cloneLayer(layer, momentum).apply(x) as tf.SymbolicTensor;
   }
   x = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.dense({ name: 'head', units: classes, kernelInitializer: 'zeros' }).apply(x) as tf.SymbolicTensor;

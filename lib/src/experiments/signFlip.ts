@@ -235,8 +235,8 @@ export interface SignFlipRetrainResults {
   divergence: string | null;
   bestEpoch: number;
   epochsRun: number;
-  /** Test metrics of the retrained (best-validation) model; null when diverged. */
-  test: { loss: number; accuracy: number } | null;
+  /** Test metrics of the retrained (best-validation) model (loss null when not finite); null when diverged. */
+  test: { loss: number | null; accuracy: number } | null;
   /** Test metrics of the perturbed model before retraining (loss null when outputs are not finite). */
   start: { loss: number | null; accuracy: number; nonFiniteShare: number };
   negativeVariancesAtStart: number;
@@ -246,6 +246,10 @@ export interface SignFlipRetrainResults {
 
 export function signFlipRetrainSpec(cell: ParameterChangeCell, perturbation: Perturbation, noiseSeed: number): SignFlipRetrainSpec {
   return { version: SIGN_FLIP_VERSION, cell, from: 'best', perturbation, noiseSeed: perturbation.kind === 'noise' ? noiseSeed + cell.seed : 0 };
+}
+
+function nullNonFinite(row: Row): void {
+  for (const [k, v] of Object.entries(row)) if (typeof v === 'number' && !Number.isFinite(v)) row[k] = null;
 }
 
 function finiteOrNull(x: number): number | null {
@@ -280,7 +284,7 @@ export async function retrainPerturbed(
           history: r.history.map(sanitiseEpoch),
           results: {
             diverged: false, divergence: null, bestEpoch: r.bestEpoch, epochsRun: r.epochsRun,
-            test: r.test === undefined ? null : { loss: r.test.loss, accuracy: r.test.accuracy },
+            test: r.test === undefined ? null : { loss: finiteOrNull(r.test.loss), accuracy: r.test.accuracy },
             start: startResults, negativeVariancesAtStart, negativeVariancesAtEnd: negativeRunningVariances(r.last),
             elapsedMs: Date.now() - started,
           },
@@ -596,6 +600,8 @@ export async function runSignFlip(config: SignFlipConfig, options: { progress?: 
     await compareGroup(config, architecture, dataset, entries, out);
   }
   progress.finish(`${trainedBaseModels} base models and ${trainedRetrains} retrains trained, the rest from cache`);
+  // Tidy rows hold no NaN/Infinity (CSV and the cache's JSON would turn them into different things): null instead.
+  for (const rows of [out.models, out.retrains, out.paths, out.pairs, out.cka]) rows.forEach(nullNonFinite);
   const verdict = signFlipVerdict(out.retrains, out.pairs, config);
   return { config, ...out, verdict, elapsedMs: Date.now() - started, trainedBaseModels, trainedRetrains, trainingSeconds: trainingMs / 1000 };
 }

@@ -173,7 +173,7 @@ export function registerBatchNormTrainGradient(): void {
     inputsToSave: ['x', 'scale'],
     outputsToSave: [false, true, true, false, false],
     gradFunc: (dys, saved, attrs) => {
-      const [dy, dmean, dvariance] = dys as tf.Tensor[];
+      const [dy, dmean, dvariance, dMovingMean, dMovingVariance] = dys as tf.Tensor[];
       const [x, scale, mean, variance] = saved;
       const epsilon = attrs.epsilon as number;
       // One kernel computes all three gradients; tfjs asks for them one input at a time (x first when it
@@ -198,6 +198,10 @@ export function registerBatchNormTrainGradient(): void {
         },
         scale: () => tf.tensor(smallGradients().dscale, scale.shape),
         offset: () => tf.tensor(smallGradients().doffset, scale.shape),
+        // new moving = moving - (moving - batch statistic) * (1 - momentum): d/d moving = 1 - (1 - momentum).
+        // (tfjs-layers writes the new moving statistics to variables, outside any gradient: these are for completeness.)
+        movingMean: () => tf.mul(dMovingMean, 1 - Math.fround(1 - (attrs.momentum as number))),
+        movingVariance: () => tf.mul(dMovingVariance, 1 - Math.fround(1 - (attrs.momentum as number))),
       };
     },
   });

@@ -168,24 +168,28 @@ export function fusedSgdUpdate(entries: readonly SgdEntry[], options: FusedSgdOp
   }
   // Same formulas as tfjs ops (lib/src/train/optimizers.ts).
   return entries.map((e) => {
-    const [param, buffer] = tf.tidy((): tf.Tensor[] => {
-    const theta = e.param;
-    let g = e.grad;
-    const wd = options.weightDecay ?? 0;
-    if (wd !== 0) g = tf.add(g, tf.mul(theta, wd));
-    let buffer: tf.Tensor | null = null;
-    if (momentum !== 0) {
-      const buf = e.buffer === null ? g : tf.add(tf.mul(e.buffer, momentum), tf.mul(g, 1 - (options.dampening ?? 0)));
-      buffer = select(e.mask, buf, e.buffer ?? tf.zerosLike(theta));
-      g = options.nesterov === true ? tf.add(g, tf.mul(buf, momentum)) : buf;
-    }
-    const param = select(e.mask, tf.sub(theta, tf.mul(g, options.lr)), theta);
-    // new tensors only: a clone where an input passes through unchanged
-    const fresh = (t: tf.Tensor) => (t === theta || t === e.grad || t === e.buffer ? tf.clone(t) : t);
-    return buffer === null ? [fresh(param)] : [fresh(param), fresh(buffer)];
-    });
+    const [param, buffer] = tf.tidy((): tf.Tensor[] => sgdOps(e, options));
     return { param, buffer: buffer ?? null };
   });
+}
+
+/** The op-by-op SGD step of one parameter: [new param, new buffer (with momentum)], all new tensors. */
+function sgdOps(e: SgdEntry, options: FusedSgdOptions): tf.Tensor[] {
+  const momentum = options.momentum ?? 0;
+  const theta = e.param;
+  let g = e.grad;
+  const wd = options.weightDecay ?? 0;
+  if (wd !== 0) g = tf.add(g, tf.mul(theta, wd));
+  let buffer: tf.Tensor | null = null;
+  if (momentum !== 0) {
+    const buf = e.buffer === null ? g : tf.add(tf.mul(e.buffer, momentum), tf.mul(g, 1 - (options.dampening ?? 0)));
+    buffer = select(e.mask, buf, e.buffer ?? tf.zerosLike(theta));
+    g = options.nesterov === true ? tf.add(g, tf.mul(buf, momentum)) : buf;
+  }
+  const param = select(e.mask, tf.sub(theta, tf.mul(g, options.lr)), theta);
+  // a clone where an input passes through unchanged, so that every result is a new tensor
+  const fresh = (t: tf.Tensor) => (t === theta || t === e.grad || t === e.buffer ? tf.clone(t) : t);
+  return buffer === null ? [fresh(param)] : [fresh(param), fresh(buffer)];
 }
 
 /** One Adam step for many parameters: new parameters and moments. */

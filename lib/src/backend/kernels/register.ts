@@ -18,7 +18,8 @@ import { kernelIO, type PackBackend } from './io';
 import { maxPoolGradKernel, maxPoolKernel } from './MaxPoolGrad';
 import { captureOriginal, originalKernel } from './original';
 import { meanKernel } from './Mean';
-import { adamUpdateKernel, sgdUpdateKernel } from './optimizerUpdate';
+import { installMomentumOptimizerHook, uninstallMomentumOptimizerHook } from './momentumOptimizerHook';
+import { adamUpdateKernel, SGD_UPDATE, sgdUpdateKernel } from './optimizerUpdate';
 import { registerReductionGradients } from './reductionGrads';
 import { RELU_GRAD, registerReluGradient, reluGradKernel } from './reluGrad';
 import { sumKernel } from './Sum';
@@ -78,6 +79,7 @@ export function registerKernelPack(backendName: 'wasm' | 'cpu'): KernelPackRepor
     registerBatchNormTrainGradient();
     installBatchNormLayerHook();
   }
+  if (registered.includes(SGD_UPDATE)) installMomentumOptimizerHook();
   return { backend: backendName, registered, native: { active: native.active, reason: native.reason, threads: native.threads } };
 }
 
@@ -97,6 +99,8 @@ export function unregisterKernelPack(backendName: 'wasm' | 'cpu'): string[] {
     if (original !== undefined) tf.registerKernel({ kernelName: kernel.name, backendName, kernelFunc: original });
     restored.push(kernel.name);
   }
+  // The hooks are process-wide; they stand down on any backend without the pack's kernels anyway.
   if (!(['wasm', 'cpu'] as const).some((b) => isPackKernel(BATCH_NORM_TRAIN, b))) uninstallBatchNormLayerHook();
+  if (!(['wasm', 'cpu'] as const).some((b) => isPackKernel(SGD_UPDATE, b))) uninstallMomentumOptimizerHook();
   return restored;
 }
