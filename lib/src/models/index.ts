@@ -8,4 +8,3 @@ export * from './vgg';
 export * from './resnet';
 export * from './blocks';
 export * from './deep';
-export * from './receptiveField';
