@@ -5,7 +5,10 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../lib/src/backend/select';
 import {
+  KernelMask,
   MASKING_PAIRS,
+  maskingKernelMovement,
+  type MaskingExample,
   SEED_MASKED_METHOD,
   VAL_SELECTED_FREEZE,
   VAL_SELECTED_MASKED,
@@ -24,7 +27,7 @@ import {
   summarizeMasking,
   type MaskingRunRow,
 } from '../../lib/src/experiments/index';
-import { vggSmall } from '../../lib/src/models/index';
+import { describeParameters, vggSmall } from '../../lib/src/models/index';
 import { takeSnapshot } from '../../lib/src/probe/index';
 import { sourceFromArrays, train } from '../../lib/src/train/index';
 import { createRng } from '../../lib/src/util/random';
@@ -141,6 +144,36 @@ describe('experiments/masking', () => {
       assert.notDeepEqual(Array.from(scratch.getLayer('conv2d_1').getWeights()[0]!.dataSync()), Array.from(fake.getLayer('conv2d_1').getWeights()[0]!.dataSync()));
       scratch.dispose();
       fake.dispose();
+    });
+  });
+
+  describe('mechanism check', () => {
+    before(async () => {
+      await tf.setBackend('cpu');
+    });
+    it('factor 1e-3 damps masked kernels under SGD but hardly under Adam; factor 0 freezes under both', async () => {
+      const fresh = (): tf.LayersModel => vggSmall({ seed: 3, width: 3, stages: [1, 1], inputShape: [6, 6, 2], classes: 2, batchNorm: false, init: 'kaiming-uniform' });
+      const probe = fresh();
+      const mask = new KernelMask('ks', { kind: 'per-layer-percentile', percentile: 50 }, [
+        { layer: 'conv1_1', selected: Uint8Array.of(1, 0, 0), distance: Float64Array.of(0, 1, 1) },
+        { layer: 'conv2_1', selected: Uint8Array.of(0, 1, 1, 0, 0, 0), distance: Float64Array.of(1, 0, 0, 1, 1, 1) },
+      ], describeParameters(probe), {});
+      probe.dispose();
+      const rng = createRng(4);
+      const xs = Float32Array.from({ length: 32 * 72 }, () => rng.normal());
+      const target = sourceFromArrays(xs, Int32Array.from({ length: 32 }, (_, i) => i % 2), [6, 6, 2], 2);
+      const example = { fresh, target } as unknown as MaskingExample;
+      const rows = await maskingKernelMovement(example, mask, {
+        optimizers: [{ label: 'adam', config: { kind: 'adam', lr: 0.01 } }, { label: 'sgd', config: { kind: 'sgd', lr: 0.05, momentum: 0.9 } }],
+        factors: [1, 1e-3, 0], epochs: 3, batchSize: 8, seed: 1,
+      });
+      const at = (o: string, f: number) => rows.find((r) => r.optimizer === o && r.factor === f)!;
+      assert.ok(at('sgd', 1).ratio > 0.1 && at('adam', 1).ratio > 0.1, 'without a mask both groups move comparably');
+      assert.ok(at('sgd', 1e-3).ratio < 0.01, `SGD damped ratio ${at('sgd', 1e-3).ratio}`);
+      assert.ok(at('adam', 1e-3).ratio > 0.1, `Adam damped ratio ${at('adam', 1e-3).ratio}`);
+      assert.equal(at('adam', 0).maskedRelativeChange, 0);
+      assert.equal(at('sgd', 0).maskedRelativeChange, 0);
+      assert.ok(at('adam', 0).freeRelativeChange > 0);
     });
   });
 

@@ -119,8 +119,8 @@ describe('signFlip: perturbations', () => {
 
   it('labels and checks perturbations', () => {
     assert.deepEqual(
-      [{ kind: 'none' }, { kind: 'flip-all' }, { kind: 'flip-weights' }, { kind: 'shift', delta: 1e-6 }, { kind: 'noise', sigma: 0.01 }].map((p) => perturbationLabel(p as never)),
-      ['none', 'flip-all', 'flip-weights', 'shift-1e-6', 'noise-0.01'],
+      [{ kind: 'none' }, { kind: 'repeat' }, { kind: 'flip-all' }, { kind: 'flip-weights' }, { kind: 'shift', delta: 1e-6 }, { kind: 'noise', sigma: 0.01 }].map((p) => perturbationLabel(p as never)),
+      ['none', 'none-repeat', 'flip-all', 'flip-weights', 'shift-1e-6', 'noise-0.01'],
     );
     assert.throws(() => checkPerturbation({ kind: 'noise', sigma: -1 }, 'here'), /here: noise needs a finite sigma ≥ 0, got -1/);
     assert.throws(() => checkPerturbation({ kind: 'shift', delta: NaN }, 'here'), /finite delta/);
@@ -274,6 +274,8 @@ describe('signFlip: the whole experiment at tiny scale', function () {
   it('start distances are what the perturbations define', () => {
     for (const a of config.architectures) {
       assert.equal(row(a, 'none')['startDistance'], 0);
+      assert.equal(row(a, 'none-repeat')['startDistance'], 0);
+      assert.equal(row(a, 'none')['relativeDistanceToControl'], 0);
       assert.ok(Math.abs((row(a, 'flip-all')['relativeStartDistance'] as number) - 2) < 1e-6);
       // +1e-6 on each of P learned parameters: ‖Δ‖ ≈ 1e-6·√P (float32 rounding of θ + 1e-6 aside).
       const shift = row(a, 'shift-1e-6');
@@ -303,7 +305,7 @@ describe('signFlip: the whole experiment at tiny scale', function () {
     const ref = await evaluateModel(model, subsetSource(data.test, Int32Array.from({ length: n }, (_, i) => i)));
     model.dispose();
     const at0 = results.paths.filter((p) => p['architecture'] === 'lenet5' && p['alpha'] === 0);
-    assert.equal(at0.length, 4);
+    assert.equal(at0.length, config.perturb.perturbations.length - 1); // every perturbation but the skipped flip-weights
     for (const p of at0) {
       assert.equal(p['testAccuracy'], ref.accuracy);
       assert.ok(Math.abs((p['testLoss'] as number) - ref.loss) < 1e-6);
@@ -339,7 +341,7 @@ describe('signFlip: the whole experiment at tiny scale', function () {
   it('figures, summary and verdict build from the results; a second run comes from the cache with the same rows', async () => {
     const figures = [
       signFlipDistanceFigure(results), signFlipAccuracyFigure(results),
-      signFlipPathFigure(results, 'lenet5', 'loss'), signFlipPathFigure(results, 'resnet18', 'accuracy'),
+      signFlipPathFigure(results, 'lenet5', 'sgd', 'loss'), signFlipPathFigure(results, 'resnet18', 'sgd', 'accuracy'),
       featureHeatmapsFigure(results, 'lenet5', 'mnist'), featureHeatmapsFigure(results, 'resnet18', 'mnist', 'hungarian'),
       ckaMatrixFigure(results, 'lenet5', 'mnist'), featureSimilarityFigure(results, 'resnet18', 'mnist'),
     ];

@@ -88,6 +88,8 @@ export interface CentredFeatures {
   cols: number;
   /** Centred values, row-major, float64. */
   centred: Float64Array;
+  /** The same values column-major (unit by unit): cross products become contiguous dot products. */
+  columns: Float64Array;
   /** Population standard deviation of each column (0 = a dead / constant unit). */
   columnStd: Float64Array;
   /** Number of constant columns (units whose output never varies over the examples, e.g. dead ReLUs). */
@@ -136,24 +138,38 @@ export function centreFeatures(features: { data: ArrayLike<number>; rows: number
     rowSquaredNorms[r] = s;
     frobeniusSquared += s;
   }
-  const xtx = crossProduct(centred, centred, rows, cols, cols);
+  const columns = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) columns[c * rows + r] = centred[r * cols + c] as number;
+  const partial = { rows, cols, columns };
+  const xtx = crossProduct(partial, partial);
   let selfCrossSquared = 0;
   for (let i = 0; i < xtx.length; i++) selfCrossSquared += (xtx[i] as number) ** 2;
-  return { rows, cols, centred, columnStd, deadUnits, rowSquaredNorms, frobeniusSquared, selfCrossSquared };
+  return { rows, cols, centred, columns, columnStd, deadUnits, rowSquaredNorms, frobeniusSquared, selfCrossSquared };
 }
 
-/** AᵀB (p × q, row-major) of row-major A (n × p) and B (n × q). */
-function crossProduct(a: Float64Array, b: Float64Array, n: number, p: number, q: number): Float64Array {
-  const out = new Float64Array(p * q);
-  for (let r = 0; r < n; r++) {
-    const ar = r * p;
-    const br = r * q;
-    for (let i = 0; i < p; i++) {
-      const v = a[ar + i] as number;
-      if (v === 0) continue;
-      const oi = i * q;
-      for (let j = 0; j < q; j++) out[oi + j] = (out[oi + j] as number) + v * (b[br + j] as number);
-    }
+/** Dot product of columns i of a and j of b (each `n` contiguous values), 4 accumulators. */
+function columnDot(a: Float64Array, ai: number, b: Float64Array, bj: number, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let k = 0;
+  for (; k + 3 < n; k += 4) {
+    s0 += (a[ai + k] as number) * (b[bj + k] as number);
+    s1 += (a[ai + k + 1] as number) * (b[bj + k + 1] as number);
+    s2 += (a[ai + k + 2] as number) * (b[bj + k + 2] as number);
+    s3 += (a[ai + k + 3] as number) * (b[bj + k + 3] as number);
+  }
+  for (; k < n; k++) s0 += (a[ai + k] as number) * (b[bj + k] as number);
+  return s0 + s1 + s2 + s3;
+}
+
+/** AᵀB (p × q, row-major) of the centred features A (n × p) and B (n × q). */
+function crossProduct(a: Pick<CentredFeatures, 'rows' | 'cols' | 'columns'>, b: Pick<CentredFeatures, 'rows' | 'cols' | 'columns'>): Float64Array {
+  const n = a.rows;
+  const out = new Float64Array(a.cols * b.cols);
+  for (let i = 0; i < a.cols; i++) {
+    for (let j = 0; j < b.cols; j++) out[i * b.cols + j] = columnDot(a.columns, i * n, b.columns, j * n, n);
   }
   return out;
 }
@@ -172,7 +188,12 @@ export interface CorrelationMatrix {
 /** Pearson correlation of every unit of A with every unit of B; 0 where either unit is dead (constant). */
 export function featureCorrelationMatrix(a: CentredFeatures, b: CentredFeatures): CorrelationMatrix {
   checkSameExamples('featureCorrelationMatrix', a, b);
-  const data = crossProduct(a.centred, b.centred, a.rows, a.cols, b.cols);
+  return correlationFromCross(a, b, crossProduct(a, b));
+}
+
+/** Pearson correlations from the cross product AᵀB of the centred features (overwrites `cross`). */
+function correlationFromCross(a: CentredFeatures, b: CentredFeatures, cross: Float64Array): CorrelationMatrix {
+  const data = cross;
   for (let i = 0; i < a.cols; i++) {
     const sa = a.columnStd[i] as number;
     for (let j = 0; j < b.cols; j++) {
@@ -239,7 +260,7 @@ function ckaFromCross(a: CentredFeatures, b: CentredFeatures, xty: number): { ck
 /** Linear CKA (and the debiased estimate; NaN for n < 4) of two centred feature matrices of the same examples. */
 export function linearCKAPair(a: CentredFeatures, b: CentredFeatures): { cka: number; ckaDebiased: number } {
   checkSameExamples('linearCKAPair', a, b);
-  const cross = crossProduct(a.centred, b.centred, a.rows, a.cols, b.cols);
+  const cross = crossProduct(a, b);
   let xty = 0;
   for (let i = 0; i < cross.length; i++) xty += (cross[i] as number) ** 2;
   return ckaFromCross(a, b, xty);
@@ -274,6 +295,8 @@ export interface FeatureComparison {
   hungarianMeanAbsR: number;
   /** Median |r| of the optimal pairs, and the share of optimal pairs with |r| > 0.9 / < 0.5. */
   hungarianMedianAbsR: number;
+  /** Mean |r| of the optimal pairs whose two units are both live (dead units otherwise count as r = 0). */
+  hungarianMeanAbsRLive: number;
   hungarianShareAbove09: number;
   hungarianShareBelow05: number;
   /** Mean over A's units of the best |r| with any unit of B (no one-to-one constraint: an upper bound). */
@@ -293,12 +316,17 @@ function meanAbs(pairs: readonly MatchedUnits[]): number {
 /** Pearson (greedy and Hungarian pairing) and linear CKA (plain and debiased) of two models' features. */
 export function compareFeatures(a: CentredFeatures, b: CentredFeatures): FeatureComparison {
   checkSameExamples('compareFeatures', a, b);
-  const correlation = featureCorrelationMatrix(a, b);
+  const cross = crossProduct(a, b);
+  let xty = 0;
+  for (let i = 0; i < cross.length; i++) xty += (cross[i] as number) ** 2;
+  const ckas = ckaFromCross(a, b, xty);
+  const correlation = correlationFromCross(a, b, cross);
   const greedy = matchUnits(correlation, 'greedy');
   const optimal = matchUnits(correlation, 'hungarian');
   const absSorted = optimal.map((p) => Math.abs(p.r)).sort((x, y) => x - y);
   const mid = absSorted.length >> 1;
   const median = absSorted.length === 0 ? NaN : absSorted.length % 2 === 1 ? (absSorted[mid] as number) : ((absSorted[mid - 1] as number) + (absSorted[mid] as number)) / 2;
+  const live = optimal.filter((p) => (a.columnStd[p.row] as number) > 0 && (b.columnStd[p.col] as number) > 0);
   let best = 0;
   for (let i = 0; i < correlation.rows; i++) {
     let m = 0;
@@ -313,10 +341,11 @@ export function compareFeatures(a: CentredFeatures, b: CentredFeatures): Feature
     greedyMeanAbsR: meanAbs(greedy),
     hungarianMeanAbsR: meanAbs(optimal),
     hungarianMedianAbsR: median,
+    hungarianMeanAbsRLive: meanAbs(live),
     hungarianShareAbove09: optimal.length === 0 ? NaN : optimal.filter((p) => Math.abs(p.r) > 0.9).length / optimal.length,
     hungarianShareBelow05: optimal.length === 0 ? NaN : optimal.filter((p) => Math.abs(p.r) < 0.5).length / optimal.length,
     bestMatchMeanAbsR: best / correlation.rows,
-    ...linearCKAPair(a, b),
+    ...ckas,
     correlation,
     greedy,
     hungarian: optimal,

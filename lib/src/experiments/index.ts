@@ -18,3 +18,5 @@ export * from './maskingVerdict';
 export * from './maskingFigures';
 export * from './signFlip';
 export * from './featureSimilarity';
+export * from './architectures';
+export * from './transfer';

@@ -104,6 +104,7 @@ type Overrides<C> = { [K in keyof C]?: C[K] extends readonly unknown[] | null ? 
 
 const ALL_PERTURBATIONS = (sigmas: number[]): Perturbation[] => [
   { kind: 'none' },
+  { kind: 'repeat' },
   { kind: 'flip-all' },
   { kind: 'flip-weights' },
   { kind: 'shift', delta: 1e-6 },
@@ -116,7 +117,7 @@ const ALL_PERTURBATIONS = (sigmas: number[]): Perturbation[] => [
  *   seed 0), 5 interpolation points; a smoke test whose numbers mean nothing (whole notebook < 60 s).
  * - quick (about 10 minutes on 2 cores): LeNet-5 and the slim ResNet (width 8, BN) on MNIST (2,048 training images,
  *   4 epochs), both optimisers × both inits × 3 seeds as base models; perturbations (σ = 0.01, 0.1, 1) of seed 0 with
- *   both optimisers; 7 interpolation points on 1,000 train / 1,000 test images; features on 2,000 test images.
+ *   both optimisers; 7 interpolation points on 1,000 train / 1,000 test images; features on 1,000 test images.
  * - full (the seed's scale): LeNet-5, VGG-19-style and ResNet-18-style on MNIST, Fashion-MNIST and CIFAR-10, 3 seeds
  *   everywhere (all perturbed), 13 interpolation points; features on 4,000 test images.
  */
@@ -157,7 +158,7 @@ function baseConfig(scale: Scale): SignFlipConfig {
         seeds: [0, 1, 2],
         perturb: { optimizers: ['sgd', 'adam'], inits: ['kaiming-uniform'], seeds: [0], perturbations: ALL_PERTURBATIONS([0.01, 0.1, 1]), noiseSeed: 9001 },
         interpolation: { alphas: [-0.25, 0, 0.25, 0.5, 0.75, 1, 1.25], trainExamples: 1000, batchNormExamples: 1000, batchNormBatchSize: 250, testExamples: 1000 },
-        features: { examples: 2000 },
+        features: { examples: 1000 },
       };
     case 'full':
       return {
@@ -650,7 +651,7 @@ async function compareGroup(config: SignFlipConfig, architecture: PcArchitecture
       optimizerA: a.optimizer, optimizerB: b.optimizer, initA: a.init, initB: b.init, seedA: a.seed, seedB: b.seed,
       perturbationA: a.perturbation, perturbationB: b.perturbation, ...extra,
       units: c.unitsA, deadA: c.deadA, deadB: c.deadB,
-      greedyMeanAbsR: c.greedyMeanAbsR, hungarianMeanAbsR: c.hungarianMeanAbsR, hungarianMedianAbsR: c.hungarianMedianAbsR,
+      greedyMeanAbsR: c.greedyMeanAbsR, hungarianMeanAbsR: c.hungarianMeanAbsR, hungarianMeanAbsRLive: c.hungarianMeanAbsRLive, hungarianMedianAbsR: c.hungarianMedianAbsR,
       shareAbove09: c.hungarianShareAbove09, shareBelow05: c.hungarianShareBelow05, bestMatchMeanAbsR: c.bestMatchMeanAbsR,
       cka: c.cka, ckaDebiased: finiteOrNull(c.ckaDebiased),
       relativeParameterDistance: relative(l2Distance(a.snapshot, b.snapshot), norm),
@@ -688,14 +689,14 @@ async function compareGroup(config: SignFlipConfig, architecture: PcArchitecture
   // Heatmaps: first seed pair of each optimiser; the first perturbed model vs its flip and its distortion.
   for (const optimizer of config.optimizers) {
     const [a, b] = base.filter((e) => e.optimizer === optimizer && e.init === config.inits[0]);
-    if (a !== undefined && b !== undefined) heatmapOf(`${optimizer.toUpperCase()}: ${a.label} vs ${b.label}`, 'seed', a, b);
+    if (a !== undefined && b !== undefined) heatmapOf(`${a.label} vs ${b.label}`, 'seed', a, b);
   }
   const firstPerturbed = entries.find((e) => e.perturbation !== '');
   if (firstPerturbed !== undefined) {
     const orig = base.find((b) => b.optimizer === firstPerturbed.optimizer && b.init === firstPerturbed.init && b.seed === firstPerturbed.seed);
     for (const kind of ['flip-all', 'shift-1e-6']) {
       const r = entries.find((e) => e.perturbation === kind && e.optimizer === firstPerturbed.optimizer && e.init === firstPerturbed.init && e.seed === firstPerturbed.seed);
-      if (orig !== undefined && r !== undefined) heatmapOf(`${orig.label} vs retrained after ${kind}`, 'original-vs-retrained', orig, r);
+      if (orig !== undefined && r !== undefined) heatmapOf(`${orig.label} vs ${orig.label} ⟲${kind}`, 'original-vs-retrained', orig, r);
     }
   }
   // CKA of every pair of models of the group.

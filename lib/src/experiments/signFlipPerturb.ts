@@ -3,6 +3,9 @@
  *
  * - 'none': no change (the control: retraining alone already moves the weights; every other perturbation is judged
  *   against it).
+ * - 'repeat': no change either, retrained a second time: how far two retrains from the SAME start end apart. On a
+ *   bit-deterministic backend that is exactly 0; otherwise it is the backend's rounding noise amplified by training,
+ *   the floor below which no perturbation effect can be seen.
  * - 'flip-all': every state entry × −1 as the original did, BN running mean AND running variance included (the
  *   variance becomes negative: inference-mode BN then takes the square root of a negative number → NaN outputs).
  * - 'flip-weights': every learned parameter × −1 (conv/dense weights and biases, BN γ and β), BN running statistics
@@ -18,6 +21,7 @@ import type { LabelledBatchSource } from '../train/source';
 
 export type Perturbation =
   | { kind: 'none' }
+  | { kind: 'repeat' }
   | { kind: 'flip-all' }
   | { kind: 'flip-weights' }
   | { kind: 'shift'; delta: number }
@@ -32,6 +36,8 @@ export function perturbationLabel(p: Perturbation): string {
     case 'flip-all':
     case 'flip-weights':
       return p.kind;
+    case 'repeat':
+      return 'none-repeat';
     case 'shift':
       return `shift-${formatSmall(p.delta)}`;
     case 'noise':
@@ -49,6 +55,7 @@ function formatSmall(x: number): string {
 export function checkPerturbation(p: Perturbation, where: string): void {
   switch (p.kind) {
     case 'none':
+    case 'repeat':
     case 'flip-all':
     case 'flip-weights':
       return;
@@ -59,7 +66,7 @@ export function checkPerturbation(p: Perturbation, where: string): void {
       if (!(Number.isFinite(p.sigma) && p.sigma >= 0)) throw new Error(`${where}: noise needs a finite sigma ≥ 0, got ${String(p.sigma)}`);
       return;
     default:
-      throw new Error(`${where}: unknown perturbation ${JSON.stringify(p)}; kinds: none, flip-all, flip-weights, shift, noise`);
+      throw new Error(`${where}: unknown perturbation ${JSON.stringify(p)}; kinds: none, repeat, flip-all, flip-weights, shift, noise`);
   }
 }
 
@@ -69,6 +76,7 @@ export function applyPerturbation(snapshot: ParameterSnapshot, p: Perturbation, 
   const label = `${snapshot.label}~${perturbationLabel(p)}`;
   switch (p.kind) {
     case 'none':
+    case 'repeat':
       return { label, entries: snapshot.entries.map((e) => ({ ...e, shape: [...e.shape], values: Float32Array.from(e.values) })) };
     case 'flip-all':
       return { ...flipSigns(snapshot, { batchNormStatistics: true }), label };

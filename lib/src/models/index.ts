@@ -8,3 +8,4 @@ export * from './vgg';
 export * from './resnet';
 export * from './blocks';
 export * from './deep';
+export * from './receptiveField';
