@@ -8,6 +8,7 @@ warm-up runs on a model's first request only), so that the bench can interleave 
 Run with Debian's /usr/bin/python3 (python3-torch)."""
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -20,8 +21,14 @@ def main():
     p.add_argument('--serve', action='store_true')
     p.add_argument('--warmup', type=int, default=3)
     p.add_argument('--repeats', type=int, default=3)
-    p.add_argument('--threads', type=int, default=1)
+    p.add_argument('--threads', type=int, default=1, help='torch intra-op threads (torch.set_num_threads)')
+    p.add_argument('--blas-threads', type=int, default=None,
+                   help="OpenBLAS threads; torch.set_num_threads does not limit them (Debian's torch calls the system "
+                        'OpenBLAS for GEMMs, which by default uses every core). Default: same as --threads')
     a = p.parse_args()
+    blas_threads = a.threads if a.blas_threads is None else a.blas_threads
+    # Must be set before OpenBLAS is loaded (by the torch import).
+    os.environ['OPENBLAS_NUM_THREADS'] = str(blas_threads)
     try:
         import torch
         import torch.nn as nn
@@ -103,7 +110,7 @@ def main():
                 self.step()
             return self.batch * n / (time.perf_counter() - t0)
 
-    reason = f'torch {torch.__version__}, {a.threads} threads'
+    reason = f'torch {torch.__version__}, {a.threads} threads, OpenBLAS {blas_threads} threads'
     if a.serve:
         print(json.dumps({'available': True, 'reason': reason}), flush=True)
         trainers = {}

@@ -265,8 +265,8 @@ export class TorchReference {
   private closed = false;
   private stderr = '';
 
-  private constructor(python: string, script: string, threads: number) {
-    this.child = spawn(python, [script, '--serve', '--threads', String(threads)], { stdio: 'pipe' });
+  private constructor(python: string, script: string, threads: number, blasThreads: number) {
+    this.child = spawn(python, [script, '--serve', '--threads', String(threads), '--blas-threads', String(blasThreads)], { stdio: 'pipe' });
     createInterface({ input: this.child.stdout }).on('line', (line) => {
       if (this.waiting) { const w = this.waiting; this.waiting = null; w(line); } else this.lines.push(line);
     });
@@ -288,10 +288,10 @@ export class TorchReference {
   }
 
   /** Starts the reference; `reason` says why it is unavailable (no python, no torch). */
-  static async start(threads: number): Promise<{ torch: TorchReference | null; reason: string }> {
+  static async start(threads: number, blasThreads: number): Promise<{ torch: TorchReference | null; reason: string }> {
     const script = path.resolve(__dirname, '../../../scripts/bench_torch.py');
     const python = process.env.NETSTATS_PYTHON ?? '/usr/bin/python3';
-    const torch = new TorchReference(python, script, threads);
+    const torch = new TorchReference(python, script, threads, blasThreads);
     const first = await torch.next();
     if (first === null) return { torch: null, reason: torch.failure(`could not run ${python} ${script}`) };
     try {
@@ -338,32 +338,59 @@ async function main(): Promise<void> {
     }
     return;
   }
-  let torch: TorchReference | null = null;
+  // PyTorch's fair reference on N cores is its *best* configuration using at most N cores: Debian's torch runs
+  // GEMMs in the system OpenBLAS, whose threads torch.set_num_threads does not limit, and torch N + OpenBLAS N
+  // threads oversubscribe the cores (5x slower on MLPs here). So each configuration runs, and the fastest counts.
+  const torches: { label: string; ref: TorchReference }[] = [];
   let torchReason = 'not requested (--torch)';
   if (o.torch) {
-    ({ torch, reason: torchReason } = await TorchReference.start(o.torchThreads ?? o.threads));
-    log(torch ? `PyTorch reference: ${torchReason} (repeats interleaved with ours)` : `torch skipped: ${torchReason}`);
+    const n = o.torchThreads ?? o.threads;
+    const configs = n === 1 ? [[1, 1]] : [[n, 1], [1, n], [n, n]];
+    for (const [t, b] of configs) {
+      const started = await TorchReference.start(t as number, b as number);
+      torchReason = started.reason;
+      if (started.torch === null) break;
+      torches.push({ label: `torch ${t}/blas ${b}`, ref: started.torch });
+    }
+    if (torches.length < configs.length) { for (const t of torches) t.ref.close(); torches.length = 0; }
+    log(torches.length > 0
+      ? `PyTorch reference: ${torchReason.replace(/, \d+ threads, OpenBLAS \d+ threads$/, '')}; best of ${torches.map((t) => t.label).join(', ')} threads per model (repeats interleaved with ours)`
+      : `torch skipped: ${torchReason}`);
   }
+  const torch = torches.length > 0;
   const ours: Record<string, number> = {}, theirs: Record<string, number> = {};
+  const theirsBy: Record<string, Record<string, number>> = {}, theirsBest: Record<string, string> = {};
   for (const m of models) {
     const trainer = benchTrainer(m);
     for (let w = 0; w < o.warmup; w++) trainer.step();
     trainer.sync();
-    const rates: number[] = [], torchRates: number[] = [];
+    const rates: number[] = [];
+    const torchRates = new Map<string, number[]>(torches.map((t) => [t.label, []]));
     for (let r = 0; r < o.repeats; r++) {
       const t0 = performance.now();
       for (let s = 0; s < steps[m.name]; s++) trainer.step();
       trainer.sync();
       rates.push((trainer.samplesPerStep * steps[m.name]) / ((performance.now() - t0) / 1000));
-      if (torch) torchRates.push(await torch.rate(m.name, steps[m.name], o.warmup));
+      for (const t of torches) torchRates.get(t.label)?.push(await t.ref.rate(m.name, steps[m.name], o.warmup));
+      // OpenMP and OpenBLAS worker threads spin for a while after their last job (up to ~0.1 s for OpenBLAS's
+      // default timeout): let them go to sleep before our next repeat is timed.
+      if (torch) await new Promise((resolve) => setTimeout(resolve, 500));
     }
     trainer.dispose();
     ours[m.name] = median(rates);
-    if (torch) theirs[m.name] = median(torchRates);
+    if (torch) {
+      const by: Record<string, number> = {};
+      for (const [label, rs] of torchRates) by[label] = median(rs);
+      const [bestLabel, best] = Object.entries(by).reduce((a, b) => (b[1] > a[1] ? b : a));
+      theirsBy[m.name] = by;
+      theirsBest[m.name] = bestLabel;
+      theirs[m.name] = best;
+    }
     log(`${m.name.padEnd(22)} ${report.choice.padEnd(5)} ${ours[m.name].toFixed(0).padStart(8)} samples/s` +
-      (torch ? `  torch ${theirs[m.name].toFixed(0).padStart(8)} samples/s  ratio ${(ours[m.name] / theirs[m.name]).toFixed(3)}` : ''));
+      (torch ? `  torch ${theirs[m.name].toFixed(0).padStart(8)} samples/s  ratio ${(ours[m.name] / theirs[m.name]).toFixed(3)}` +
+        `  (${Object.entries(theirsBy[m.name] ?? {}).map(([l, v]) => `${l}: ${v.toFixed(0)}`).join(', ')})` : ''));
   }
-  torch?.close();
+  for (const t of torches) t.ref.close();
   const gemm = gemmGflops();
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;
   if (o.json) {
@@ -372,13 +399,15 @@ async function main(): Promise<void> {
       console.log(JSON.stringify({
         model: m.name, backend: report.choice, samples_per_s: Math.round(ours[m.name]),
         torch_samples_per_s: t === undefined ? null : Math.round(t), ratio: t === undefined ? null : Number((ours[m.name] / t).toFixed(3)),
+        torch_config: theirsBest[m.name] ?? null,
+        torch_by_config: theirsBy[m.name] === undefined ? null : Object.fromEntries(Object.entries(theirsBy[m.name] ?? {}).map(([l, v]) => [l, Math.round(v)])),
       }));
     }
   }
   const summary = {
     peak_rss_mib: Math.round(peakRssMiB), gemm_1024_gflops_backend: Number(gemm.backend.toFixed(1)),
     gemm_1024_gflops_native: gemm.native === null ? null : Number(gemm.native.toFixed(1)), peak_gflops: PEAK_GFLOPS,
-    threads: o.threads, torch_threads: o.torchThreads ?? o.threads, native: native.reason, torch: torch ? torchReason : `skipped: ${torchReason}`,
+    threads: o.threads, torch_threads: o.torchThreads ?? o.threads, native: native.reason, torch: torch ? `${torchReason.replace(/, \d+ threads, OpenBLAS \d+ threads$/, '')}, best of ${torches.map((t) => t.label).join(', ')}` : `skipped: ${torchReason}`,
     load_average_1m: Number(os.loadavg()[0].toFixed(2)), repeats: o.repeats,
   };
   if (o.json) console.log(JSON.stringify(summary));
