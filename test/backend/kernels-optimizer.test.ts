@@ -35,11 +35,11 @@ function equalBits(actual: Float32Array, expected: Float32Array, what: string): 
   }
 }
 
-/** Parameters after each step with the project's optimiser (tfjs ops). */
-async function reference(config: OptimizerConfig, p: Problem): Promise<Float32Array[][]> {
-  await tf.setBackend('cpu');
-  const vars = new Map(p.init.map((v, i) => [`w${i}`, tf.variable(tf.tensor(v, SHAPES[i]))]));
-  const opt = createOptimizer(config, vars);
+/** Parameters after each step with the project's optimiser on the active backend (synchronous, so it can be profiled). */
+function optimizerSteps(config: OptimizerConfig, p: Problem, fused: boolean): Float32Array[][] {
+  // (a variable made inside tidy survives it; the tensor it was made from does not)
+  const vars = new Map(p.init.map((v, i) => [`w${i}`, tf.tidy(() => tf.variable(tf.tensor(v, SHAPES[i])))]));
+  const opt = createOptimizer(config, vars, { fused });
   const after: Float32Array[][] = [];
   for (let t = 0; t < STEPS; t++) {
     tf.tidy(() => {
@@ -53,6 +53,12 @@ async function reference(config: OptimizerConfig, p: Problem): Promise<Float32Ar
   opt.dispose();
   for (const v of vars.values()) v.dispose();
   return after;
+}
+
+/** The reference: the project's optimiser with tfjs ops (its op-by-op path) on the cpu backend. */
+async function reference(config: OptimizerConfig, p: Problem): Promise<Float32Array[][]> {
+  await tf.setBackend('cpu');
+  return optimizerSteps(config, p, false);
 }
 
 /** The same steps with the fused update on `backend` (wasm: the pack's kernel; cpu here: its tfjs-op fallback). */
@@ -148,6 +154,25 @@ describe('backend/kernels: fused optimiser updates equal the project optimiser b
       for (let i = 0; i < SHAPES.length; i++) {
         equalBits(got.vars[i], ref.vars[i], `momentum nesterov=${nesterov} variable ${i}`);
         equalBits(got.acc[i], ref.acc[i], `momentum nesterov=${nesterov} accumulator ${i}`);
+      }
+    }
+  });
+
+  it('createOptimizer on wasm runs each step as one fused kernel, with the op-by-op results bit for bit and no leak', async () => {
+    let seed = 600;
+    for (const config of CONFIGS) {
+      const p = problem(seed++);
+      const ref = await reference(config, p);
+      await tf.setBackend('wasm');
+      const before = tf.memory().numTensors;
+      let got: Float32Array[][] = [];
+      const profile = profileKernels('wasm', () => { got = optimizerSteps(config, p, true); });
+      const name = config.kind === 'sgd' ? 'NetstatsSgdUpdate' : 'NetstatsAdamUpdate';
+      assert.strictEqual(profile.kernels.find((k) => k.name === name)?.calls ?? 0, STEPS, `${JSON.stringify(config)}: one fused kernel per step`);
+      assert.strictEqual(tf.memory().numTensors, before, `${JSON.stringify(config)}: tensors leaked`);
+      assert.strictEqual(got.length, STEPS);
+      for (let t = 0; t < STEPS; t++) {
+        for (let i = 0; i < SHAPES.length; i++) equalBits(got[t][i], ref[t][i], `createOptimizer on wasm ${JSON.stringify(config)} step ${t + 1} parameter ${i}`);
       }
     }
   });

@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend/select';
 import { nativeStatus } from '../backend/native/addon';
 import { formatKernelProfile, profileKernels } from '../backend/kernels/profile';
+import { softmaxCrossEntropy } from '../train/evaluate';
 
 export const PEAK_GFLOPS = 166; // fp32: 2 cores x 2 AVX2 FMA units x 8 lanes x 2 flop x ~2.6 GHz (AMD EPYC, Zen 3: no AVX-512)
 
@@ -191,8 +192,9 @@ export function benchTrainer(model: BenchModel): { step(): void; sync(): void; d
       const b = i++ % batches;
       tf.tidy(() => {
         const x = tf.tensor(xs[b], xShape);
-        const y = tf.oneHot(tf.tensor1d(ys[b], 'int32'), 10);
-        optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, built.forward(x)) as tf.Scalar, false, built.variables);
+        const y = tf.tensor1d(ys[b], 'int32');
+        // The project's loss (lib/src/train/evaluate.ts: one fused kernel with the pack), integer labels as torch's.
+        optimizer.minimize(() => softmaxCrossEntropy(built.forward(x), y), false, built.variables);
       });
     },
     // A read forces any pending work before the clock stops.

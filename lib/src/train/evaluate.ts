@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { layerVariablesByName, trainableVariablesByName } from '../models/parameters';
 import type { LabelledBatch, LabelledBatchSource } from './source';
+import { fusedSoftmaxCrossEntropy, fusedSoftmaxXentAvailable } from '../backend/kernels/softmaxCrossEntropy';
 
 export interface EvaluationResult {
   /** Mean softmax cross-entropy. */
@@ -22,8 +23,34 @@ export function applyModel(model: tf.LayersModel, xs: tf.Tensor, training: boole
   return y;
 }
 
+/**
+ * Mean softmax cross-entropy of logits [n, classes] and the number of rows whose arg-max is the label (scalar
+ * tensors): one fused kernel where the backend has the kernel pack (differentiable in the logits), tfjs ops elsewhere.
+ */
+export function softmaxCrossEntropyAndCorrect(logits: tf.Tensor, labels: tf.Tensor): { loss: tf.Scalar; correct: tf.Scalar } {
+  if (fusedSoftmaxXentAvailable() && logits.dtype === 'float32' && logits.rank === 2) {
+    return tf.tidy(() => {
+      const r = fusedSoftmaxCrossEntropy(logits, tf.cast(labels, 'int32'));
+      return { loss: r.loss, correct: r.correct };
+    });
+  }
+  return { loss: softmaxCrossEntropyOps(logits, labels), correct: correctCount(logits, labels) };
+}
+
 /** Mean softmax cross-entropy of logits [n, classes] vs integer labels [n] (a scalar tensor). */
 export function softmaxCrossEntropy(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
+  if (fusedSoftmaxXentAvailable() && logits.dtype === 'float32' && logits.rank === 2) {
+    return tf.tidy(() => {
+      const r = fusedSoftmaxCrossEntropy(logits, tf.cast(labels, 'int32'));
+      r.correct.dispose();
+      return r.loss;
+    });
+  }
+  return softmaxCrossEntropyOps(logits, labels);
+}
+
+/** The same loss from tfjs ops (the reference the fused kernel is tested against). */
+export function softmaxCrossEntropyOps(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
     const classes = logits.shape[logits.shape.length - 1] as number;
     const logProbs = tf.logSoftmax(logits as tf.Tensor2D);
@@ -59,7 +86,8 @@ export async function evaluateModel(
     const [loss, right] = tf.tidy(() => {
       const { xs, labels } = batchTensors(batch);
       const logits = applyModel(model, xs, false);
-      return [softmaxCrossEntropy(logits, labels), correctCount(logits, labels)];
+      const r = softmaxCrossEntropyAndCorrect(logits, labels);
+      return [r.loss, r.correct];
     });
     const [l, r] = await Promise.all([loss.data(), right.data()]);
     loss.dispose();

@@ -3,7 +3,7 @@ import { describeParameters, trainableVariablesByName } from '../models/paramete
 import { cloneSnapshot, takeSnapshot, writeSnapshot, type ParameterSnapshot } from '../probe/snapshot';
 import { createProgress } from '../util/progress';
 import { createRng } from '../util/random';
-import { applyModel, batchTensors, correctCount, evaluateModel, softmaxCrossEntropy, type EvaluationResult } from './evaluate';
+import { applyModel, batchTensors, evaluateModel, softmaxCrossEntropyAndCorrect, type EvaluationResult } from './evaluate';
 import type { EpochContext, EpochEndContext, StepContext, StepEndContext, TrainContext, TrainHook } from './hooks';
 import { createOptimizer, type OptimizerConfig } from './optimizers';
 import type { LabelledBatchSource } from './source';
@@ -186,9 +186,9 @@ export async function train(
         const { value, grads } = tf.tidy(() => {
           const { xs, labels } = batchTensors(batch);
           return tf.variableGrads(() => {
-            const logits = applyModel(model, xs, true);
-            correct = tf.keep(correctCount(logits, labels));
-            return softmaxCrossEntropy(logits, labels);
+            const r = softmaxCrossEntropyAndCorrect(applyModel(model, xs, true), labels);
+            correct = tf.keep(r.correct);
+            return r.loss;
           }, varList);
         });
         const loss = (await value.data())[0] as number;

@@ -22,6 +22,7 @@ import { installMomentumOptimizerHook, uninstallMomentumOptimizerHook } from './
 import { adamUpdateKernel, SGD_UPDATE, sgdUpdateKernel } from './optimizerUpdate';
 import { registerReductionGradients } from './reductionGrads';
 import { RELU_GRAD, registerReluGradient, reluGradKernel } from './reluGrad';
+import { registerSoftmaxXentGradient, SOFTMAX_XENT, softmaxXentGradKernel, softmaxXentKernel } from './softmaxCrossEntropy';
 import { sumKernel } from './Sum';
 import { tileKernel } from './Tile';
 import type { KernelPackReport, PackKernel } from './types';
@@ -34,7 +35,7 @@ export const packKernels: readonly PackKernel[] = [
   depthwiseConv2dNativeBackpropInputKernel, depthwiseConv2dNativeBackpropFilterKernel,
   maxPoolKernel, maxPoolGradKernel, batchMatMulKernel, fusedMatMulKernel, tileKernel, sumKernel, meanKernel, identityKernel,
   batchNormTrainKernel, batchNormTrainGradKernel, addKernel, subKernel, multiplyKernel, reluKernel, castKernel, reluGradKernel,
-  sgdUpdateKernel, adamUpdateKernel,
+  sgdUpdateKernel, adamUpdateKernel, softmaxXentKernel, softmaxXentGradKernel,
 ];
 
 const ourFuncs = new Set<tf.KernelFunc>();
@@ -80,6 +81,7 @@ export function registerKernelPack(backendName: 'wasm' | 'cpu'): KernelPackRepor
     installBatchNormLayerHook();
   }
   if (registered.includes(SGD_UPDATE)) installMomentumOptimizerHook();
+  if (registered.includes(SOFTMAX_XENT)) registerSoftmaxXentGradient();
   return { backend: backendName, registered, native: { active: native.active, reason: native.reason, threads: native.threads } };
 }
 
