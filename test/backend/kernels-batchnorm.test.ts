@@ -4,27 +4,14 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { nativeStatus, setNativeKernelsEnabled } from '../../lib/src/backend/native/addon';
 import { BATCH_NORM_TRAIN } from '../../lib/src/backend/kernels/batchNormTrain';
 import { batchNormLayerHookInstalled } from '../../lib/src/backend/kernels/batchNormLayerHook';
-import { registerKernelPack, unregisterKernelPack } from '../../lib/src/backend/kernels/register';
 import { createRng, type Rng } from '../../lib/src/util/random';
+import { usePackedWasmWithCpuReference, assertClose } from './packFixture';
 
 function randomArray(rng: Rng, n: number, offset = 0, scale = 1): Float32Array {
   return Float32Array.from({ length: n }, () => offset + scale * rng.normal());
-}
-
-function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, tol = 1e-3): void {
-  assert.strictEqual(actual.length, expected.length, `${what}: length`);
-  let scale = 1e-6;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
-  for (let i = 0; i < expected.length; i++) {
-    const err = Math.abs(actual[i] - expected[i]);
-    if (!(err <= tol * (1 + Math.abs(expected[i])) + tol * 1e-2 * scale)) {
-      assert.fail(`${what}: entry ${i} is ${actual[i]}, cpu says ${expected[i]}`);
-    }
-  }
 }
 
 interface OpResult { y: Float32Array; mean: Float32Array; variance: Float32Array; dx: Float32Array; dgamma: Float32Array; dbeta: Float32Array }
@@ -54,26 +41,9 @@ function batchNormOp(how: 'fused' | 'reference', x: tf.Tensor, gamma: tf.Tensor,
   });
 }
 
-const wasmDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep;
-
 describe('backend/kernels: fused batch norm (training mode) vs tfjs graph on the cpu backend', function () {
   this.timeout(120000);
-  let previousBackend = 'cpu';
-  let cpuWasPacked: string[] = [];
-
-  before(async () => {
-    previousBackend = tf.getBackend() ?? 'cpu';
-    setWasmPaths(wasmDir);
-    await tf.setBackend('wasm');
-    await tf.ready();
-    registerKernelPack('wasm');
-    cpuWasPacked = unregisterKernelPack('cpu');
-  });
-  after(async () => {
-    setNativeKernelsEnabled(true);
-    if (cpuWasPacked.length > 0) registerKernelPack('cpu');
-    await tf.setBackend(previousBackend);
-  });
+  usePackedWasmWithCpuReference();
 
   it('the pack registers the kernels and installs the layer hook; the cpu reference runs without them', () => {
     assert.ok(tf.getKernel(BATCH_NORM_TRAIN, 'wasm') !== undefined);

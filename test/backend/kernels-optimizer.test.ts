@@ -4,13 +4,12 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { nativeStatus, setNativeKernelsEnabled } from '../../lib/src/backend/native/addon';
 import { fusedAdamUpdate, fusedSgdUpdate } from '../../lib/src/backend/kernels/optimizerUpdate';
 import { profileKernels } from '../../lib/src/backend/kernels/profile';
-import { registerKernelPack, unregisterKernelPack } from '../../lib/src/backend/kernels/register';
 import { createOptimizer, type OptimizerConfig } from '../../lib/src/train/optimizers';
 import { createRng } from '../../lib/src/util/random';
+import { usePackedWasmWithCpuReference } from './packFixture';
 
 const SHAPES = [[3, 4], [7], [40000], [2, 3, 5, 6]];
 const STEPS = 3;
@@ -104,21 +103,7 @@ const CONFIGS: OptimizerConfig[] = [
 
 describe('backend/kernels: fused optimiser updates equal the project optimiser bit for bit', function () {
   this.timeout(120000);
-  let previousBackend = 'cpu';
-  let cpuWasPacked: string[] = [];
-  before(async () => {
-    previousBackend = tf.getBackend() ?? 'cpu';
-    setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
-    await tf.setBackend('wasm');
-    await tf.ready();
-    registerKernelPack('wasm');
-    cpuWasPacked = unregisterKernelPack('cpu');
-  });
-  after(async () => {
-    setNativeKernelsEnabled(true);
-    if (cpuWasPacked.length > 0) registerKernelPack('cpu');
-    await tf.setBackend(previousBackend);
-  });
+  usePackedWasmWithCpuReference();
 
   it('tf.train.momentum (plain and Nesterov) through the pack hook equals tfjs\'s own optimizer bit for bit', async () => {
     const run = async (backend: 'cpu' | 'wasm', nesterov: boolean, p: Problem) => {

@@ -1,14 +1,12 @@
 // The pack's fused softmax cross-entropy (NetstatsSoftmaxXent + its gradient kernel) against tfjs's own ops
 // (logSoftmax, oneHot, mean; argMax for the correct count) on the cpu backend without the pack.
 import * as assert from 'assert';
-import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { profileKernels } from '../../lib/src/backend/kernels/profile';
-import { registerKernelPack, unregisterKernelPack } from '../../lib/src/backend/kernels/register';
 import { fusedSoftmaxXentAvailable, SOFTMAX_XENT } from '../../lib/src/backend/kernels/softmaxCrossEntropy';
 import { correctCount, softmaxCrossEntropy, softmaxCrossEntropyAndCorrect, softmaxCrossEntropyOps } from '../../lib/src/train/evaluate';
 import { createRng } from '../../lib/src/util/random';
+import { usePackedWasmWithCpuReference } from './packFixture';
 
 interface Case { n: number; c: number; logits: Float32Array; labels: Int32Array }
 interface Result { loss: number; correct: number; grad: Float32Array }
@@ -37,20 +35,7 @@ function run(how: 'fused' | 'ops', k: Case): Result {
 
 describe('backend/kernels: fused softmax cross-entropy equals tfjs ops', function () {
   this.timeout(60000);
-  let previousBackend = 'cpu';
-  let cpuWasPacked: string[] = [];
-  before(async () => {
-    previousBackend = tf.getBackend() ?? 'cpu';
-    setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
-    await tf.setBackend('wasm');
-    await tf.ready();
-    registerKernelPack('wasm');
-    cpuWasPacked = unregisterKernelPack('cpu');
-  });
-  after(async () => {
-    if (cpuWasPacked.length > 0) registerKernelPack('cpu');
-    await tf.setBackend(previousBackend);
-  });
+  usePackedWasmWithCpuReference();
 
   it('loss, correct count (ties included) and gradient on odd shapes and large logits, without leaks', async () => {
     let seed = 11;

@@ -3,11 +3,11 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { nativeStatus, setNativeKernelsEnabled } from '../../lib/src/backend/native/addon';
 import { kernelIO } from '../../lib/src/backend/kernels/io';
-import { packKernels, registerKernelPack, unregisterKernelPack } from '../../lib/src/backend/kernels/register';
+import { packKernels, registerKernelPack } from '../../lib/src/backend/kernels/register';
 import { createRng, type Rng } from '../../lib/src/util/random';
+import { usePackedWasmWithCpuReference, assertClose } from './packFixture';
 
 type Backend = 'cpu' | 'wasm';
 type Case = { name: string; inputs: { shape: number[]; int?: boolean }[]; f: (...xs: tf.Tensor[]) => tf.Tensor };
@@ -33,18 +33,6 @@ async function evaluate(backend: Backend, c: Case, values: Float32Array[], withG
     }
     return out.map((a) => Float32Array.from(a));
   });
-}
-
-function assertClose(actual: Float32Array, expected: Float32Array, what: string, tol = 1e-3): void {
-  assert.strictEqual(actual.length, expected.length, `${what}: length`);
-  let scale = 1e-6;
-  for (const e of expected) scale = Math.max(scale, Math.abs(e));
-  for (let i = 0; i < expected.length; i++) {
-    const err = Math.abs(actual[i] - expected[i]);
-    if (!(err <= tol * (1 + Math.abs(expected[i])) + tol * 1e-2 * scale)) {
-      assert.fail(`${what}: entry ${i} is ${actual[i]}, cpu says ${expected[i]}`);
-    }
-  }
 }
 
 async function compare(c: Case, seed: number, withGrad = true): Promise<void> {
@@ -77,27 +65,9 @@ function convCases(): Case[] {
   return cases;
 }
 
-const wasmDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep;
-
 describe('backend/kernels: kernel pack on wasm vs the tfjs cpu backend', function () {
   this.timeout(120000);
-  let previousBackend = 'cpu';
-  let cpuWasPacked: string[] = [];
-
-  before(async () => {
-    previousBackend = tf.getBackend() ?? 'cpu';
-    setWasmPaths(wasmDir);
-    await tf.setBackend('wasm');
-    await tf.ready();
-    registerKernelPack('wasm');
-    // The reference must be tfjs's own cpu kernels, whatever another test registered.
-    cpuWasPacked = unregisterKernelPack('cpu');
-  });
-  after(async () => {
-    setNativeKernelsEnabled(true);
-    if (cpuWasPacked.length > 0) registerKernelPack('cpu');
-    await tf.setBackend(previousBackend);
-  });
+  usePackedWasmWithCpuReference();
 
   it('MaxPoolGrad regression: [1,4,4,1] with 2x2 pooling routes gradient to every window, bottom-right included', async () => {
     await tf.setBackend('wasm');

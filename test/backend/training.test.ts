@@ -1,12 +1,10 @@
 // End-to-end: the benchmark models train on wasm + kernel pack exactly as on the tfjs cpu backend
 // (same initial weights, same data, same loss curve within tolerance), without leaking tensors.
 import * as assert from 'assert';
-import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { lenet5, mlp, resnetSmall } from '../../lib/src/cli/bench';
-import { registerKernelPack, unregisterKernelPack } from '../../lib/src/backend/kernels/register';
 import { createRng } from '../../lib/src/util/random';
+import { usePackedWasmWithCpuReference } from './packFixture';
 
 interface Run { losses: number[]; tensorsPerStep: number[] }
 
@@ -63,20 +61,7 @@ async function sameCurve(name: string, make: () => tf.LayersModel, data: ReturnT
 
 describe('backend/kernels: training on wasm + kernel pack matches the cpu backend', function () {
   this.timeout(300000);
-  let previousBackend = 'cpu';
-  let cpuWasPacked: string[] = [];
-  before(async () => {
-    previousBackend = tf.getBackend() ?? 'cpu';
-    setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
-    await tf.setBackend('wasm');
-    await tf.ready();
-    registerKernelPack('wasm');
-    cpuWasPacked = unregisterKernelPack('cpu');
-  });
-  after(async () => {
-    if (cpuWasPacked.length > 0) registerKernelPack('cpu');
-    await tf.setBackend(previousBackend);
-  });
+  usePackedWasmWithCpuReference();
 
   it('LeNet-5, SGD with momentum: same loss curve over 6 steps, no tensor leak', async () => {
     await sameCurve('LeNet-5', lenet5, randomData(1, 8, [28, 28, 1]), 6, 'momentum', 2e-3);
