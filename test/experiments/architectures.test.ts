@@ -8,7 +8,6 @@ import {
   blockSummary,
   budgetNet,
   composeLinearConvs,
-  groupMeanCI,
   linearCollapseCheck,
   measureReceptiveField,
   placementStack,
@@ -45,6 +44,7 @@ import {
 import { convStackGeometry, countParameters, initializeModel, type ConvStackLayer } from '../../lib/src/models/index';
 import { locateDataset } from '../../lib/src/data/locations';
 import { takeSnapshot, writeSnapshot } from '../../lib/src/probe/snapshot';
+import { meanCIByGroup } from '../../lib/src/report/groups';
 import type { Row } from '../../lib/src/report/table';
 import { train } from '../../lib/src/train/loop';
 import { sourceFromArrays } from '../../lib/src/train/source';
@@ -229,7 +229,7 @@ describe('experiments/architectures: blocks', () => {
     assert.equal(rows.length, RESIDUAL_PLACEMENTS.length * 2 * 3);
     for (const r of rows) for (const key of ['outputMean', 'outputStd', 'conv1Gradient']) assert.ok(Number.isFinite(r[key] as number), `${r['placement']} ${key}`);
     // relu-before-add only adds non-negative branches: the mean cannot decrease from block to block.
-    const mean = groupMeanCI(rows.filter((r) => r['placement'] === 'relu-before-add'), ['block'], 'outputMean').map((r) => r['mean'] as number);
+    const mean = meanCIByGroup(rows.filter((r) => r['placement'] === 'relu-before-add'), ['block'], 'outputMean').map((r) => r['mean'] as number);
     for (let b = 1; b < mean.length; b++) assert.ok((mean[b] as number) >= (mean[b - 1] as number) - 1e-6);
     assert.equal(tf.memory().numTensors, before);
     assert.equal(placementFigure(rows).data.length, 3 * RESIDUAL_PLACEMENTS.length);

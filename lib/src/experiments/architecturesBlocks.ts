@@ -26,7 +26,8 @@ import type { OptimizerConfig } from '../train/optimizers';
 import { sourceFromArrays } from '../train/source';
 import { createProgress } from '../util/progress';
 import { createRng } from '../util/random';
-import { groupMeanCI, loadClassSubset, normalisedSource } from './architecturesCommon';
+import { loadClassSubset, normalisedSource } from './architecturesCommon';
+import { meanCIByGroup } from '../report/groups';
 
 function symbolicModel(shape: readonly number[], build: (x: tf.SymbolicTensor) => tf.SymbolicTensor, seed = 1): tf.LayersModel {
   const x = tf.input({ shape: [...shape] });
@@ -408,7 +409,7 @@ export async function runBudgetComparison(config: BudgetComparisonConfig, option
     }
   }
   progress?.finish();
-  const acc = groupMeanCI(runs, ['family'], 'testAccuracy');
+  const acc = meanCIByGroup(runs, ['family'], 'testAccuracy');
   const summary = config.families.map((family) => {
     const r = runs.find((x) => x['family'] === family) as Row;
     const a = acc.find((x) => x['family'] === family) as Row;

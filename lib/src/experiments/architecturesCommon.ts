@@ -7,7 +7,6 @@ import { selectClasses, takePerClass } from '../data/subsets';
 import { NORMALISATION } from '../data/transforms';
 import type { DatasetName, ImageDataset, Split } from '../data/types';
 import type { Cell, Row } from '../report/table';
-import { meanCI } from '../stats/intervals';
 import { sourceFromImageDataset, type LabelledBatchSource } from '../train/source';
 
 /** Which images: a dataset split, optionally some classes (relabelled 0..k−1 in the given order), n per class. */
@@ -46,32 +45,6 @@ export async function loadClassSubset(spec: ClassSubsetSpec): Promise<ImageDatas
 export function normalisedSource(ds: ImageDataset, dataset: ClassSubsetSpec['dataset']): LabelledBatchSource {
   const n = NORMALISATION[dataset];
   return sourceFromImageDataset(ds, { mean: n.mean, std: n.std });
-}
-
-/**
- * Mean and Student-t 95% CI of `value` per group of `by` columns, in first-seen group order. lo/hi are null with
- * fewer than two finite values (a CI needs two).
- */
-export function groupMeanCI(rows: readonly Row[], by: readonly string[], value: string): Row[] {
-  const groups = new Map<string, { keys: Row; values: number[] }>();
-  for (const r of rows) {
-    const keys: Row = {};
-    for (const k of by) keys[k] = r[k] ?? null;
-    const id = JSON.stringify(by.map((k) => keys[k]));
-    let g = groups.get(id);
-    if (!g) {
-      g = { keys, values: [] };
-      groups.set(id, g);
-    }
-    const v: Cell | undefined = r[value];
-    if (typeof v === 'number' && Number.isFinite(v)) g.values.push(v);
-  }
-  return [...groups.values()].map(({ keys, values }) => {
-    const n = values.length;
-    const mean = n === 0 ? null : values.reduce((a, b) => a + b, 0) / n;
-    const ci = n >= 2 ? meanCI(values) : null;
-    return { ...keys, mean, lo: ci ? ci.lo : null, hi: ci ? ci.hi : null, n };
-  });
 }
 
 /** Number value of a row's column (throws naming the column when it is not a finite number). */

@@ -5,7 +5,8 @@ import { barChart, heatmap, lineChart, sideBySide, type LineSeries } from '../pl
 import { colorAt } from '../plot/palette';
 import type { Figure, HeatmapTrace } from '../plot/types';
 import type { Row } from '../report/table';
-import { groupMeanCI, numberOrNaN } from './architecturesCommon';
+import { numberOrNaN } from './architecturesCommon';
+import { meanCIByGroup } from '../report/groups';
 import type { BudgetComparisonResults } from './architecturesBlocks';
 import { RESIDUAL_PLACEMENTS } from './architecturesBlocks';
 import type { VanishingGradientsResults } from './architecturesGradients';
@@ -90,7 +91,7 @@ export function gradientsDuringTrainingFigure(results: VanishingGradientsResults
       const rows = results.trainingNorms
         .filter((r) => r['variant'] === v && r['layer'] === layer)
         .map((r) => ({ ...r, log10Norm: Math.log10(Math.max(r['gradientNorm'] as number, 1e-30)) }));
-      const agg = groupMeanCI(rows, ['globalStep'], 'log10Norm');
+      const agg = meanCIByGroup(rows, ['globalStep'], 'log10Norm');
       series.push({
         name: `${v}, layer ${layer}`,
         x: agg.map((r) => r['globalStep'] as number),
@@ -113,7 +114,7 @@ export function gradientsDuringTrainingFigure(results: VanishingGradientsResults
 export function trainingCurvesFigure(results: VanishingGradientsResults): Figure {
   const panel = (value: string, yTitle: string): Figure => {
     const series: LineSeries[] = variantsOf(results.history).map((v, i) => {
-      const agg = groupMeanCI(results.history.filter((r) => r['variant'] === v), ['epoch'], value);
+      const agg = meanCIByGroup(results.history.filter((r) => r['variant'] === v), ['epoch'], value);
       const st = variantStyle(v, i);
       const hasCi = agg.every((r) => typeof r['lo'] === 'number');
       return {
@@ -140,7 +141,7 @@ export function placementFigure(rows: readonly Row[]): Figure {
       yTitle,
       yType: log ? 'log' : 'linear',
       series: RESIDUAL_PLACEMENTS.map((p, i) => {
-        const agg = groupMeanCI(rows.filter((r) => r['placement'] === p), ['block'], value);
+        const agg = meanCIByGroup(rows.filter((r) => r['placement'] === p), ['block'], value);
         return { name: p, x: agg.map((r) => r['block'] as number), y: agg.map((r) => numberOrNaN(r['mean'])), color: colorAt(i) };
       }),
     });

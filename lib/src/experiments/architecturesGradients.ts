@@ -12,7 +12,8 @@ import { gradientNormHook } from '../train/hooks';
 import { NonFiniteLossError, train } from '../train/loop';
 import type { OptimizerConfig } from '../train/optimizers';
 import { createProgress } from '../util/progress';
-import { groupMeanCI, loadClassSubset, normalisedSource } from './architecturesCommon';
+import { loadClassSubset, normalisedSource } from './architecturesCommon';
+import { meanCIByGroup } from '../report/groups';
 
 export interface VanishingVariant {
   /** Short id used in rows and legends, e.g. 'plain-sigmoid'. */
@@ -114,7 +115,7 @@ export async function runVanishingGradients(config: VanishingGradientsConfig, op
       }
     }
   }
-  const initSummary = groupMeanCI(initNorms, ['variant', 'layer'], 'log10Norm');
+  const initSummary = meanCIByGroup(initNorms, ['variant', 'layer'], 'log10Norm');
 
   // 2. Training runs.
   const history: Row[] = [];
@@ -183,7 +184,7 @@ export function vanishingSummary(config: VanishingGradientsConfig, initNorms: re
     };
     const first = geo(1);
     const last = geo(config.depth);
-    const finals = groupMeanCI(history.filter((h) => h['variant'] === v.id && h['epoch'] === lastEpoch), [], 'testAccuracy')[0];
+    const finals = meanCIByGroup(history.filter((h) => h['variant'] === v.id && h['epoch'] === lastEpoch), [], 'testAccuracy')[0];
     return {
       variant: v.id,
       residual: v.residual,

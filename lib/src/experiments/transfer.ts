@@ -24,7 +24,8 @@ import type { Scale } from '../util/scale';
 import { createProgress } from '../util/progress';
 import { createRng } from '../util/random';
 import { meanCI } from '../stats/intervals';
-import { groupMeanCI, loadClassSubset, type ClassSubsetSpec } from './architecturesCommon';
+import { loadClassSubset, type ClassSubsetSpec } from './architecturesCommon';
+import { meanCIByGroup } from '../report/groups';
 
 export type TransferPairId = 'cifar-5to0' | 'mnist-fashion';
 
@@ -422,7 +423,7 @@ export async function runTransfer(config: TransferConfig, options: { progress?: 
     }
   }
   progress?.finish();
-  const summary = groupMeanCI(runs, ['pair', 'perClass', 'start', 'k'], 'testAccuracy');
+  const summary = meanCIByGroup(runs, ['pair', 'perClass', 'start', 'k'], 'testAccuracy');
   return { sources, runs, summary, verdict: transferVerdict(config, summary, runs), domainGap, trainedModels, elapsedMs: performance.now() - started };
 }
 
