@@ -355,11 +355,13 @@ async function main(): Promise<void> {
       torches.push({ label: `torch ${t}/blas ${b}`, ref: started.torch });
     }
     if (torches.length < configs.length) { for (const t of torches) t.ref.close(); torches.length = 0; }
-    log(torches.length > 0
-      ? `PyTorch reference: ${torchReason.replace(/, \d+ threads, OpenBLAS \d+ threads$/, '')}; best of ${torches.map((t) => t.label).join(', ')} threads per model (repeats interleaved with ours)`
-      : `torch skipped: ${torchReason}`);
   }
   const torch = torches.length > 0;
+  // e.g. "torch 1.13.0a0, best of torch 2/blas 1, torch 1/blas 2, torch 2/blas 2" (the version without one config's threads)
+  const torchDescription = torch
+    ? `${torchReason.replace(/, \d+ threads, OpenBLAS \d+ threads$/, '')}, best of ${torches.map((t) => t.label).join(', ')}`
+    : `skipped: ${torchReason}`;
+  if (o.torch) log(torch ? `PyTorch reference: ${torchDescription} threads per model (repeats interleaved with ours)` : `torch ${torchDescription}`);
   const ours: Record<string, number> = {}, theirs: Record<string, number> = {};
   const theirsBy: Record<string, Record<string, number>> = {}, theirsBest: Record<string, string> = {};
   for (const m of models) {
@@ -409,7 +411,7 @@ async function main(): Promise<void> {
   const summary = {
     peak_rss_mib: Math.round(peakRssMiB), gemm_1024_gflops_backend: Number(gemm.backend.toFixed(1)),
     gemm_1024_gflops_native: gemm.native === null ? null : Number(gemm.native.toFixed(1)), peak_gflops: PEAK_GFLOPS,
-    threads: o.threads, torch_threads: o.torchThreads ?? o.threads, native: native.reason, torch: torch ? `${torchReason.replace(/, \d+ threads, OpenBLAS \d+ threads$/, '')}, best of ${torches.map((t) => t.label).join(', ')}` : `skipped: ${torchReason}`,
+    threads: o.threads, torch_threads: o.torchThreads ?? o.threads, native: native.reason, torch: torchDescription,
     load_average_1m: Number(os.loadavg()[0].toFixed(2)), repeats: o.repeats,
   };
   if (o.json) console.log(JSON.stringify(summary));

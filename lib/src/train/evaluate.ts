@@ -23,12 +23,17 @@ export function applyModel(model: tf.LayersModel, xs: tf.Tensor, training: boole
   return y;
 }
 
+/** Whether the fused loss kernel serves these logits (the active backend has it; float32 [n, classes]). */
+function fusedLossApplies(logits: tf.Tensor): boolean {
+  return fusedSoftmaxXentAvailable() && logits.dtype === 'float32' && logits.rank === 2;
+}
+
 /**
  * Mean softmax cross-entropy of logits [n, classes] and the number of rows whose arg-max is the label (scalar
  * tensors): one fused kernel where the backend has the kernel pack (differentiable in the logits), tfjs ops elsewhere.
  */
 export function softmaxCrossEntropyAndCorrect(logits: tf.Tensor, labels: tf.Tensor): { loss: tf.Scalar; correct: tf.Scalar } {
-  if (fusedSoftmaxXentAvailable() && logits.dtype === 'float32' && logits.rank === 2) {
+  if (fusedLossApplies(logits)) {
     return tf.tidy(() => {
       const r = fusedSoftmaxCrossEntropy(logits, tf.cast(labels, 'int32'));
       return { loss: r.loss, correct: r.correct };
@@ -39,7 +44,7 @@ export function softmaxCrossEntropyAndCorrect(logits: tf.Tensor, labels: tf.Tens
 
 /** Mean softmax cross-entropy of logits [n, classes] vs integer labels [n] (a scalar tensor). */
 export function softmaxCrossEntropy(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
-  if (fusedSoftmaxXentAvailable() && logits.dtype === 'float32' && logits.rank === 2) {
+  if (fusedLossApplies(logits)) {
     return tf.tidy(() => {
       const r = fusedSoftmaxCrossEntropy(logits, tf.cast(labels, 'int32'));
       r.correct.dispose();

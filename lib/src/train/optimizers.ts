@@ -135,6 +135,7 @@ export function createOptimizer(config: OptimizerConfig, parameters: ReadonlyMap
       const lr = options.lr ?? config.lr;
       stepCount += 1;
       const t = stepCount;
+      // Every name and shape first, so that a bad entry changes no parameter.
       for (const [name, grad] of grads) {
         const state = states.get(name);
         if (!state) throw new Error(`optimizer: gradient for unknown parameter '${name}'`);
@@ -148,16 +149,10 @@ export function createOptimizer(config: OptimizerConfig, parameters: ReadonlyMap
       }
       if (fusedStep(grads, options.updateMasks, lr, t)) return;
       for (const [name, grad] of grads) {
-        const state = states.get(name);
-        if (!state) throw new Error(`optimizer: gradient for unknown parameter '${name}'`);
+        // names and shapes were checked above, before any parameter changed
+        const state = states.get(name) as ParameterState;
         const { variable } = state;
-        if (!tf.util.arraysEqual(grad.shape, variable.shape)) {
-          throw new Error(`optimizer: gradient of '${name}' has shape [${grad.shape}], parameter [${variable.shape}]`);
-        }
         const mask = options.updateMasks?.get(name);
-        if (mask && !tf.util.arraysEqual(mask.shape, variable.shape)) {
-          throw new Error(`optimizer: update mask of '${name}' has shape [${mask.shape}], parameter [${variable.shape}]`);
-        }
         tf.tidy(() => {
           const theta = variable as tf.Tensor;
           let g: tf.Tensor = grad;
