@@ -154,12 +154,14 @@ export function deadNeuronsFigure(results: readonly ActivationVarianceResult[]):
   );
 }
 
+/** A share interval as percent. */
+const pct = (i: MeanInterval): MeanInterval => ({ mean: 100 * i.mean, lo: 100 * i.lo, hi: 100 * i.hi });
+
 /** 5b. Share of near-dead neurons (std < eps) vs width, one line per eps. */
 export function nearDeadFigure(results: readonly ActivationVarianceResult[]): Figure {
   return sideBySide(
     results.map((r) => {
       const x = r.widths.map((w) => w.width);
-      const pct = (i: MeanInterval): MeanInterval => ({ mean: 100 * i.mean, lo: 100 * i.lo, hi: 100 * i.hi });
       return lineChart({
         xTitle: 'hidden width',
         yTitle: 'neurons with std < eps (% of the layer)',
@@ -185,7 +187,6 @@ export function accuracyAndShapiroFigure(results: readonly ActivationVarianceRes
   return sideBySide(
     results.map((r) => {
       const x = r.widths.map((w) => w.width);
-      const pct = (i: MeanInterval): MeanInterval => ({ mean: 100 * i.mean, lo: 100 * i.lo, hi: 100 * i.hi });
       return lineChart({
         xTitle: 'hidden width',
         yTitle: 'accuracy (%)',
