@@ -58,6 +58,11 @@ function convCases(): Case[] {
     [[2, 8, 8, 9], [3, 3, 9, 33], 1, 'same'],
     [[1, 12, 10, 16], [5, 5, 16, 16], 1, 'valid'],
     [[1, 15, 15, 3], [7, 7, 3, 8], 2, 'same'],
+    // few input and >= 16 output channels: the taps-as-lanes input gradient (LeNet-5's second conv; strided and
+    // padded; more output pixels than one block of 96)
+    [[3, 14, 14, 6], [5, 5, 6, 16], 1, 'valid'],
+    [[2, 9, 11, 3], [3, 3, 3, 17], 2, 'same'],
+    [[1, 40, 7, 2], [3, 3, 2, 16], 1, 'same'],
   ];
   for (const [xs, ws, s, pad] of configs) {
     cases.push({ name: `conv2d x${xs} w${ws} s${s} ${pad}`, inputs: [{ shape: xs }, { shape: ws }], f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, s, pad) });
@@ -186,28 +191,31 @@ describe('backend/kernels: kernel pack on wasm vs the tfjs cpu backend', functio
       });
 
       it('max pooling with ties, NaN and -Infinity: the first maximum wins, as on the cpu backend', async () => {
-        // 2 images, 4x4, 9 channels (one block of 8 channels + a tail), 2x2 windows with stride 2 and 3x3 'same' stride 1
-        const vals: number[] = [];
+        // 2x2 windows with stride 2 (the native fast path: vectors of 8 channels, overlapping vectors below 8
+        // channels, odd rows/columns left out) and 3x3 'same' stride 1 (the general path)
         const rng = createRng(77);
-        for (let i = 0; i < 2 * 4 * 4 * 9; i++) {
-          const r = rng.int(10);
-          vals.push(r === 0 ? NaN : r === 1 ? -Infinity : r < 5 ? 1 : rng.int(3));  // many ties
-        }
-        for (const [k, s, pad] of [[2, 2, 'valid'], [3, 1, 'same']] as const) {
-          const run = async (backend: Backend) => {
-            await tf.setBackend(backend);
-            return tf.tidy(() => {
-              const x = tf.tensor4d(vals, [2, 4, 4, 9]);
-              const y = tf.maxPool(x, k, s, pad);
-              const dy = tf.tensor(Float32Array.from({ length: y.size }, (_, i) => i + 1), y.shape);
-              const g = tf.grad((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, k, s, pad))(x, dy);
-              return { y: Array.from(y.dataSync()).map(String), g: Array.from(g.dataSync()).map(String) };
-            });
-          };
-          const ref = await run('cpu'), got = await run('wasm');
-          // (without the addon the forward pass is wasm's own XNNPACK kernel, which lets NaN win)
-          if (native) assert.deepStrictEqual(got.y, ref.y, `maxPool k${k} s${s} forward`);
-          assert.deepStrictEqual(got.g, ref.g, `maxPool k${k} s${s} gradient`);
+        for (const shape of [[2, 4, 4, 9], [2, 5, 7, 6], [1, 6, 9, 1], [2, 7, 4, 3], [1, 4, 6, 19], [3, 28, 28, 6]]) {
+          const vals: number[] = [];
+          for (let i = 0; i < shape.reduce((a, b) => a * b, 1); i++) {
+            const r = rng.int(10);
+            vals.push(r === 0 ? NaN : r === 1 ? -Infinity : r < 5 ? 1 : rng.int(3));  // many ties
+          }
+          for (const [k, s, pad] of [[2, 2, 'valid'], [3, 1, 'same']] as const) {
+            const run = async (backend: Backend) => {
+              await tf.setBackend(backend);
+              return tf.tidy(() => {
+                const x = tf.tensor4d(vals, shape as [number, number, number, number]);
+                const y = tf.maxPool(x, k, s, pad);
+                const dy = tf.tensor(Float32Array.from({ length: y.size }, (_, i) => i + 1), y.shape);
+                const g = tf.grad((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, k, s, pad))(x, dy);
+                return { y: Array.from(y.dataSync()).map(String), g: Array.from(g.dataSync()).map(String) };
+              });
+            };
+            const ref = await run('cpu'), got = await run('wasm');
+            // (without the addon the forward pass is wasm's own XNNPACK kernel, which lets NaN win)
+            if (native) assert.deepStrictEqual(got.y, ref.y, `maxPool ${shape} k${k} s${s} forward`);
+            assert.deepStrictEqual(got.g, ref.g, `maxPool ${shape} k${k} s${s} gradient`);
+          }
         }
       });
 
@@ -215,7 +223,8 @@ describe('backend/kernels: kernel pack on wasm vs the tfjs cpu backend', functio
         let seed = 50;
         const configs: [number[], number, number, 'same' | 'valid'][] = [
           [[1, 4, 4, 1], 2, 2, 'valid'], [[2, 7, 5, 3], 2, 2, 'same'], [[1, 9, 9, 2], 3, 2, 'valid'],
-          [[3, 6, 7, 2], 3, 1, 'same'], [[2, 5, 5, 4], 3, 2, 'same'],
+          [[3, 6, 7, 2], 3, 1, 'same'], [[2, 5, 5, 4], 3, 2, 'same'], [[2, 9, 11, 6], 2, 2, 'valid'], [[1, 8, 8, 16], 2, 2, 'same'],
+          [[2, 6, 10, 19], 2, 2, 'valid'], [[1, 5, 5, 1], 2, 2, 'valid'],
         ];
         for (const [xs, k, s, pad] of configs) {
           await compare({ name: `maxPool ${xs} k${k} s${s} ${pad}`, inputs: [{ shape: xs }], f: (x) => tf.maxPool(x as tf.Tensor4D, k, s, pad) }, seed++);

@@ -76,3 +76,22 @@ void eltwise_relu(const float *x, float *out, int64_t n) {
   relu_ctx c = {x, out};
   parallel_for(n, MIN_CHUNK, relu_range, &c);
 }
+
+typedef struct { float *y; const float *bias; int64_t cols; int relu; } bias_act_ctx;
+
+static void bias_act_range(void *p, int64_t begin, int64_t end, int part) {
+  const bias_act_ctx *c = (const bias_act_ctx *)p;
+  (void)part;
+  const int64_t n = c->cols;
+  for (int64_t r = begin; r < end; r++) {
+    float *yr = c->y + r * n;
+    if (c->bias) for (int64_t j = 0; j < n; j++) yr[j] += c->bias[j];
+    if (c->relu) for (int64_t j = 0; j < n; j++) yr[j] = yr[j] < 0.f ? 0.f : yr[j];
+  }
+}
+
+void bias_act(float *y, const float *bias, int64_t rows, int64_t cols, int relu) {
+  if (rows <= 0 || cols <= 0) return;
+  bias_act_ctx c = {y, bias, cols, relu};
+  parallel_for(rows, MIN_CHUNK / cols + 1, bias_act_range, &c);
+}

@@ -11,4 +11,7 @@ void eltwise_binary(int op, const float *a, int64_t na, const float *b, int64_t 
 // out[i] = x[i] < 0 ? 0 : x[i]
 void eltwise_relu(const float *x, float *out, int64_t n);
 
+// In place: y[r, c] = act(y[r, c] + bias[c]); bias may be NULL; act is ReLU (NaN stays NaN) or the identity.
+void bias_act(float *y, const float *bias, int64_t rows, int64_t cols, int relu);
+
 #endif

@@ -241,6 +241,32 @@ static napi_value js_column_sums(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// biasActGrad(dy, y, dz, db, rows, cols, relu): dz = relu ? dy * step(y) : dy; db[c] = sum_r dz[r, c]
+static napi_value js_bias_act_grad(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!get_args(env, info, 7, argv, "biasActGrad(dy, y, dz, db, rows, cols, relu)")) return NULL;
+  float *dy, *y, *dz, *db; size_t ldy, ly, ldz, ldb; int64_t rows, cols, relu;
+  if (!get_f32(env, argv[0], &dy, &ldy, "dy") || !get_f32(env, argv[1], &y, &ly, "y") || !get_f32(env, argv[2], &dz, &ldz, "dz") ||
+      !get_f32(env, argv[3], &db, &ldb, "db") || !get_int(env, argv[4], &rows, "rows") || !get_int(env, argv[5], &cols, "cols") ||
+      !get_int(env, argv[6], &relu, "relu")) return NULL;
+  size_t n = (size_t)(rows * cols);
+  if (rows < 0 || cols < 0 || ldy < n || ly < n || ldz < n || ldb < (size_t)cols) return size_error(env, "biasActGrad");
+  if (bias_act_grad(dy, y, dz, db, rows, cols, relu != 0) != 0) return memory_error(env, "biasActGrad");
+  return NULL;
+}
+
+// biasAct(y, bias | null, rows, cols, relu): in place, y = act(y + bias)
+static napi_value js_bias_act(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!get_args(env, info, 5, argv, "biasAct(y, bias, rows, cols, relu)")) return NULL;
+  float *y, *bias; size_t ly, lb = 0; int64_t rows, cols, relu;
+  if (!get_f32(env, argv[0], &y, &ly, "y") || !get_optional_f32(env, argv[1], &bias, &lb, "bias") ||
+      !get_int(env, argv[2], &rows, "rows") || !get_int(env, argv[3], &cols, "cols") || !get_int(env, argv[4], &relu, "relu")) return NULL;
+  if (rows < 0 || cols < 0 || ly < (size_t)(rows * cols) || (bias && lb < (size_t)cols)) return size_error(env, "biasAct");
+  bias_act(y, bias, rows, cols, relu != 0);
+  return NULL;
+}
+
 // binary(op, a, b, out, na, nb, n): out[i] = a[i % na] op b[i % nb]; op 0 add, 1 sub, 2 mul, 3 dy*step(x)
 static napi_value js_binary(napi_env env, napi_callback_info info) {
   napi_value argv[7];
@@ -330,6 +356,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"batchNormTrainGrad", NULL, js_batch_norm_train_grad, NULL, NULL, NULL, napi_default, NULL},
     {"columnSums", NULL, js_column_sums, NULL, NULL, NULL, napi_default, NULL},
     {"binary", NULL, js_binary, NULL, NULL, NULL, napi_default, NULL},
+    {"biasActGrad", NULL, js_bias_act_grad, NULL, NULL, NULL, napi_default, NULL},
+    {"biasAct", NULL, js_bias_act, NULL, NULL, NULL, napi_default, NULL},
     {"relu", NULL, js_relu, NULL, NULL, NULL, napi_default, NULL},
     {"sgdUpdate", NULL, js_sgd_update, NULL, NULL, NULL, napi_default, NULL},
     {"adamUpdate", NULL, js_adam_update, NULL, NULL, NULL, napi_default, NULL},

@@ -12,6 +12,8 @@ int batch_norm_train(const float *x, const float *gamma, const float *beta, floa
 // Gradient of batch_norm_train with respect to x, gamma and beta (mean and variance depend on x).
 int batch_norm_train_grad(const float *x, const float *dy, const float *mean, const float *variance, const float *gamma,
                           float *dx, float *dgamma, float *dbeta, int64_t rows, int64_t channels, float eps);
+// dz = relu ? dy * step(y) : dy (as tfjs's ReLU gradient, y = relu(x)); db[c] = sum over r of dz[r, c].
+int bias_act_grad(const float *dy, const float *y, float *dz, float *db, int64_t rows, int64_t cols, int relu);
 // out[c] = sum over r of x[r * cols + c].
 int column_sums(const float *x, float *out, int64_t rows, int64_t cols);
 // Max pooling as tfjs's cpu backend (windows clipped to the image; -inf start, strict '>', so NaN never

@@ -4,33 +4,17 @@
 // Same weights, same outputs, same moving-average update as tfjs-layers: models are unchanged.
 import * as tf from '@tensorflow/tfjs';
 import { BATCH_NORM_TRAIN } from './batchNormTrain';
+import { layerCallPatched, patchLayerCall, singleTensor, unpatchLayerCall, type LayerCall } from './layerCallPatch';
 
 interface LayerVariableLike { read(): tf.Tensor; write(value: tf.Tensor): void }
 interface BatchNormLayerLike {
   axis: number; momentum: number; epsilon: number; center: boolean; scale: boolean;
   gamma?: LayerVariableLike; beta?: LayerVariableLike; movingMean: LayerVariableLike; movingVariance: LayerVariableLike;
 }
-type CallFn = (this: BatchNormLayerLike, inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
-interface LayerPrototype { call: CallFn }
 
-let original: CallFn | null = null;
-let prototype: LayerPrototype | null = null;
-
-function batchNormalizationPrototype(): LayerPrototype {
-  const entry = tf.serialization.SerializationMap.getMap().classNameMap['BatchNormalization'] as unknown as [{ prototype: LayerPrototype }] | undefined;
-  if (entry === undefined) throw new Error('kernel pack: tfjs-layers BatchNormalization is not registered');
-  return entry[0].prototype;
-}
-
-function singleTensor(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor | null {
-  if (inputs instanceof tf.Tensor) return inputs;
-  return Array.isArray(inputs) && inputs.length === 1 && inputs[0] instanceof tf.Tensor ? inputs[0] : null;
-}
-
-function fusedCall(this: BatchNormLayerLike, inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
+const fusedCall = (original: LayerCall<BatchNormLayerLike>): LayerCall<BatchNormLayerLike> => function (this: BatchNormLayerLike, inputs, kwargs) {
   const x = singleTensor(inputs);
   const backend = tf.getBackend();
-  if (original === null) throw new Error('kernel pack: batch-norm hook called while not installed');
   if (kwargs['training'] !== true || x === null || x.dtype !== 'float32' || x.rank < 2 || !this.center || !this.scale ||
       this.gamma === undefined || this.beta === undefined || (this.axis !== -1 && this.axis !== x.rank - 1) ||
       tf.getKernel(BATCH_NORM_TRAIN, backend) === undefined) {
@@ -46,24 +30,18 @@ function fusedCall(this: BatchNormLayerLike, inputs: tf.Tensor | tf.Tensor[], kw
     this.movingVariance.write(movingVariance);
     return y;
   });
-}
+};
 
 /** Installs the hook (idempotent). */
 export function installBatchNormLayerHook(): void {
-  if (original !== null) return;
-  prototype = batchNormalizationPrototype();
-  original = prototype.call;
-  prototype.call = fusedCall;
+  patchLayerCall('BatchNormalization', fusedCall);
 }
 
 /** Puts tfjs-layers' own call back. */
 export function uninstallBatchNormLayerHook(): void {
-  if (original === null || prototype === null) return;
-  prototype.call = original;
-  original = null;
-  prototype = null;
+  unpatchLayerCall('BatchNormalization');
 }
 
 export function batchNormLayerHookInstalled(): boolean {
-  return original !== null;
+  return layerCallPatched('BatchNormalization');
 }

@@ -1,5 +1,6 @@
 // Bias add + activation, applied in place, for the fused kernels (FusedConv2D, _FusedMatMul).
 import * as tf from '@tensorflow/tfjs';
+import { nativeKernels } from '../native/addon';
 import type { KernelIO } from './io';
 
 const supported = new Set(['linear', 'relu', 'relu6', 'leakyrelu', 'sigmoid', 'elu']);
@@ -16,6 +17,12 @@ export function canFuse(channels: number, bias: tf.TensorInfo | undefined, prelu
 export function applyBiasActivation(io: KernelIO, y: tf.TensorInfo, channels: number, bias: tf.TensorInfo | undefined,
   activation: unknown, alpha: number): void {
   const v = io.f32(y);
+  const native = nativeKernels();
+  const act = activation ?? 'linear';
+  if (native !== null && (act === 'linear' || act === 'relu') && (bias === undefined || io.f32(bias).length === channels)) {
+    native.biasAct(v, bias === undefined ? null : io.f32(bias), v.length / channels, channels, act === 'relu' ? 1 : 0);
+    return;
+  }
   if (bias !== undefined) {
     const b = io.f32(bias);
     if (b.length === 1) { const s = b[0]; for (let i = 0; i < v.length; i++) v[i] += s; }

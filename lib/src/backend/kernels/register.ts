@@ -15,6 +15,8 @@ import { fusedMatMulKernel } from './FusedMatMul';
 import { addKernel, castKernel, multiplyKernel, reluKernel, subKernel } from './elementwise';
 import { identityKernel } from './Identity';
 import { kernelIO, type PackBackend } from './io';
+import { installLayerHooks, uninstallLayerHooks } from './layerHooks';
+import { BIAS_ACT_GRAD, biasActGradKernel, convLayerKernel, denseLayerKernel, registerLayerGradients } from './layerKernels';
 import { maxPoolGradKernel, maxPoolKernel } from './MaxPoolGrad';
 import { captureOriginal, originalKernel } from './original';
 import { meanKernel } from './Mean';
@@ -35,7 +37,7 @@ export const packKernels: readonly PackKernel[] = [
   depthwiseConv2dNativeBackpropInputKernel, depthwiseConv2dNativeBackpropFilterKernel,
   maxPoolKernel, maxPoolGradKernel, batchMatMulKernel, fusedMatMulKernel, tileKernel, sumKernel, meanKernel, identityKernel,
   batchNormTrainKernel, batchNormTrainGradKernel, addKernel, subKernel, multiplyKernel, reluKernel, castKernel, reluGradKernel,
-  sgdUpdateKernel, adamUpdateKernel, softmaxXentKernel, softmaxXentGradKernel,
+  sgdUpdateKernel, adamUpdateKernel, softmaxXentKernel, softmaxXentGradKernel, convLayerKernel, denseLayerKernel, biasActGradKernel,
 ];
 
 const ourFuncs = new Set<tf.KernelFunc>();
@@ -82,6 +84,10 @@ export function registerKernelPack(backendName: 'wasm' | 'cpu'): KernelPackRepor
   }
   if (registered.includes(SGD_UPDATE)) installMomentumOptimizerHook();
   if (registered.includes(SOFTMAX_XENT)) registerSoftmaxXentGradient();
+  if (registered.includes(BIAS_ACT_GRAD)) {
+    registerLayerGradients();
+    installLayerHooks();
+  }
   return { backend: backendName, registered, native: { active: native.active, reason: native.reason, threads: native.threads } };
 }
 
@@ -104,5 +110,6 @@ export function unregisterKernelPack(backendName: 'wasm' | 'cpu'): string[] {
   // The hooks are process-wide; they stand down on any backend without the pack's kernels anyway.
   if (!(['wasm', 'cpu'] as const).some((b) => isPackKernel(BATCH_NORM_TRAIN, b))) uninstallBatchNormLayerHook();
   if (!(['wasm', 'cpu'] as const).some((b) => isPackKernel(SGD_UPDATE, b))) uninstallMomentumOptimizerHook();
+  if (!(['wasm', 'cpu'] as const).some((b) => isPackKernel(BIAS_ACT_GRAD, b))) uninstallLayerHooks();
   return restored;
 }

@@ -31,6 +31,10 @@ export interface NativeKernels {
   columnSums(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
   /** out[i] = a[i % na] op b[i % nb] (na, nb divide n); op 0 add, 1 sub, 2 mul, 3 dy * step(x) (a = dy, b = x). */
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, na: number, nb: number, n: number): void;
+  /** dz = relu ? dy * step(y) : dy (tfjs's ReLU gradient, y = relu(x)); db[c] = sum over rows of dz[r, c]. */
+  biasActGrad(dy: Float32Array, y: Float32Array, dz: Float32Array, db: Float32Array, rows: number, cols: number, relu: number): void;
+  /** In place: y[r, c] = act(y[r, c] + bias[c]), act ReLU when relu is 1 (NaN stays NaN), else the identity. */
+  biasAct(y: Float32Array, bias: Float32Array | null, rows: number, cols: number, relu: number): void;
   /** out[i] = max(x[i], 0) (NaN stays NaN). */
   relu(x: Float32Array, out: Float32Array, n: number): void;
   /** SGD (PyTorch formulas, float32 op by op) over one parameter; buf null: first step; outBuf null: no momentum. */

@@ -1,0 +1,64 @@
+// Routes tfjs-layers Dense and Conv2D calls with a ReLU or linear activation through the pack's layer
+// kernels (layerKernels.ts) when the active backend has them: same weights and math, one kernel per
+// layer forward and one (plus the needed products) backward. Everything else (other activations,
+// channels-first data, dilation, rank > 2 dense inputs, other backends) runs the layer's own code.
+import * as tf from '@tensorflow/tfjs';
+import { patchLayerCall, singleTensor, unpatchLayerCall, type LayerCall } from './layerCallPatch';
+import { CONV_LAYER, DENSE_LAYER, layerKernelsAvailable, type LayerActivation } from './layerKernels';
+
+interface LayerVariableLike { read(): tf.Tensor }
+interface WeightedLayerLike {
+  kernel: LayerVariableLike; bias: LayerVariableLike | null; activation: { getClassName(): string };
+}
+interface DenseLike extends WeightedLayerLike { invokeCallHook(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): void }
+interface Conv2DLike extends WeightedLayerLike {
+  rank: number; strides: number[]; padding: string; dataFormat: string; dilationRate: number | number[];
+}
+
+function fusedActivation(layer: WeightedLayerLike): LayerActivation | null {
+  const name = layer.activation.getClassName();
+  if (name !== 'relu' && name !== 'linear') return null;
+  // A linear layer without bias is one product already: nothing to fuse.
+  return name === 'linear' && layer.bias === null ? null : name;
+}
+
+function withOptionalBias(inputs: tf.NamedTensorMap, layer: WeightedLayerLike): tf.NamedTensorMap {
+  return layer.bias === null ? inputs : { ...inputs, bias: layer.bias.read() };
+}
+
+const denseCall = (original: LayerCall<DenseLike>): LayerCall<DenseLike> => function (this: DenseLike, inputs, kwargs) {
+  const x = singleTensor(inputs);
+  const activation = fusedActivation(this);
+  if (x === null || activation === null || x.rank !== 2 || x.dtype !== 'float32' || !layerKernelsAvailable()) {
+    return original.call(this, inputs, kwargs);
+  }
+  this.invokeCallHook(inputs, kwargs);
+  return tf.engine().runKernel(DENSE_LAYER, withOptionalBias({ a: x, b: this.kernel.read() }, this), { activation }) as tf.Tensor;
+};
+
+function ones(v: number | number[]): boolean {
+  return (Array.isArray(v) ? v : [v]).every((d) => d === 1);
+}
+
+const conv2DCall = (original: LayerCall<Conv2DLike>): LayerCall<Conv2DLike> => function (this: Conv2DLike, inputs, kwargs) {
+  const x = singleTensor(inputs);
+  const activation = fusedActivation(this);
+  if (x === null || activation === null || x.rank !== 4 || x.dtype !== 'float32' || this.rank !== 2 ||
+      this.dataFormat !== 'channelsLast' || (this.padding !== 'same' && this.padding !== 'valid') ||
+      !ones(this.dilationRate) || !layerKernelsAvailable()) {
+    return original.call(this, inputs, kwargs);
+  }
+  return tf.engine().runKernel(CONV_LAYER, withOptionalBias({ x, filter: this.kernel.read() }, this),
+    { strides: this.strides, pad: this.padding, dilations: [1, 1], activation }) as tf.Tensor;
+};
+
+/** Installs the Dense and Conv2D hooks (idempotent). */
+export function installLayerHooks(): void {
+  patchLayerCall('Dense', denseCall);
+  patchLayerCall('Conv2D', conv2DCall);
+}
+
+export function uninstallLayerHooks(): void {
+  unpatchLayerCall('Dense');
+  unpatchLayerCall('Conv2D');
+}
