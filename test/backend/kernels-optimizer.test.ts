@@ -162,6 +162,28 @@ describe('backend/kernels: fused optimiser updates equal the project optimiser b
     }
   });
 
+  it('the fused update writes in place only where nothing else shares a parameter\'s memory (a clone keeps its values)', async () => {
+    await tf.setBackend('wasm');
+    const p = problem(700);
+    const vars = p.init.map((v, i) => tf.variable(tf.tensor(v, SHAPES[i])));
+    const opt = tf.train.momentum(0.05, 0.9);
+    const step = (t: number) => tf.tidy(() => opt.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: tf.tensor(p.grads[t][i], SHAPES[i]) }))));
+    step(0);  // creates the accumulators
+    const ids = vars.map((v) => v.dataId);
+    step(1);
+    vars.forEach((v, i) => assert.strictEqual(v.dataId, ids[i], `variable ${i}: updated in place`));
+    // a clone shares the memory (the pack's Identity): the update must then leave it alone
+    const snapshot = tf.clone(vars[0]);
+    const before = Float32Array.from(snapshot.dataSync());
+    step(2);
+    assert.notStrictEqual(vars[0].dataId, ids[0], 'a shared parameter gets new memory');
+    equalBits(Float32Array.from(snapshot.dataSync()), before, 'the clone keeps the old values');
+    assert.ok(Array.from(vars[0].dataSync()).some((x, i) => x !== before[i]), 'the parameter itself moved');
+    vars.slice(1).forEach((v, i) => assert.strictEqual(v.dataId, ids[i + 1], `variable ${i + 1}: still in place`));
+    tf.dispose([snapshot, ...vars]);
+    opt.dispose();
+  });
+
   it('without the pack (cpu backend here) the same functions run the formulas as tfjs ops, with the same results', async () => {
     let seed = 800;
     for (const config of CONFIGS) {

@@ -98,7 +98,7 @@ export function createOptimizer(config: OptimizerConfig, parameters: ReadonlyMap
       if (config.kind === 'sgd') {
         const momentum = config.momentum ?? 0;
         const out = fusedSgdUpdate(items.map((e) => ({ param: e.state.variable, grad: e.grad, buffer: e.state.first ?? null, ...(e.mask ? { mask: e.mask } : {}) })),
-          { lr, momentum, dampening: config.dampening ?? 0, nesterov: config.nesterov === true, weightDecay: wd });
+          { lr, momentum, dampening: config.dampening ?? 0, nesterov: config.nesterov === true, weightDecay: wd, inPlace: true });
         items.forEach((e, i) => {
           const o = out[i] as { param: tf.Tensor; buffer: tf.Tensor | null };
           if (o.buffer !== null) {
@@ -113,7 +113,7 @@ export function createOptimizer(config: OptimizerConfig, parameters: ReadonlyMap
           if (!e.state.second) e.state.second = tf.keep(zerosLike(e.state.variable));
         }
         const out = fusedAdamUpdate(items.map((e) => ({ param: e.state.variable, grad: e.grad, m: e.state.first as tf.Variable, v: e.state.second as tf.Variable, ...(e.mask ? { mask: e.mask } : {}) })),
-          { lr, beta1: config.beta1 ?? 0.9, beta2: config.beta2 ?? 0.999, eps: config.eps ?? 1e-8, weightDecay: wd, step: t });
+          { lr, beta1: config.beta1 ?? 0.9, beta2: config.beta2 ?? 0.999, eps: config.eps ?? 1e-8, weightDecay: wd, step: t, inPlace: true });
         items.forEach((e, i) => {
           const o = out[i] as { param: tf.Tensor; m: tf.Tensor; v: tf.Tensor };
           (e.state.first as tf.Variable).assign(o.m);

@@ -5,15 +5,12 @@ import * as tf from '@tensorflow/tfjs';
 import { runOriginal } from './original';
 import { input, type PackKernel } from './types';
 
-interface RefCounted { incRef(dataId: tf.DataId): void }
-
 export const identityKernel: PackKernel = {
   name: tf.Identity,
   applies: (backend) => backend === 'wasm',
   run(io, inputs, attrs) {
     const x = input(inputs, 'x', 'Identity');
     if (x.dtype === 'string') return runOriginal(io, tf.Identity, inputs, attrs);
-    (io.backend as RefCounted).incRef(x.dataId);
-    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    return io.share(x);
   },
 };

@@ -12,11 +12,15 @@ interface WasmBackendInternals {
   dataIdMap: { get(dataId: tf.DataId): WasmTensorData | undefined };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   disposeData(dataId: tf.DataId): boolean;
+  refCount(dataId: tf.DataId): number;
+  incRef(dataId: tf.DataId): void;
 }
 interface CpuBackendInternals {
   data: { get(dataId: tf.DataId): { values: ArrayLike<number> | null } | undefined };
   makeTensorInfo(shape: number[], dtype: tf.DataType, values?: TypedArray): tf.TensorInfo;
   disposeData(dataId: tf.DataId): boolean;
+  refCount(dataId: tf.DataId): number;
+  incRef(dataId: tf.DataId): void;
 }
 
 export interface KernelIO {
@@ -29,6 +33,10 @@ export interface KernelIO {
   /** New tensor of the backend; contents unspecified on wasm, zero on cpu. */
   alloc(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   dispose(t: tf.TensorInfo): void;
+  /** How many tensors share this tensor's memory. */
+  refCount(t: tf.TensorInfo): number;
+  /** An output that shares the memory of `t` (one more reference). */
+  share(t: tf.TensorInfo): tf.TensorInfo;
 }
 
 export function sizeOf(shape: readonly number[]): number {
@@ -59,6 +67,8 @@ function wasmIO(b: WasmBackendInternals): KernelIO {
     i32: (t) => typed(t) as Int32Array,
     alloc: (shape, dtype) => b.makeOutput(shape, dtype),
     dispose: (t) => { b.disposeData(t.dataId); },
+    refCount: (t) => b.refCount(t.dataId),
+    share: (t) => { b.incRef(t.dataId); return { dataId: t.dataId, shape: t.shape, dtype: t.dtype }; },
   };
 }
 
@@ -82,6 +92,8 @@ function cpuIO(b: CpuBackendInternals): KernelIO {
     i32: (t) => typed(t) as Int32Array,
     alloc: (shape, dtype) => b.makeTensorInfo(shape, dtype, new (arrayCtor(dtype))(sizeOf(shape))),
     dispose: (t) => { b.disposeData(t.dataId); },
+    refCount: (t) => b.refCount(t.dataId),
+    share: (t) => { b.incRef(t.dataId); return { dataId: t.dataId, shape: t.shape, dtype: t.dtype }; },
   };
 }
 

@@ -41,7 +41,7 @@ function fusedApplyGradients(this: tf.MomentumOptimizer, variableGradients: Name
   tf.tidy(() => {
     const out = fusedSgdUpdate(active.map(({ i, grad }) => ({
       param: values[i] as tf.Variable, grad, buffer: (self.accumulations[i] as { variable: tf.Variable }).variable,
-    })), { lr: -negativeLr, momentum, nesterov: self.useNesterov });
+    })), { lr: -negativeLr, momentum, nesterov: self.useNesterov, inPlace: true });
     active.forEach(({ i }, k) => {
       (self.accumulations[i] as { variable: tf.Variable }).variable.assign(out[k].buffer as tf.Tensor);
       (values[i] as tf.Variable).assign(out[k].param);

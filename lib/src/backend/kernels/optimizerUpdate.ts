@@ -11,8 +11,12 @@ import { input, type PackKernel } from './types';
 export const SGD_UPDATE = 'NetstatsSgdUpdate';
 export const ADAM_UPDATE = 'NetstatsAdamUpdate';
 
-export interface FusedSgdOptions { lr: number; momentum?: number; dampening?: number; nesterov?: boolean; weightDecay?: number }
-export interface FusedAdamOptions { lr: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number; /** 1-based step count */ step: number }
+/**
+ * inPlace: the caller replaces each parameter (and buffer) by its result right away, so where nothing else shares a
+ * tensor's memory the kernel writes the result into it and returns it (no allocation, no copy).
+ */
+export interface FusedSgdOptions { lr: number; momentum?: number; dampening?: number; nesterov?: boolean; weightDecay?: number; inPlace?: boolean }
+export interface FusedAdamOptions { lr: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number; /** 1-based step count */ step: number; inPlace?: boolean }
 
 export interface SgdEntry {
   param: tf.Tensor; grad: tf.Tensor;
@@ -83,6 +87,7 @@ export const sgdUpdateKernel: PackKernel = {
   applies: (backend, native) => backend === 'wasm' || native,
   run(io, inputs, attrs) {
     const count = attrs.count as number;
+    const inPlace = attrs.inPlace === true;
     const s = sgdScalars(attrs as unknown as FusedSgdOptions);
     const withMomentum = s.momentum !== 0;
     const outs: tf.TensorInfo[] = [];
@@ -93,8 +98,11 @@ export const sgdUpdateKernel: PackKernel = {
       checkSame(SGD_UPDATE, `g${i}`, g, p);
       if (buf !== undefined) checkSame(SGD_UPDATE, `b${i}`, buf, p);
       if (mask !== undefined) checkSame(SGD_UPDATE, `k${i}`, mask, p);
-      const outP = io.alloc(p.shape, 'float32');
-      const outBuf = withMomentum ? io.alloc(p.shape, 'float32') : null;
+      // In place (attr inPlace: the caller replaces its tensors by the outputs) where nothing else shares them.
+      const reuseP = inPlace && io.refCount(p) === 1;
+      const reuseBuf = reuseP && buf !== undefined && withMomentum && io.refCount(buf) === 1;
+      const outP = reuseP ? io.share(p) : io.alloc(p.shape, 'float32');
+      const outBuf = !withMomentum ? null : reuseBuf && buf !== undefined ? io.share(buf) : io.alloc(p.shape, 'float32');
       outs.push(outP);
       if (outBuf !== null) outs.push(outBuf);
       // views are taken after every allocation (a wasm allocation may move the heap)
@@ -118,6 +126,7 @@ export const adamUpdateKernel: PackKernel = {
   run(io, inputs, attrs) {
     const count = attrs.count as number;
     const s = adamScalars(attrs as unknown as FusedAdamOptions);
+    const inPlace = attrs.inPlace === true;
     const outs: tf.TensorInfo[] = [];
     const work: (() => void)[] = [];
     for (let i = 0; i < count; i++) {
@@ -125,7 +134,9 @@ export const adamUpdateKernel: PackKernel = {
       const m = input(inputs, `m${i}`, ADAM_UPDATE), v = input(inputs, `v${i}`, ADAM_UPDATE), mask = inputs[`k${i}`];
       for (const [t, name] of [[g, 'g'], [m, 'm'], [v, 'v']] as const) checkSame(ADAM_UPDATE, `${name}${i}`, t, p);
       if (mask !== undefined) checkSame(ADAM_UPDATE, `k${i}`, mask, p);
-      const outP = io.alloc(p.shape, 'float32'), outM = io.alloc(p.shape, 'float32'), outV = io.alloc(p.shape, 'float32');
+      const reuse = inPlace && io.refCount(p) === 1 && io.refCount(m) === 1 && io.refCount(v) === 1;
+      const [outP, outM, outV] = reuse ? [io.share(p), io.share(m), io.share(v)]
+        : [io.alloc(p.shape, 'float32'), io.alloc(p.shape, 'float32'), io.alloc(p.shape, 'float32')];
       outs.push(outP, outM, outV);
       work.push(() => {
         const args = [io.f32(p), io.f32(g), io.f32(m), io.f32(v), mask === undefined ? null : io.f32(mask), io.f32(outP), io.f32(outM), io.f32(outV)] as const;
@@ -161,7 +172,7 @@ export function fusedSgdUpdate(entries: readonly SgdEntry[], options: FusedSgdOp
       if (e.mask !== undefined) inputs[`k${i}`] = e.mask;
     });
     const attrs = { count: entries.length, lr: options.lr, momentum, dampening: options.dampening ?? 0, nesterov: options.nesterov === true,
-      weightDecay: options.weightDecay ?? 0 };
+      weightDecay: options.weightDecay ?? 0, inPlace: options.inPlace === true };
     const outs = tf.engine().runKernel(SGD_UPDATE, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
     const step = momentum !== 0 ? 2 : 1;
     return entries.map((_, i) => ({ param: outs[i * step], buffer: momentum !== 0 ? outs[i * step + 1] : null }));
@@ -203,7 +214,7 @@ export function fusedAdamUpdate(entries: readonly AdamEntry[], options: FusedAda
       if (e.mask !== undefined) inputs[`k${i}`] = e.mask;
     });
     const attrs = { count: entries.length, lr: options.lr, beta1: options.beta1 ?? 0.9, beta2: options.beta2 ?? 0.999,
-      eps: options.eps ?? 1e-8, weightDecay: options.weightDecay ?? 0, step: options.step };
+      eps: options.eps ?? 1e-8, weightDecay: options.weightDecay ?? 0, step: options.step, inPlace: options.inPlace === true };
     const outs = tf.engine().runKernel(ADAM_UPDATE, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
     return entries.map((_, i) => ({ param: outs[3 * i], m: outs[3 * i + 1], v: outs[3 * i + 2] }));
   }
