@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { nativeStatus, setNativeKernelsEnabled } from '../../lib/src/backend/native/addon';
 import { fusedAdamUpdate, fusedSgdUpdate } from '../../lib/src/backend/kernels/optimizerUpdate';
 import { profileKernels } from '../../lib/src/backend/kernels/profile';
+import { registerKernelPack, unregisterKernelPack } from '../../lib/src/backend/kernels/register';
 import { createOptimizer, type OptimizerConfig } from '../../lib/src/train/optimizers';
 import { createRng } from '../../lib/src/util/random';
 import { usePackedWasmWithCpuReference } from './packFixture';
@@ -182,6 +183,32 @@ describe('backend/kernels: fused optimiser updates equal the project optimiser b
     vars.slice(1).forEach((v, i) => assert.strictEqual(v.dataId, ids[i + 1], `variable ${i + 1}: still in place`));
     tf.dispose([snapshot, ...vars]);
     opt.dispose();
+  });
+
+  it('on the cpu backend (pack with the addon) the update never writes in place: cpu tensors keep the caller\'s arrays', async function () {
+    if (!nativeStatus().active) this.skip();
+    await tf.setBackend('cpu');
+    registerKernelPack('cpu');
+    try {
+      const values = Float32Array.from({ length: 12 }, (_, i) => i / 7);
+      const copy = Float32Array.from(values);
+      // as writeSnapshot does: assign a tensor made from the caller's array (the cpu backend keeps that very array)
+      const variable = tf.variable(tf.zeros([3, 4]));
+      tf.tidy(() => variable.assign(tf.tensor(values, [3, 4])));
+      for (const config of [{ kind: 'sgd', lr: 0.1, momentum: 0.9 }, { kind: 'adam', lr: 0.1 }] as OptimizerConfig[]) {
+        const opt = createOptimizer(config, new Map([['w', variable]]));
+        const profile = profileKernels('cpu', () => {
+          for (let t = 0; t < 2; t++) tf.tidy(() => opt.step(new Map([['w', tf.onesLike(variable)]])));
+        });
+        assert.ok(profile.kernels.some((k) => k.name === (config.kind === 'sgd' ? 'NetstatsSgdUpdate' : 'NetstatsAdamUpdate')), 'the fused kernel ran on cpu');
+        opt.dispose();
+      }
+      equalBits(values, copy, 'the array the variable was made from');
+      assert.ok(Array.from(variable.dataSync()).some((x, i) => x !== copy[i]), 'the variable moved');
+      variable.dispose();
+    } finally {
+      unregisterKernelPack('cpu');
+    }
   });
 
   it('without the pack (cpu backend here) the same functions run the formulas as tfjs ops, with the same results', async () => {

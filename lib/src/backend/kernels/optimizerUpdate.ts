@@ -6,6 +6,7 @@
 // and disposes nothing else); on a backend without the pack they run the same formulas as tfjs ops.
 import * as tf from '@tensorflow/tfjs';
 import { nativeKernels } from '../native/addon';
+import type { KernelIO } from './io';
 import { input, type PackKernel } from './types';
 
 export const SGD_UPDATE = 'NetstatsSgdUpdate';
@@ -81,13 +82,19 @@ function checkSame(kernel: string, what: string, t: tf.TensorInfo, p: tf.TensorI
   }
 }
 
+// Only wasm owns its tensors' memory: the cpu backend keeps the very typed array a tensor was made from (and hands it
+// out again from dataSync), so writing there in place would change the caller's arrays.
+function ownsMemory(io: KernelIO): boolean {
+  return io.backendName === 'wasm';
+}
+
 /** inputs p{i}, g{i}, b{i}? (buffer), k{i}? (mask); attrs count + the SGD options -> [p'0, b'0?, p'1, b'1?, ...]. */
 export const sgdUpdateKernel: PackKernel = {
   name: SGD_UPDATE,
   applies: (backend, native) => backend === 'wasm' || native,
   run(io, inputs, attrs) {
     const count = attrs.count as number;
-    const inPlace = attrs.inPlace === true;
+    const inPlace = attrs.inPlace === true && ownsMemory(io);
     const s = sgdScalars(attrs as unknown as FusedSgdOptions);
     const withMomentum = s.momentum !== 0;
     const outs: tf.TensorInfo[] = [];
@@ -126,7 +133,7 @@ export const adamUpdateKernel: PackKernel = {
   run(io, inputs, attrs) {
     const count = attrs.count as number;
     const s = adamScalars(attrs as unknown as FusedAdamOptions);
-    const inPlace = attrs.inPlace === true;
+    const inPlace = attrs.inPlace === true && ownsMemory(io);
     const outs: tf.TensorInfo[] = [];
     const work: (() => void)[] = [];
     for (let i = 0; i < count; i++) {
