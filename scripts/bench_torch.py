@@ -3,8 +3,9 @@
 trained the same way (SGD momentum 0.9, lr 0.01, softmax cross-entropy, random data), same threads.
 Batch mode (--models): prints one JSON line {"available": bool, "reason": str, "samples_per_s": {model: rate}}.
 Serve mode (--serve): prints {"available", "reason"}, then answers each stdin line
-{"model": name, "steps": n, "warmup": w} with {"model": name, "samples_per_s": rate} (one timed repeat; the
-warm-up runs on a model's first request only), so that the bench can interleave repeats with its own.
+{"model": name, "steps": n, "warmup": w, "warmup_s": s} with {"model": name, "samples_per_s": rate} (one timed
+repeat; the warm-up, at least w steps and s seconds as on the bench's side, runs on a model's first request only),
+so that the bench can interleave repeats with its own.
 Run with Debian's /usr/bin/python3 (python3-torch)."""
 import argparse
 import json
@@ -20,6 +21,7 @@ def main():
     p.add_argument('--steps', help='JSON object: model -> steps per repeat')
     p.add_argument('--serve', action='store_true')
     p.add_argument('--warmup', type=int, default=3)
+    p.add_argument('--warmup-s', type=float, default=0.0, help='warm-up lasts at least this many seconds')
     p.add_argument('--repeats', type=int, default=3)
     p.add_argument('--threads', type=int, default=1, help='torch intra-op threads (torch.set_num_threads)')
     p.add_argument('--blas-threads', type=int, default=None,
@@ -104,6 +106,13 @@ def main():
             loss.backward()
             self.opt.step()
 
+        def warm_up(self, steps, seconds):
+            t0 = time.perf_counter()
+            done = 0
+            while done < steps or time.perf_counter() - t0 < seconds:
+                self.step()
+                done += 1
+
         def rate(self, n):
             t0 = time.perf_counter()
             for _ in range(n):
@@ -122,8 +131,7 @@ def main():
                 continue
             if name not in trainers:
                 trainers[name] = Trainer(name)
-                for _ in range(int(req.get('warmup', 3))):
-                    trainers[name].step()
+                trainers[name].warm_up(int(req.get('warmup', 3)), float(req.get('warmup_s', 0)))
             print(json.dumps({'model': name, 'samples_per_s': trainers[name].rate(int(req['steps']))}), flush=True)
         return
 
@@ -137,8 +145,7 @@ def main():
             print(f'bench_torch: unknown model {name}', file=sys.stderr)
             sys.exit(2)
         trainer = Trainer(name)
-        for _ in range(a.warmup):
-            trainer.step()
+        trainer.warm_up(a.warmup, a.warmup_s)
         n = int(steps.get(name, 20))
         out[name] = statistics.median(trainer.rate(n) for _ in range(a.repeats))
     print(json.dumps({'available': True, 'reason': reason, 'samples_per_s': out}))

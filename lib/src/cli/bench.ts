@@ -1,9 +1,12 @@
-// npm run bench [-- --torch] [--json] [--profile] [--models lenet5,mlp512,...] [--steps N] [--warmup N] [--repeats N]
-//                 [--backend wasm|cpu] [--threads N] [--torch-threads N]
+// npm run bench [-- --torch] [--json] [--profile] [--models lenet5,mlp512,...] [--steps N] [--warmup N] [--warmup-s S]
+//                 [--repeats N] [--backend wasm|cpu] [--threads N] [--torch-threads N]
 // Training throughput of fixed benchmark models on this CPU (our backend + kernel pack), optionally
 // side by side with PyTorch (scripts/bench_torch.py, same models, same thread count; each timed repeat of
 // ours is followed by one of PyTorch, so both see the same machine load), plus peak RSS
 // and GEMM GFLOP/s. The model definitions below are fixed: scripts/bench_torch.py mirrors them.
+// Every model first trains for a warm-up of at least --warmup steps and --warmup-s seconds, on both sides: V8
+// keeps compiling tfjs's code for the first few hundred steps (an MLP-512 step takes ~2x longer at first, and the
+// compiler's background threads take cores from the kernels' worker threads), while training runs last minutes.
 import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
 import { createInterface } from 'readline';
 import * as os from 'os';
@@ -119,13 +122,13 @@ export const BENCH_MODELS: readonly BenchModel[] = [
 ];
 
 interface Options {
-  torch: boolean; json: boolean; models: string[]; steps: number | null; warmup: number; repeats: number;
+  torch: boolean; json: boolean; models: string[]; steps: number | null; warmup: number; warmupSeconds: number; repeats: number;
   backend: string; threads: number; torchThreads: number | null; profile: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
-    torch: false, json: false, models: BENCH_MODELS.map((m) => m.name), steps: null, warmup: 3, repeats: 3,
+    torch: false, json: false, models: BENCH_MODELS.map((m) => m.name), steps: null, warmup: 3, warmupSeconds: 8, repeats: 5,
     backend: process.env.NETSTATS_BACKEND ?? 'wasm', threads: nativeStatus().threads, torchThreads: null, profile: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -146,6 +149,11 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--models') o.models = value().split(',').filter((s) => s !== '');
     else if (a === '--steps') o.steps = count();
     else if (a === '--warmup') o.warmup = count();
+    else if (a === '--warmup-s') {
+      const v = Number(value());
+      if (!(v >= 0 && Number.isFinite(v))) throw new Error(`bench: ${a} needs a non-negative number of seconds`);
+      o.warmupSeconds = v;
+    }
     else if (a === '--repeats') o.repeats = Math.max(1, count());
     else if (a === '--backend') o.backend = value();
     else if (a === '--threads') o.threads = Math.max(1, count());
@@ -157,11 +165,13 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
-/** Steps per timed repeat: about the same work for every model. */
+/** Steps per timed repeat: about half a second for every model (shorter repeats mostly time the cold start after
+ * the other side's repeat: sleeping worker threads, caches that held the other process's data). */
 function defaultSteps(model: BenchModel): number {
-  if (model.name === 'vgg_small' || model.name === 'resnet_small') return 6;
-  if (model.name === 'mlp4096' || model.replicas > 1) return 15;
-  return 40;
+  if (model.name === 'vgg_small' || model.name === 'resnet_small') return 8;
+  if (model.name === 'mlp4096' || model.replicas > 1) return 25;
+  if (model.name === 'lenet5') return 100;
+  return 250;
 }
 
 function median(xs: number[]): number {
@@ -203,10 +213,19 @@ export function benchTrainer(model: BenchModel): { step(): void; sync(): void; d
   };
 }
 
-/** Training samples per second (median over repeats). */
-export function benchTrain(model: BenchModel, steps: number, warmup: number, repeats: number): number {
+/** Trains at least `steps` steps and for at least `seconds` (the JIT's warm-up); returns the steps run. */
+export function warmUp(trainer: { step(): void; sync(): void }, steps: number, seconds: number): number {
+  const t0 = performance.now();
+  let done = 0;
+  while (done < steps || performance.now() - t0 < seconds * 1000) { trainer.step(); done++; }
+  trainer.sync();
+  return done;
+}
+
+/** Training samples per second (median over repeats) after a warm-up of `warmup` steps and `warmupSeconds`. */
+export function benchTrain(model: BenchModel, steps: number, warmup: number, repeats: number, warmupSeconds = 0): number {
   const trainer = benchTrainer(model);
-  for (let w = 0; w < warmup; w++) trainer.step();
+  warmUp(trainer, warmup, warmupSeconds);
   const rates: number[] = [];
   for (let r = 0; r < repeats; r++) {
     const t0 = performance.now();
@@ -218,11 +237,10 @@ export function benchTrain(model: BenchModel, steps: number, warmup: number, rep
   return median(rates);
 }
 
-/** Per-kernel time of `steps` training steps after `warmup` steps, printed per step. */
-export function profileTrain(model: BenchModel, backendName: string, steps: number, warmup: number): string {
+/** Per-kernel time of `steps` training steps after a warm-up (`warmup` steps, `warmupSeconds`), printed per step. */
+export function profileTrain(model: BenchModel, backendName: string, steps: number, warmup: number, warmupSeconds = 0): string {
   const trainer = benchTrainer(model);
-  for (let w = 0; w < warmup; w++) trainer.step();
-  trainer.sync();
+  warmUp(trainer, warmup, warmupSeconds);
   const p = profileKernels(backendName, () => {
     for (let s = 0; s < steps; s++) trainer.step();
     trainer.sync();
@@ -306,9 +324,9 @@ export class TorchReference {
     }
   }
 
-  /** Samples per second of one timed repeat (warm-up on the model's first request). */
-  async rate(model: string, steps: number, warmup: number): Promise<number> {
-    this.child.stdin.write(JSON.stringify({ model, steps, warmup }) + '\n');
+  /** Samples per second of one timed repeat (warm-up, `warmup` steps and `warmupSeconds`, on the model's first request). */
+  async rate(model: string, steps: number, warmup: number, warmupSeconds: number): Promise<number> {
+    this.child.stdin.write(JSON.stringify({ model, steps, warmup, warmup_s: warmupSeconds }) + '\n');
     const line = await this.next();
     if (line === null) throw new Error(this.failure('bench_torch.py exited'));
     const reply = JSON.parse(line) as { samples_per_s?: number; error?: string };
@@ -329,14 +347,16 @@ async function main(): Promise<void> {
   const log = (s: string) => { if (!o.json) console.log(s); };
   log(`backend: ${report.choice}; kernel pack: ${report.kernelPack ? report.kernelPack.registered.join(', ') : 'none'}`);
   log(`native: ${native.reason}; threads ${o.threads}; cpus ${os.cpus().length}`);
+  log(`warm-up per model: at least ${o.warmup} steps and ${o.warmupSeconds} s (PyTorch too); then ${o.repeats} timed repeats`);
   const models = BENCH_MODELS.filter((m) => o.models.includes(m.name));
   const steps: Record<string, number> = {};
   for (const m of models) steps[m.name] = o.steps ?? defaultSteps(m);
   if (o.profile) {
     for (const m of models) {
       const steps = o.steps ?? 3;
-      console.log(`profile ${m.name} (${report.choice}, ${o.threads} threads), ${steps} steps after ${o.warmup} warm-up:`);
-      console.log(profileTrain(m, report.tfBackend, steps, o.warmup));
+      console.log(`profile ${m.name} (${report.choice}, ${o.threads} threads), ${steps} steps after a warm-up of ` +
+        `${o.warmup} steps and ${o.warmupSeconds} s:`);
+      console.log(profileTrain(m, report.tfBackend, steps, o.warmup, o.warmupSeconds));
     }
     return;
   }
@@ -366,8 +386,7 @@ async function main(): Promise<void> {
   const theirsBy: Record<string, Record<string, number>> = {}, theirsBest: Record<string, string> = {};
   for (const m of models) {
     const trainer = benchTrainer(m);
-    for (let w = 0; w < o.warmup; w++) trainer.step();
-    trainer.sync();
+    warmUp(trainer, o.warmup, o.warmupSeconds);
     const rates: number[] = [];
     const torchRates = new Map<string, number[]>(torches.map((t) => [t.label, []]));
     for (let r = 0; r < o.repeats; r++) {
@@ -375,7 +394,7 @@ async function main(): Promise<void> {
       for (let s = 0; s < steps[m.name]; s++) trainer.step();
       trainer.sync();
       rates.push((trainer.samplesPerStep * steps[m.name]) / ((performance.now() - t0) / 1000));
-      for (const t of torches) torchRates.get(t.label)?.push(await t.ref.rate(m.name, steps[m.name], o.warmup));
+      for (const t of torches) torchRates.get(t.label)?.push(await t.ref.rate(m.name, steps[m.name], o.warmup, o.warmupSeconds));
       // OpenMP and OpenBLAS worker threads spin for a while after their last job (up to ~0.1 s for OpenBLAS's
       // default timeout): let them go to sleep before our next repeat is timed.
       if (torch) await new Promise((resolve) => setTimeout(resolve, 500));
@@ -412,7 +431,7 @@ async function main(): Promise<void> {
     peak_rss_mib: Math.round(peakRssMiB), gemm_1024_gflops_backend: Number(gemm.backend.toFixed(1)),
     gemm_1024_gflops_native: gemm.native === null ? null : Number(gemm.native.toFixed(1)), peak_gflops: PEAK_GFLOPS,
     threads: o.threads, torch_threads: o.torchThreads ?? o.threads, native: native.reason, torch: torchDescription,
-    load_average_1m: Number(os.loadavg()[0].toFixed(2)), repeats: o.repeats,
+    load_average_1m: Number(os.loadavg()[0].toFixed(2)), repeats: o.repeats, warmup_steps: o.warmup, warmup_s: o.warmupSeconds,
   };
   if (o.json) console.log(JSON.stringify(summary));
   else {
