@@ -43,18 +43,24 @@ static void sums_range(void *p, int64_t begin, int64_t end, int part) {
   }
 }
 
+// Per-participant scratch for the column-sum kernels: `width` zeroed doubles (acc[t]) followed by
+// `width` floats (blk[t], a row-block buffer). Returns -1 on allocation failure.
+static int part_buffers(int64_t width, int parts, double **acc, float **blk) {
+  for (int t = 0; t < parts; t++) {
+    float *buf = scratch_floats(SCRATCH_THREAD0 + t, (size_t)(3 * width));
+    if (!buf) return -1;
+    acc[t] = (double *)buf;
+    blk[t] = buf + 2 * width;
+    memset(acc[t], 0, sizeof(double) * (size_t)width);
+  }
+  return 0;
+}
+
 // Sums over all rows into out (2*cols doubles); returns -1 on allocation failure.
 static int sums(const float *x, const float *dy, const float *shift, int64_t rows, int64_t cols, double *out) {
   sums_ctx c = {x, dy, shift, cols, {0}, {0}};
   const int parts = pool_threads();
-  for (int t = 0; t < parts; t++) {
-    // one slot per participant: doubles first, then the float block buffers
-    float *buf = scratch_floats(SCRATCH_THREAD0 + t, (size_t)(6 * cols));
-    if (!buf) return -1;
-    c.acc[t] = (double *)buf;
-    c.blk[t] = buf + 4 * cols;
-    memset(c.acc[t], 0, sizeof(double) * (size_t)(2 * cols));
-  }
+  if (part_buffers(2 * cols, parts, c.acc, c.blk) != 0) return -1;
   parallel_for(rows, MIN_ROWS_PER_PART, sums_range, &c);
   memset(out, 0, sizeof(double) * (size_t)(2 * cols));
   for (int t = 0; t < parts; t++)
@@ -193,13 +199,7 @@ static int folded_sums(const float *dy, const float *y, float *dz, float *out, i
   const int64_t W = fold_width(cols), n = rows * cols, supers = n / W;
   fold_ctx c = {dy, y, dz, W, relu, {0}, {0}};
   const int parts = pool_threads();
-  for (int t = 0; t < parts; t++) {
-    float *buf = scratch_floats(SCRATCH_THREAD0 + t, (size_t)(3 * W));
-    if (!buf) return -1;
-    c.acc[t] = (double *)buf;
-    c.blk[t] = buf + 2 * W;
-    memset(c.acc[t], 0, sizeof(double) * (size_t)W);
-  }
+  if (part_buffers(W, parts, c.acc, c.blk) != 0) return -1;
   int64_t min_supers = 8192 / W + 1;
   parallel_for(supers, min_supers, fold_range, &c);
   double *s = stats_buffer(cols);

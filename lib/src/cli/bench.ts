@@ -213,13 +213,21 @@ export function benchTrainer(model: BenchModel): { step(): void; sync(): void; d
   };
 }
 
-/** Trains at least `steps` steps and for at least `seconds` (the JIT's warm-up); returns the steps run. */
-export function warmUp(trainer: { step(): void; sync(): void }, steps: number, seconds: number): number {
+type BenchTrainer = ReturnType<typeof benchTrainer>;
+
+/** Trains at least `steps` steps and for at least `seconds` (the JIT's warm-up). */
+export function warmUp(trainer: BenchTrainer, steps: number, seconds: number): void {
   const t0 = performance.now();
-  let done = 0;
-  while (done < steps || performance.now() - t0 < seconds * 1000) { trainer.step(); done++; }
+  for (let done = 0; done < steps || performance.now() - t0 < seconds * 1000; done++) trainer.step();
   trainer.sync();
-  return done;
+}
+
+/** Samples per second of one timed repeat of `steps` steps. */
+function timedRate(trainer: BenchTrainer, steps: number): number {
+  const t0 = performance.now();
+  for (let s = 0; s < steps; s++) trainer.step();
+  trainer.sync();
+  return (trainer.samplesPerStep * steps) / ((performance.now() - t0) / 1000);
 }
 
 /** Training samples per second (median over repeats) after a warm-up of `warmup` steps and `warmupSeconds`. */
@@ -227,12 +235,7 @@ export function benchTrain(model: BenchModel, steps: number, warmup: number, rep
   const trainer = benchTrainer(model);
   warmUp(trainer, warmup, warmupSeconds);
   const rates: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    const t0 = performance.now();
-    for (let s = 0; s < steps; s++) trainer.step();
-    trainer.sync();
-    rates.push((trainer.samplesPerStep * steps) / ((performance.now() - t0) / 1000));
-  }
+  for (let r = 0; r < repeats; r++) rates.push(timedRate(trainer, steps));
   trainer.dispose();
   return median(rates);
 }
@@ -390,10 +393,7 @@ async function main(): Promise<void> {
     const rates: number[] = [];
     const torchRates = new Map<string, number[]>(torches.map((t) => [t.label, []]));
     for (let r = 0; r < o.repeats; r++) {
-      const t0 = performance.now();
-      for (let s = 0; s < steps[m.name]; s++) trainer.step();
-      trainer.sync();
-      rates.push((trainer.samplesPerStep * steps[m.name]) / ((performance.now() - t0) / 1000));
+      rates.push(timedRate(trainer, steps[m.name]));
       for (const t of torches) torchRates.get(t.label)?.push(await t.ref.rate(m.name, steps[m.name], o.warmup, o.warmupSeconds));
       // OpenMP and OpenBLAS worker threads spin for a while after their last job (up to ~0.1 s for OpenBLAS's
       // default timeout): let them go to sleep before our next repeat is timed.
