@@ -4,11 +4,10 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { nativeStatus, setNativeKernelsEnabled } from '../../lib/src/backend/native/addon';
 import { BATCH_NORM_TRAIN } from '../../lib/src/backend/kernels/batchNormTrain';
 import { batchNormLayerHookInstalled } from '../../lib/src/backend/kernels/batchNormLayerHook';
 import { createRng, type Rng } from '../../lib/src/util/random';
-import { usePackedWasmWithCpuReference, assertClose } from './packFixture';
+import { assertClose, describeNativeAndFallback, usePackedWasmWithCpuReference } from './packFixture';
 
 function randomArray(rng: Rng, n: number, offset = 0, scale = 1): Float32Array {
   return Float32Array.from({ length: n }, () => offset + scale * rng.normal());
@@ -51,50 +50,42 @@ describe('backend/kernels: fused batch norm (training mode) vs tfjs graph on the
     assert.ok(batchNormLayerHookInstalled());
   });
 
-  for (const native of [true, false]) {
-    describe(native ? 'native path' : 'JS path (native off)', () => {
-      before(function () {
-        if (native && !nativeStatus().active) this.skip();
-        setNativeKernelsEnabled(native);
-      });
-      after(() => setNativeKernelsEnabled(true));
-
-      it('forward (y, batch mean, biased variance) and gradients, also through the mean/variance outputs', async () => {
-        const cases: { shape: number[]; offset: number; scale: number; eps: number }[] = [
-          { shape: [4, 5, 5, 3], offset: 0, scale: 1, eps: 1e-3 },
-          { shape: [7, 6], offset: 0.5, scale: 2, eps: 1e-5 },
-          { shape: [1, 3, 3, 17], offset: 0, scale: 1, eps: 1e-3 },
-          { shape: [2, 1, 1, 9], offset: -1, scale: 0.5, eps: 1e-3 },
-          // |mean| >> std: the one-pass statistics must not cancel catastrophically
-          { shape: [3, 4, 4, 5], offset: 50, scale: 0.1, eps: 1e-5 },
-          { shape: [64, 33], offset: 0, scale: 3, eps: 1e-3 },
-        ];
-        let seed = 300;
-        for (const c of cases) {
-          const rng = createRng(seed++);
-          const n = c.shape.reduce((a, b) => a * b, 1), ch = c.shape[c.shape.length - 1];
-          const values = [randomArray(rng, n, c.offset, c.scale), randomArray(rng, ch, 1, 0.3), randomArray(rng, ch),
-            randomArray(rng, n), randomArray(rng, ch), randomArray(rng, ch)];
-          const shapes = [c.shape, [ch], [ch], c.shape, [ch], [ch]];
-          const run = async (backend: 'cpu' | 'wasm', how: 'fused' | 'reference') => {
-            await tf.setBackend(backend);
-            const ts = values.map((v, i) => tf.tensor(v, shapes[i]));
-            const before = tf.memory().numTensors;
-            const r = batchNormOp(how, ts[0], ts[1], ts[2], ts[3], ts[4], ts[5], c.eps);
-            assert.strictEqual(tf.memory().numTensors, before, `${backend} ${how}: tensors leaked`);
-            tf.dispose(ts);
-            return r;
-          };
-          const ref = await run('cpu', 'reference');
-          const got = await run('wasm', 'fused');
-          const what = `${JSON.stringify(c)}`;
-          // The reference itself computes in float32: relative tolerance scaled to the data's offset.
-          const tol = c.offset > 10 ? 5e-3 : 1e-3;
-          for (const key of ['y', 'mean', 'variance', 'dx', 'dgamma', 'dbeta'] as const) assertClose(got[key], ref[key], `${what} ${key}`, tol);
-        }
-      });
+  describeNativeAndFallback('JS path (native off)', () => {
+    it('forward (y, batch mean, biased variance) and gradients, also through the mean/variance outputs', async () => {
+      const cases: { shape: number[]; offset: number; scale: number; eps: number }[] = [
+        { shape: [4, 5, 5, 3], offset: 0, scale: 1, eps: 1e-3 },
+        { shape: [7, 6], offset: 0.5, scale: 2, eps: 1e-5 },
+        { shape: [1, 3, 3, 17], offset: 0, scale: 1, eps: 1e-3 },
+        { shape: [2, 1, 1, 9], offset: -1, scale: 0.5, eps: 1e-3 },
+        // |mean| >> std: the one-pass statistics must not cancel catastrophically
+        { shape: [3, 4, 4, 5], offset: 50, scale: 0.1, eps: 1e-5 },
+        { shape: [64, 33], offset: 0, scale: 3, eps: 1e-3 },
+      ];
+      let seed = 300;
+      for (const c of cases) {
+        const rng = createRng(seed++);
+        const n = c.shape.reduce((a, b) => a * b, 1), ch = c.shape[c.shape.length - 1];
+        const values = [randomArray(rng, n, c.offset, c.scale), randomArray(rng, ch, 1, 0.3), randomArray(rng, ch),
+          randomArray(rng, n), randomArray(rng, ch), randomArray(rng, ch)];
+        const shapes = [c.shape, [ch], [ch], c.shape, [ch], [ch]];
+        const run = async (backend: 'cpu' | 'wasm', how: 'fused' | 'reference') => {
+          await tf.setBackend(backend);
+          const ts = values.map((v, i) => tf.tensor(v, shapes[i]));
+          const before = tf.memory().numTensors;
+          const r = batchNormOp(how, ts[0], ts[1], ts[2], ts[3], ts[4], ts[5], c.eps);
+          assert.strictEqual(tf.memory().numTensors, before, `${backend} ${how}: tensors leaked`);
+          tf.dispose(ts);
+          return r;
+        };
+        const ref = await run('cpu', 'reference');
+        const got = await run('wasm', 'fused');
+        const what = `${JSON.stringify(c)}`;
+        // The reference itself computes in float32: relative tolerance scaled to the data's offset.
+        const tol = c.offset > 10 ? 5e-3 : 1e-3;
+        for (const key of ['y', 'mean', 'variance', 'dx', 'dgamma', 'dbeta'] as const) assertClose(got[key], ref[key], `${what} ${key}`, tol);
+      }
     });
-  }
+  });
 
   /** A BatchNormalization layer's output, input/gamma/beta gradients and moving statistics after one call. */
   async function layerRun(backend: 'cpu' | 'wasm', config: tf.serialization.ConfigDict, x: Float32Array, shape: number[], weights: Float32Array[],

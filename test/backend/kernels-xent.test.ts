@@ -6,7 +6,7 @@ import { profileKernels } from '../../lib/src/backend/kernels/profile';
 import { fusedSoftmaxXentAvailable, SOFTMAX_XENT } from '../../lib/src/backend/kernels/softmaxCrossEntropy';
 import { correctCount, softmaxCrossEntropy, softmaxCrossEntropyAndCorrect, softmaxCrossEntropyOps } from '../../lib/src/train/evaluate';
 import { createRng } from '../../lib/src/util/random';
-import { usePackedWasmWithCpuReference } from './packFixture';
+import { describeNativeAndFallback, usePackedWasmWithCpuReference } from './packFixture';
 
 interface Case { n: number; c: number; logits: Float32Array; labels: Int32Array }
 interface Result { loss: number; correct: number; grad: Float32Array }
@@ -37,41 +37,43 @@ describe('backend/kernels: fused softmax cross-entropy equals tfjs ops', functio
   this.timeout(60000);
   usePackedWasmWithCpuReference();
 
-  it('loss, correct count (ties included) and gradient on odd shapes and large logits, without leaks', async () => {
-    let seed = 11;
-    for (const [n, c, scale] of [[1, 2, 1], [1, 10, 1], [7, 3, 2], [128, 10, 1], [33, 100, 3], [5, 4, 40]] as const) {
-      const k = makeCase(seed++, n, c, scale);
-      await tf.setBackend('cpu');
-      assert.ok(!fusedSoftmaxXentAvailable(), 'the reference must run tfjs ops');
-      const ref = run('ops', k);
+  describeNativeAndFallback('JS path (native off)', () => {
+    it('loss, correct count (ties included) and gradient on odd shapes and large logits, without leaks', async () => {
+      let seed = 11;
+      for (const [n, c, scale] of [[1, 2, 1], [1, 10, 1], [7, 3, 2], [128, 10, 1], [33, 100, 3], [5, 4, 40]] as const) {
+        const k = makeCase(seed++, n, c, scale);
+        await tf.setBackend('cpu');
+        assert.ok(!fusedSoftmaxXentAvailable(), 'the reference must run tfjs ops');
+        const ref = run('ops', k);
+        await tf.setBackend('wasm');
+        assert.ok(fusedSoftmaxXentAvailable());
+        const before = tf.memory().numTensors;
+        let got: Result | undefined;
+        const profile = profileKernels('wasm', () => { got = run('fused', k); });
+        assert.strictEqual(tf.memory().numTensors, before, `[${n}, ${c}]: tensors leaked`);
+        assert.strictEqual(profile.kernels.find((x) => x.name === SOFTMAX_XENT)?.calls, 2, 'one fused call for the gradient run, one for loss + correct');
+        const g = got as Result;
+        const what = `[${n}, ${c}] scale ${scale}`;
+        assert.ok(Math.abs(g.loss - ref.loss) <= 2e-6 * Math.max(1, Math.abs(ref.loss)), `${what}: loss ${g.loss} vs ${ref.loss}`);
+        assert.strictEqual(g.correct, ref.correct, `${what}: correct count`);
+        for (let i = 0; i < ref.grad.length; i++) {
+          assert.ok(Math.abs((g.grad[i] as number) - (ref.grad[i] as number)) <= 1e-6, `${what}: gradient entry ${i} is ${g.grad[i]}, ops give ${ref.grad[i]}`);
+        }
+      }
+    });
+
+    it('hand-computed case: logits [[0, ln 3]], label 0 -> loss ln 4, gradient [-3/4, 3/4]', async () => {
       await tf.setBackend('wasm');
       assert.ok(fusedSoftmaxXentAvailable());
-      const before = tf.memory().numTensors;
-      let got: Result | undefined;
-      const profile = profileKernels('wasm', () => { got = run('fused', k); });
-      assert.strictEqual(tf.memory().numTensors, before, `[${n}, ${c}]: tensors leaked`);
-      assert.strictEqual(profile.kernels.find((x) => x.name === SOFTMAX_XENT)?.calls, 2, 'one fused call for the gradient run, one for loss + correct');
-      const g = got as Result;
-      const what = `[${n}, ${c}] scale ${scale}`;
-      assert.ok(Math.abs(g.loss - ref.loss) <= 2e-6 * Math.max(1, Math.abs(ref.loss)), `${what}: loss ${g.loss} vs ${ref.loss}`);
-      assert.strictEqual(g.correct, ref.correct, `${what}: correct count`);
-      for (let i = 0; i < ref.grad.length; i++) {
-        assert.ok(Math.abs((g.grad[i] as number) - (ref.grad[i] as number)) <= 1e-6, `${what}: gradient entry ${i} is ${g.grad[i]}, ops give ${ref.grad[i]}`);
-      }
-    }
-  });
+      const r = run('fused', { n: 1, c: 2, logits: Float32Array.of(0, Math.log(3)), labels: Int32Array.of(0) });
+      assert.ok(Math.abs(r.loss - Math.log(4)) < 1e-6 && r.correct === 0, `loss ${r.loss}, correct ${r.correct}`);
+      assert.ok(Math.abs((r.grad[0] as number) - 0.7 * -0.75) < 1e-6 && Math.abs((r.grad[1] as number) - 0.7 * 0.75) < 1e-6);
+    });
 
-  it('hand-computed case: logits [[0, ln 3]], label 0 -> loss ln 4, gradient [-3/4, 3/4]', async () => {
-    await tf.setBackend('wasm');
-    assert.ok(fusedSoftmaxXentAvailable());
-    const r = run('fused', { n: 1, c: 2, logits: Float32Array.of(0, Math.log(3)), labels: Int32Array.of(0) });
-    assert.ok(Math.abs(r.loss - Math.log(4)) < 1e-6 && r.correct === 0, `loss ${r.loss}, correct ${r.correct}`);
-    assert.ok(Math.abs((r.grad[0] as number) - 0.7 * -0.75) < 1e-6 && Math.abs((r.grad[1] as number) - 0.7 * 0.75) < 1e-6);
-  });
-
-  it('NaN logits give a NaN loss; a label outside the classes is an error naming it', async () => {
-    await tf.setBackend('wasm');
-    assert.ok(Number.isNaN(run('fused', { n: 1, c: 3, logits: Float32Array.of(0, NaN, 1), labels: Int32Array.of(2) }).loss));
-    assert.throws(() => run('fused', { n: 2, c: 3, logits: new Float32Array(6), labels: Int32Array.of(0, 3) }), /label 3 of row 1 is outside 0\.\.2/);
+    it('NaN logits give a NaN loss; a label outside the classes is an error naming it', async () => {
+      await tf.setBackend('wasm');
+      assert.ok(Number.isNaN(run('fused', { n: 1, c: 3, logits: Float32Array.of(0, NaN, 1), labels: Int32Array.of(2) }).loss));
+      assert.throws(() => run('fused', { n: 2, c: 3, logits: new Float32Array(6), labels: Int32Array.of(0, 3) }), /label 3 of row 1 is outside 0\.\.2/);
+    });
   });
 });

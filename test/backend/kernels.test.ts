@@ -3,11 +3,11 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { nativeStatus, setNativeKernelsEnabled } from '../../lib/src/backend/native/addon';
+import { nativeStatus } from '../../lib/src/backend/native/addon';
 import { kernelIO } from '../../lib/src/backend/kernels/io';
 import { packKernels, registerKernelPack } from '../../lib/src/backend/kernels/register';
 import { createRng, type Rng } from '../../lib/src/util/random';
-import { usePackedWasmWithCpuReference, assertClose } from './packFixture';
+import { assertClose, describeNativeAndFallback, usePackedWasmWithCpuReference } from './packFixture';
 
 type Backend = 'cpu' | 'wasm';
 type Case = { name: string; inputs: { shape: number[]; int?: boolean }[]; f: (...xs: tf.Tensor[]) => tf.Tensor };
@@ -95,144 +95,136 @@ describe('backend/kernels: kernel pack on wasm vs the tfjs cpu backend', functio
     assert.ok(first.native.reason.length > 0);
   });
 
-  for (const native of [true, false]) {
-    describe(native ? 'native path' : 'wasm+JS path (native off)', () => {
-      before(function () {
-        if (native && !nativeStatus().active) this.skip();
-        setNativeKernelsEnabled(native);
-      });
-      after(() => setNativeKernelsEnabled(true));
-
-      it('conv2d forward and both gradients (odd sizes, batch 1, strides 1-3, same/valid, 1x1)', async () => {
-        let seed = 1;
-        for (const c of convCases()) await compare(c, seed++);
-      });
-
-      it('conv2d forward with dilation', async () => {
-        await compare({ name: 'dilated conv', inputs: [{ shape: [2, 9, 8, 3] }, { shape: [3, 3, 3, 4] }], f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same', 'NHWC', 2) }, 11, false);
-      });
-
-      it('fused conv2d and dense (bias + relu/linear) forward and gradients', async () => {
-        await compare({ name: 'fused conv relu', inputs: [{ shape: [2, 7, 7, 3] }, { shape: [3, 3, 3, 5] }, { shape: [5] }],
-          f: (x, w, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 1, pad: 'same', bias: b, activation: 'relu' }) }, 21);
-        await compare({ name: 'fused conv linear', inputs: [{ shape: [1, 6, 5, 2] }, { shape: [2, 2, 2, 3] }, { shape: [3] }],
-          f: (x, w, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 2, pad: 'valid', bias: b }) }, 22);
-        // (the wasm original rejects a scalar bias: only the pack's native kernel takes it)
-        if (native) await compare({ name: 'fused conv relu, scalar bias', inputs: [{ shape: [2, 6, 6, 3] }, { shape: [3, 3, 3, 10] }, { shape: [1] }],
-          f: (x, w, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 1, pad: 'same', bias: b, activation: 'relu' }) }, 26);
-        await compare({ name: 'fused conv relu6, 17 channels', inputs: [{ shape: [2, 5, 5, 4] }, { shape: [3, 3, 4, 17] }, { shape: [17] }],
-          f: (x, w, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 2, pad: 'same', bias: b, activation: 'relu6' }) }, 27, false);
-        await compare({ name: 'fused matmul', inputs: [{ shape: [5, 7] }, { shape: [7, 3] }, { shape: [3] }],
-          f: (a, b, bias) => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias, activation: 'relu' }) }, 23);
-        // wasm 4.22's own _FusedMatMul adds the bias wrongly when an operand is transposed.
-        await compare({ name: 'fused matmul linear transposeB', inputs: [{ shape: [3, 2] }, { shape: [3, 2] }, { shape: [3] }],
-          f: (a, b, bias) => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, transposeB: true, bias }) }, 25);
-        await compare({ name: 'fused matmul leakyrelu transposed', inputs: [{ shape: [7, 5] }, { shape: [3, 7] }, { shape: [3] }],
-          f: (a, b, bias) => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, transposeA: true, transposeB: true, bias, activation: 'leakyrelu', leakyreluAlpha: 0.1 }) }, 24);
-      });
-
-      it('matMul with every transpose combination, batched and broadcast', async () => {
-        let seed = 30;
-        for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
-          const a = ta ? [7, 5] : [5, 7], b = tb ? [3, 7] : [7, 3];
-          await compare({ name: `matMul ${ta} ${tb}`, inputs: [{ shape: a }, { shape: b }], f: (x, y) => tf.matMul(x, y, ta, tb) }, seed++);
-          await compare({ name: `batched matMul ${ta} ${tb}`, inputs: [{ shape: [4, ...a] }, { shape: [4, ...b] }], f: (x, y) => tf.matMul(x, y, ta, tb) }, seed++);
-          // tfjs has no gradient for batch-broadcast matMul: forward only.
-          await compare({ name: `broadcast matMul ${ta} ${tb}`, inputs: [{ shape: [3, ...a] }, { shape: [1, ...b] }], f: (x, y) => tf.matMul(x, y, ta, tb) }, seed++, false);
-        }
-        await compare({ name: 'matMul batch 1 rows', inputs: [{ shape: [1, 9] }, { shape: [9, 1] }], f: (x, y) => tf.matMul(x, y) }, 40);
-      });
-
-      it('sum and mean over leading or middle axes (the pack) and other axes (wasm original), keepDims both ways', async () => {
-        let seed = 200;
-        const cases: [number[], number[], boolean][] = [
-          [[4, 5, 5, 3], [0, 1, 2], false], [[4, 5, 5, 3], [0, 1, 2], true], [[7, 3], [0], false], [[2, 3, 4], [0, 1], true],
-          [[2, 3, 4], [1, 2], false], [[3, 5], [1], true], [[2, 3, 4], [0, 2], false], [[5], [0], false],
-          // middle axes (global average pooling), and a single middle axis
-          [[3, 5, 5, 4], [1, 2], false], [[3, 5, 5, 4], [2, 1], true], [[2, 3, 4, 5], [1], false],
-        ];
-        for (const [shape, axes, keep] of cases) {
-          await compare({ name: `sum ${shape} ${axes} ${keep}`, inputs: [{ shape }], f: (x) => tf.sum(x, axes, keep) }, seed++);
-          await compare({ name: `mean ${shape} ${axes} ${keep}`, inputs: [{ shape }], f: (x) => tf.mean(x, axes, keep) }, seed++);
-        }
-      });
-
-      it('elementwise add/sub/mul (equal shapes, bias and scalar broadcast, general broadcast, int32) and relu', async () => {
-        let seed = 120;
-        const pairs: [number[], number[]][] = [
-          [[4, 5, 3], [4, 5, 3]], [[6, 7], [7]], [[7], [6, 7]], [[2, 3, 4], [1, 1, 4]], [[5, 4], [1]], [[1], [3, 2]],
-          [[3, 1], [1, 4]], [[2, 3, 1], [3, 5]], [[300, 257], [257]],
-        ];
-        for (const [a, b] of pairs) {
-          await compare({ name: `add ${a} ${b}`, inputs: [{ shape: a }, { shape: b }], f: (x, y) => tf.add(x, y) }, seed++);
-          await compare({ name: `sub ${a} ${b}`, inputs: [{ shape: a }, { shape: b }], f: (x, y) => tf.sub(x, y) }, seed++);
-          await compare({ name: `mul ${a} ${b}`, inputs: [{ shape: a }, { shape: b }], f: (x, y) => tf.mul(x, y) }, seed++);
-        }
-        await compare({ name: 'add int32', inputs: [{ shape: [3, 4], int: true }, { shape: [4], int: true }], f: (x, y) => tf.add(x, y) }, seed++, false);
-        await compare({ name: 'mul int32', inputs: [{ shape: [3, 4], int: true }, { shape: [3, 4], int: true }], f: (x, y) => tf.mul(x, y) }, seed++, false);
-        await compare({ name: 'relu large', inputs: [{ shape: [70000] }], f: (x) => tf.relu(x) }, seed++);
-        await compare({ name: 'relu odd', inputs: [{ shape: [3, 7, 5] }], f: (x) => tf.relu(x) }, seed++);
-      });
-
-      it('ReLU gradient keeps tfjs semantics for NaN, infinities and zeros', async () => {
-        const x = [NaN, -Infinity, Infinity, 0, -0, 1e-30, -1e-30, 2, -3, NaN, 5, 0];
-        const dy = [1, 2, 3, 4, 5, 6, 7, Infinity, Infinity, -2, NaN, -Infinity];
-        const run = async (backend: Backend) => {
-          await tf.setBackend(backend);
-          return tf.tidy(() => {
-            const xt = tf.tensor(x), dyt = tf.tensor(dy);
-            const grad = tf.grad((v: tf.Tensor) => tf.relu(v))(xt, dyt);
-            return { grad: Array.from(grad.dataSync()), y: Array.from(tf.relu(xt).dataSync()) };
-          });
-        };
-        const ref = await run('cpu'), got = await run('wasm');
-        assert.deepStrictEqual(got.grad.map(String), ref.grad.map(String));
-        assert.deepStrictEqual(got.y.map(String), ref.y.map(String));
-      });
-
-      it('max pooling with ties, NaN and -Infinity: the first maximum wins, as on the cpu backend', async () => {
-        // 2x2 windows with stride 2 (the native fast path: vectors of 8 channels, overlapping vectors below 8
-        // channels, odd rows/columns left out) and 3x3 'same' stride 1 (the general path)
-        const rng = createRng(77);
-        for (const shape of [[2, 4, 4, 9], [2, 5, 7, 6], [1, 6, 9, 1], [2, 7, 4, 3], [1, 4, 6, 19], [3, 28, 28, 6]]) {
-          const vals: number[] = [];
-          for (let i = 0; i < shape.reduce((a, b) => a * b, 1); i++) {
-            const r = rng.int(10);
-            vals.push(r === 0 ? NaN : r === 1 ? -Infinity : r < 5 ? 1 : rng.int(3));  // many ties
-          }
-          for (const [k, s, pad] of [[2, 2, 'valid'], [3, 1, 'same']] as const) {
-            const run = async (backend: Backend) => {
-              await tf.setBackend(backend);
-              return tf.tidy(() => {
-                const x = tf.tensor4d(vals, shape as [number, number, number, number]);
-                const y = tf.maxPool(x, k, s, pad);
-                const dy = tf.tensor(Float32Array.from({ length: y.size }, (_, i) => i + 1), y.shape);
-                const g = tf.grad((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, k, s, pad))(x, dy);
-                return { y: Array.from(y.dataSync()).map(String), g: Array.from(g.dataSync()).map(String) };
-              });
-            };
-            const ref = await run('cpu'), got = await run('wasm');
-            // (without the addon the forward pass is wasm's own XNNPACK kernel, which lets NaN win)
-            if (native) assert.deepStrictEqual(got.y, ref.y, `maxPool ${shape} k${k} s${s} forward`);
-            assert.deepStrictEqual(got.g, ref.g, `maxPool ${shape} k${k} s${s} gradient`);
-          }
-        }
-      });
-
-      it('max and average pooling gradients (odd sizes, strides, same/valid, overlapping windows)', async () => {
-        let seed = 50;
-        const configs: [number[], number, number, 'same' | 'valid'][] = [
-          [[1, 4, 4, 1], 2, 2, 'valid'], [[2, 7, 5, 3], 2, 2, 'same'], [[1, 9, 9, 2], 3, 2, 'valid'],
-          [[3, 6, 7, 2], 3, 1, 'same'], [[2, 5, 5, 4], 3, 2, 'same'], [[2, 9, 11, 6], 2, 2, 'valid'], [[1, 8, 8, 16], 2, 2, 'same'],
-          [[2, 6, 10, 19], 2, 2, 'valid'], [[1, 5, 5, 1], 2, 2, 'valid'],
-        ];
-        for (const [xs, k, s, pad] of configs) {
-          await compare({ name: `maxPool ${xs} k${k} s${s} ${pad}`, inputs: [{ shape: xs }], f: (x) => tf.maxPool(x as tf.Tensor4D, k, s, pad) }, seed++);
-          await compare({ name: `avgPool ${xs} k${k} s${s} ${pad}`, inputs: [{ shape: xs }], f: (x) => tf.avgPool(x as tf.Tensor4D, k, s, pad) }, seed++);
-        }
-      });
+  describeNativeAndFallback('wasm+JS path (native off)', (native) => {
+    it('conv2d forward and both gradients (odd sizes, batch 1, strides 1-3, same/valid, 1x1)', async () => {
+      let seed = 1;
+      for (const c of convCases()) await compare(c, seed++);
     });
-  }
+
+    it('conv2d forward with dilation', async () => {
+      await compare({ name: 'dilated conv', inputs: [{ shape: [2, 9, 8, 3] }, { shape: [3, 3, 3, 4] }], f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same', 'NHWC', 2) }, 11, false);
+    });
+
+    it('fused conv2d and dense (bias + relu/linear) forward and gradients', async () => {
+      await compare({ name: 'fused conv relu', inputs: [{ shape: [2, 7, 7, 3] }, { shape: [3, 3, 3, 5] }, { shape: [5] }],
+        f: (x, w, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 1, pad: 'same', bias: b, activation: 'relu' }) }, 21);
+      await compare({ name: 'fused conv linear', inputs: [{ shape: [1, 6, 5, 2] }, { shape: [2, 2, 2, 3] }, { shape: [3] }],
+        f: (x, w, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 2, pad: 'valid', bias: b }) }, 22);
+      // (the wasm original rejects a scalar bias: only the pack's native kernel takes it)
+      if (native) await compare({ name: 'fused conv relu, scalar bias', inputs: [{ shape: [2, 6, 6, 3] }, { shape: [3, 3, 3, 10] }, { shape: [1] }],
+        f: (x, w, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 1, pad: 'same', bias: b, activation: 'relu' }) }, 26);
+      await compare({ name: 'fused conv relu6, 17 channels', inputs: [{ shape: [2, 5, 5, 4] }, { shape: [3, 3, 4, 17] }, { shape: [17] }],
+        f: (x, w, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 2, pad: 'same', bias: b, activation: 'relu6' }) }, 27, false);
+      await compare({ name: 'fused matmul', inputs: [{ shape: [5, 7] }, { shape: [7, 3] }, { shape: [3] }],
+        f: (a, b, bias) => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias, activation: 'relu' }) }, 23);
+      // wasm 4.22's own _FusedMatMul adds the bias wrongly when an operand is transposed.
+      await compare({ name: 'fused matmul linear transposeB', inputs: [{ shape: [3, 2] }, { shape: [3, 2] }, { shape: [3] }],
+        f: (a, b, bias) => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, transposeB: true, bias }) }, 25);
+      await compare({ name: 'fused matmul leakyrelu transposed', inputs: [{ shape: [7, 5] }, { shape: [3, 7] }, { shape: [3] }],
+        f: (a, b, bias) => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, transposeA: true, transposeB: true, bias, activation: 'leakyrelu', leakyreluAlpha: 0.1 }) }, 24);
+    });
+
+    it('matMul with every transpose combination, batched and broadcast', async () => {
+      let seed = 30;
+      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+        const a = ta ? [7, 5] : [5, 7], b = tb ? [3, 7] : [7, 3];
+        await compare({ name: `matMul ${ta} ${tb}`, inputs: [{ shape: a }, { shape: b }], f: (x, y) => tf.matMul(x, y, ta, tb) }, seed++);
+        await compare({ name: `batched matMul ${ta} ${tb}`, inputs: [{ shape: [4, ...a] }, { shape: [4, ...b] }], f: (x, y) => tf.matMul(x, y, ta, tb) }, seed++);
+        // tfjs has no gradient for batch-broadcast matMul: forward only.
+        await compare({ name: `broadcast matMul ${ta} ${tb}`, inputs: [{ shape: [3, ...a] }, { shape: [1, ...b] }], f: (x, y) => tf.matMul(x, y, ta, tb) }, seed++, false);
+      }
+      await compare({ name: 'matMul batch 1 rows', inputs: [{ shape: [1, 9] }, { shape: [9, 1] }], f: (x, y) => tf.matMul(x, y) }, 40);
+    });
+
+    it('sum and mean over leading or middle axes (the pack) and other axes (wasm original), keepDims both ways', async () => {
+      let seed = 200;
+      const cases: [number[], number[], boolean][] = [
+        [[4, 5, 5, 3], [0, 1, 2], false], [[4, 5, 5, 3], [0, 1, 2], true], [[7, 3], [0], false], [[2, 3, 4], [0, 1], true],
+        [[2, 3, 4], [1, 2], false], [[3, 5], [1], true], [[2, 3, 4], [0, 2], false], [[5], [0], false],
+        // middle axes (global average pooling), and a single middle axis
+        [[3, 5, 5, 4], [1, 2], false], [[3, 5, 5, 4], [2, 1], true], [[2, 3, 4, 5], [1], false],
+      ];
+      for (const [shape, axes, keep] of cases) {
+        await compare({ name: `sum ${shape} ${axes} ${keep}`, inputs: [{ shape }], f: (x) => tf.sum(x, axes, keep) }, seed++);
+        await compare({ name: `mean ${shape} ${axes} ${keep}`, inputs: [{ shape }], f: (x) => tf.mean(x, axes, keep) }, seed++);
+      }
+    });
+
+    it('elementwise add/sub/mul (equal shapes, bias and scalar broadcast, general broadcast, int32) and relu', async () => {
+      let seed = 120;
+      const pairs: [number[], number[]][] = [
+        [[4, 5, 3], [4, 5, 3]], [[6, 7], [7]], [[7], [6, 7]], [[2, 3, 4], [1, 1, 4]], [[5, 4], [1]], [[1], [3, 2]],
+        [[3, 1], [1, 4]], [[2, 3, 1], [3, 5]], [[300, 257], [257]],
+      ];
+      for (const [a, b] of pairs) {
+        await compare({ name: `add ${a} ${b}`, inputs: [{ shape: a }, { shape: b }], f: (x, y) => tf.add(x, y) }, seed++);
+        await compare({ name: `sub ${a} ${b}`, inputs: [{ shape: a }, { shape: b }], f: (x, y) => tf.sub(x, y) }, seed++);
+        await compare({ name: `mul ${a} ${b}`, inputs: [{ shape: a }, { shape: b }], f: (x, y) => tf.mul(x, y) }, seed++);
+      }
+      await compare({ name: 'add int32', inputs: [{ shape: [3, 4], int: true }, { shape: [4], int: true }], f: (x, y) => tf.add(x, y) }, seed++, false);
+      await compare({ name: 'mul int32', inputs: [{ shape: [3, 4], int: true }, { shape: [3, 4], int: true }], f: (x, y) => tf.mul(x, y) }, seed++, false);
+      await compare({ name: 'relu large', inputs: [{ shape: [70000] }], f: (x) => tf.relu(x) }, seed++);
+      await compare({ name: 'relu odd', inputs: [{ shape: [3, 7, 5] }], f: (x) => tf.relu(x) }, seed++);
+    });
+
+    it('ReLU gradient keeps tfjs semantics for NaN, infinities and zeros', async () => {
+      const x = [NaN, -Infinity, Infinity, 0, -0, 1e-30, -1e-30, 2, -3, NaN, 5, 0];
+      const dy = [1, 2, 3, 4, 5, 6, 7, Infinity, Infinity, -2, NaN, -Infinity];
+      const run = async (backend: Backend) => {
+        await tf.setBackend(backend);
+        return tf.tidy(() => {
+          const xt = tf.tensor(x), dyt = tf.tensor(dy);
+          const grad = tf.grad((v: tf.Tensor) => tf.relu(v))(xt, dyt);
+          return { grad: Array.from(grad.dataSync()), y: Array.from(tf.relu(xt).dataSync()) };
+        });
+      };
+      const ref = await run('cpu'), got = await run('wasm');
+      assert.deepStrictEqual(got.grad.map(String), ref.grad.map(String));
+      assert.deepStrictEqual(got.y.map(String), ref.y.map(String));
+    });
+
+    it('max pooling with ties, NaN and -Infinity: the first maximum wins, as on the cpu backend', async () => {
+      // 2x2 windows with stride 2 (the native fast path: vectors of 8 channels, overlapping vectors below 8
+      // channels, odd rows/columns left out) and 3x3 'same' stride 1 (the general path)
+      const rng = createRng(77);
+      for (const shape of [[2, 4, 4, 9], [2, 5, 7, 6], [1, 6, 9, 1], [2, 7, 4, 3], [1, 4, 6, 19], [3, 28, 28, 6]]) {
+        const vals: number[] = [];
+        for (let i = 0; i < shape.reduce((a, b) => a * b, 1); i++) {
+          const r = rng.int(10);
+          vals.push(r === 0 ? NaN : r === 1 ? -Infinity : r < 5 ? 1 : rng.int(3));  // many ties
+        }
+        for (const [k, s, pad] of [[2, 2, 'valid'], [3, 1, 'same']] as const) {
+          const run = async (backend: Backend) => {
+            await tf.setBackend(backend);
+            return tf.tidy(() => {
+              const x = tf.tensor4d(vals, shape as [number, number, number, number]);
+              const y = tf.maxPool(x, k, s, pad);
+              const dy = tf.tensor(Float32Array.from({ length: y.size }, (_, i) => i + 1), y.shape);
+              const g = tf.grad((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, k, s, pad))(x, dy);
+              return { y: Array.from(y.dataSync()).map(String), g: Array.from(g.dataSync()).map(String) };
+            });
+          };
+          const ref = await run('cpu'), got = await run('wasm');
+          // (without the addon the forward pass is wasm's own XNNPACK kernel, which lets NaN win)
+          if (native) assert.deepStrictEqual(got.y, ref.y, `maxPool ${shape} k${k} s${s} forward`);
+          assert.deepStrictEqual(got.g, ref.g, `maxPool ${shape} k${k} s${s} gradient`);
+        }
+      }
+    });
+
+    it('max and average pooling gradients (odd sizes, strides, same/valid, overlapping windows)', async () => {
+      let seed = 50;
+      const configs: [number[], number, number, 'same' | 'valid'][] = [
+        [[1, 4, 4, 1], 2, 2, 'valid'], [[2, 7, 5, 3], 2, 2, 'same'], [[1, 9, 9, 2], 3, 2, 'valid'],
+        [[3, 6, 7, 2], 3, 1, 'same'], [[2, 5, 5, 4], 3, 2, 'same'], [[2, 9, 11, 6], 2, 2, 'valid'], [[1, 8, 8, 16], 2, 2, 'same'],
+        [[2, 6, 10, 19], 2, 2, 'valid'], [[1, 5, 5, 1], 2, 2, 'valid'],
+      ];
+      for (const [xs, k, s, pad] of configs) {
+        await compare({ name: `maxPool ${xs} k${k} s${s} ${pad}`, inputs: [{ shape: xs }], f: (x) => tf.maxPool(x as tf.Tensor4D, k, s, pad) }, seed++);
+        await compare({ name: `avgPool ${xs} k${k} s${s} ${pad}`, inputs: [{ shape: xs }], f: (x) => tf.avgPool(x as tf.Tensor4D, k, s, pad) }, seed++);
+      }
+    });
+  });
 
   it('depthwise conv2d gradients (channel multiplier, strides, same/valid)', async () => {
     await compare({ name: 'depthwise s1 same', inputs: [{ shape: [2, 6, 7, 3] }, { shape: [3, 3, 3, 2] }], f: (x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same') }, 60);

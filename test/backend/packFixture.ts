@@ -4,7 +4,7 @@ import * as assert from 'assert';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { setNativeKernelsEnabled } from '../../lib/src/backend/native/addon';
+import { nativeStatus, setNativeKernelsEnabled } from '../../lib/src/backend/native/addon';
 import { registerKernelPack, unregisterKernelPack } from '../../lib/src/backend/kernels/register';
 
 /** Call inside a `describe`: wasm + kernel pack before its tests, cpu without the pack as the reference. */
@@ -24,6 +24,23 @@ export function usePackedWasmWithCpuReference(): void {
     if (cpuWasPacked.length > 0) registerKernelPack('cpu');
     await tf.setBackend(previousBackend);
   });
+}
+
+/**
+ * Declares the same tests twice: with the native addon's kernels (skipped when the addon is not built) and with
+ * the addon switched off, so that the wasm/JS fallback of every kernel is tested too.
+ */
+export function describeNativeAndFallback(fallbackTitle: string, body: (native: boolean) => void): void {
+  for (const native of [true, false]) {
+    describe(native ? 'native path' : fallbackTitle, () => {
+      before(function () {
+        if (native && !nativeStatus().active) this.skip();
+        setNativeKernelsEnabled(native);
+      });
+      after(() => setNativeKernelsEnabled(true));
+      body(native);
+    });
+  }
 }
 
 /** Entry-wise |actual − expected| ≤ tol·(1 + |expected|) + tol·1e-2·max|expected|, naming the first bad entry. */

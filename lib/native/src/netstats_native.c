@@ -1,6 +1,7 @@
 // netstats native kernels for the tfjs kernel pack: direct convolutions and their gradients, batch
-// norm in training mode, column sums, max-pool gradient and batched matmul. Tensors arrive as
-// Float32Array views (into the wasm heap or cpu-backend arrays) and are read and written in place.
+// norm in training mode, column sums, max-pool gradient, batched matmul and the fused softmax
+// cross-entropy. Tensors arrive as Float32Array views (into the wasm heap or cpu-backend arrays)
+// and are read and written in place.
 // Layout is NHWC with filters [kh, kw, ci, co], as in tfjs. This file is the N-API glue only.
 #define NAPI_VERSION 8
 #include <node_api.h>
@@ -10,6 +11,7 @@
 #include "conv.h"
 #include "eltwise.h"
 #include "gemm.h"
+#include "loss.h"
 #include "norm.h"
 #include "optim.h"
 #include "pool.h"
@@ -18,16 +20,31 @@ extern char *openblas_get_config(void);
 
 #define CHECK(call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, "netstats_native: " #call " failed"); return NULL; } } while (0)
 
-static int get_f32(napi_env env, napi_value v, float **out, size_t *len, const char *name) {
+// A typed array of the given type: its data pointer (in place, no copy) and length.
+static int get_typed(napi_env env, napi_value v, napi_typedarray_type want, void **out, size_t *len, const char *name, const char *what) {
   napi_typedarray_type type; size_t length; void *data; napi_value ab; size_t off;
-  if (napi_get_typedarray_info(env, v, &type, &length, &data, &ab, &off) != napi_ok || type != napi_float32_array) {
+  if (napi_get_typedarray_info(env, v, &type, &length, &data, &ab, &off) != napi_ok || type != want) {
     char msg[160];
-    snprintf(msg, sizeof msg, "netstats_native: argument '%s' must be a Float32Array", name);
+    snprintf(msg, sizeof msg, "netstats_native: argument '%s' must be %s", name, what);
     napi_throw_type_error(env, NULL, msg);
     return 0;
   }
-  *out = (float *)data;
+  *out = data;
   if (len) *len = length;
+  return 1;
+}
+
+static int get_f32(napi_env env, napi_value v, float **out, size_t *len, const char *name) {
+  void *data;
+  if (!get_typed(env, v, napi_float32_array, &data, len, name, "a Float32Array")) return 0;
+  *out = (float *)data;
+  return 1;
+}
+
+static int get_i32(napi_env env, napi_value v, int32_t **out, size_t *len, const char *name) {
+  void *data;
+  if (!get_typed(env, v, napi_int32_array, &data, len, name, "an Int32Array")) return 0;
+  *out = (int32_t *)data;
   return 1;
 }
 
@@ -255,6 +272,36 @@ static napi_value js_bias_act_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value row_result(napi_env env, int64_t row) {
+  napi_value out;
+  CHECK(napi_create_int64(env, row, &out));
+  return out;
+}
+
+// softmaxXent(logits, labels, probs, loss, correct, n, c) -> -1, or the first row with an invalid label
+static napi_value js_softmax_xent(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!get_args(env, info, 7, argv, "softmaxXent(logits, labels, probs, loss, correct, n, c)")) return NULL;
+  float *z, *p, *loss, *correct; int32_t *labels; size_t lz, ll, lp, lloss, lc; int64_t n, c;
+  if (!get_f32(env, argv[0], &z, &lz, "logits") || !get_i32(env, argv[1], &labels, &ll, "labels") ||
+      !get_f32(env, argv[2], &p, &lp, "probs") || !get_f32(env, argv[3], &loss, &lloss, "loss") ||
+      !get_f32(env, argv[4], &correct, &lc, "correct") || !get_int(env, argv[5], &n, "n") || !get_int(env, argv[6], &c, "c")) return NULL;
+  if (n < 0 || c < 1 || lz < (size_t)(n * c) || lp < (size_t)(n * c) || ll < (size_t)n || lloss < 1 || lc < 1) return size_error(env, "softmaxXent");
+  return row_result(env, softmax_xent(z, labels, n, c, p, loss, correct));
+}
+
+// softmaxXentGrad(probs, labels, dlogits, scale, n, c) -> -1, or the first row with an invalid label
+static napi_value js_softmax_xent_grad(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  if (!get_args(env, info, 6, argv, "softmaxXentGrad(probs, labels, dlogits, scale, n, c)")) return NULL;
+  float *p, *d; int32_t *labels; size_t lp, ll, ld; double scale; int64_t n, c;
+  if (!get_f32(env, argv[0], &p, &lp, "probs") || !get_i32(env, argv[1], &labels, &ll, "labels") ||
+      !get_f32(env, argv[2], &d, &ld, "dlogits") || !get_double(env, argv[3], &scale, "scale") ||
+      !get_int(env, argv[4], &n, "n") || !get_int(env, argv[5], &c, "c")) return NULL;
+  if (n < 0 || c < 1 || lp < (size_t)(n * c) || ld < (size_t)(n * c) || ll < (size_t)n) return size_error(env, "softmaxXentGrad");
+  return row_result(env, softmax_xent_grad(p, labels, n, c, scale, d));
+}
+
 // biasAct(y, bias | null, rows, cols, relu): in place, y = act(y + bias)
 static napi_value js_bias_act(napi_env env, napi_callback_info info) {
   napi_value argv[5];
@@ -359,6 +406,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"biasActGrad", NULL, js_bias_act_grad, NULL, NULL, NULL, napi_default, NULL},
     {"biasAct", NULL, js_bias_act, NULL, NULL, NULL, napi_default, NULL},
     {"relu", NULL, js_relu, NULL, NULL, NULL, napi_default, NULL},
+    {"softmaxXent", NULL, js_softmax_xent, NULL, NULL, NULL, napi_default, NULL},
+    {"softmaxXentGrad", NULL, js_softmax_xent_grad, NULL, NULL, NULL, napi_default, NULL},
     {"sgdUpdate", NULL, js_sgd_update, NULL, NULL, NULL, napi_default, NULL},
     {"adamUpdate", NULL, js_adam_update, NULL, NULL, NULL, napi_default, NULL},
     {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},

@@ -23,6 +23,11 @@ export function applyModel(model: tf.LayersModel, xs: tf.Tensor, training: boole
   return y;
 }
 
+/** Labels as int32 (without a Cast kernel call when they already are). */
+function asInt32(labels: tf.Tensor): tf.Tensor {
+  return labels.dtype === 'int32' ? labels : tf.cast(labels, 'int32');
+}
+
 /** Whether the fused loss kernel serves these logits (the active backend has it; float32 [n, classes]). */
 function fusedLossApplies(logits: tf.Tensor): boolean {
   return fusedSoftmaxXentAvailable() && logits.dtype === 'float32' && logits.rank === 2;
@@ -35,7 +40,7 @@ function fusedLossApplies(logits: tf.Tensor): boolean {
 export function softmaxCrossEntropyAndCorrect(logits: tf.Tensor, labels: tf.Tensor): { loss: tf.Scalar; correct: tf.Scalar } {
   if (fusedLossApplies(logits)) {
     return tf.tidy(() => {
-      const r = fusedSoftmaxCrossEntropy(logits, tf.cast(labels, 'int32'));
+      const r = fusedSoftmaxCrossEntropy(logits, asInt32(labels));
       return { loss: r.loss, correct: r.correct };
     });
   }
@@ -46,7 +51,7 @@ export function softmaxCrossEntropyAndCorrect(logits: tf.Tensor, labels: tf.Tens
 export function softmaxCrossEntropy(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
   if (fusedLossApplies(logits)) {
     return tf.tidy(() => {
-      const r = fusedSoftmaxCrossEntropy(logits, tf.cast(labels, 'int32'));
+      const r = fusedSoftmaxCrossEntropy(logits, asInt32(labels));
       r.correct.dispose();
       return r.loss;
     });

@@ -44,6 +44,14 @@ export interface NativeKernels {
   adamUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, mask: Float32Array | null, outP: Float32Array,
     outM: Float32Array, outV: Float32Array, lrOverBc1: number, beta1: number, oneMinusBeta1: number, beta2: number,
     oneMinusBeta2: number, sqrtBc2: number, eps: number, weightDecay: number): void;
+  /**
+   * probs = softmax(logits[n, c]) by rows; loss[0] = mean cross-entropy against labels[n] (row sums in float64);
+   * correct[0] = rows whose first arg-max is the label. Returns -1, or the first row whose label is outside 0..c-1.
+   */
+  softmaxXent(logits: Float32Array, labels: Int32Array, probs: Float32Array, loss: Float32Array, correct: Float32Array,
+    n: number, c: number): number;
+  /** dlogits = scale * (probs - onehot(labels)); returns -1, or the first row whose label is outside 0..c-1. */
+  softmaxXentGrad(probs: Float32Array, labels: Int32Array, dlogits: Float32Array, scale: number, n: number, c: number): number;
   setThreads(n: number): void;
   info(): { threads: number; blas: string };
 }
@@ -78,7 +86,7 @@ export function nativeStatus(): NativeStatus {
     const kernels = loaded as NativeKernels;
     if (typeof kernels.conv2d !== 'function' || typeof kernels.batchNormTrain !== 'function' || typeof kernels.columnSums !== 'function' ||
       typeof kernels.binary !== 'function' || typeof kernels.sgdUpdate !== 'function' ||
-      typeof kernels.maxPool !== 'function') {
+      typeof kernels.maxPool !== 'function' || typeof kernels.softmaxXent !== 'function') {
       throw new Error('addon is missing expected functions (stale build? run npm run build:native)');
     }
     const threads = defaultThreads();
