@@ -5,8 +5,8 @@
 // ours is followed by one of PyTorch, so both see the same machine load), plus peak RSS
 // and GEMM GFLOP/s. The model definitions below are fixed: scripts/bench_torch.py mirrors them.
 // Every model first trains for a warm-up of at least --warmup steps and --warmup-s seconds, on both sides: V8
-// keeps compiling tfjs's code for the first few hundred steps (an MLP-512 step takes ~2x longer at first, and the
-// compiler's background threads take cores from the kernels' worker threads), while training runs last minutes.
+// keeps compiling tfjs's code during a process's first ~2000 training steps (an MLP-512 step takes ~2x longer at
+// first), while training runs last minutes.
 import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
 import { createInterface } from 'readline';
 import * as os from 'os';

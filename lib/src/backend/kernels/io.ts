@@ -6,21 +6,21 @@ import * as tf from '@tensorflow/tfjs';
 export type PackBackend = 'wasm' | 'cpu';
 export type TypedArray = Float32Array | Int32Array | Uint8Array;
 
-interface WasmTensorData { memoryOffset: number; shape: number[]; dtype: tf.DataType }
-interface WasmBackendInternals {
-  wasm: { HEAPU8: Uint8Array<ArrayBuffer> };
-  dataIdMap: { get(dataId: tf.DataId): WasmTensorData | undefined };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+/** What both backends have in common: reference-counted tensor memory. */
+interface RefCountedBackend {
   disposeData(dataId: tf.DataId): boolean;
   refCount(dataId: tf.DataId): number;
   incRef(dataId: tf.DataId): void;
 }
-interface CpuBackendInternals {
+interface WasmTensorData { memoryOffset: number; shape: number[]; dtype: tf.DataType }
+interface WasmBackendInternals extends RefCountedBackend {
+  wasm: { HEAPU8: Uint8Array<ArrayBuffer> };
+  dataIdMap: { get(dataId: tf.DataId): WasmTensorData | undefined };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+interface CpuBackendInternals extends RefCountedBackend {
   data: { get(dataId: tf.DataId): { values: ArrayLike<number> | null } | undefined };
   makeTensorInfo(shape: number[], dtype: tf.DataType, values?: TypedArray): tf.TensorInfo;
-  disposeData(dataId: tf.DataId): boolean;
-  refCount(dataId: tf.DataId): number;
-  incRef(dataId: tf.DataId): void;
 }
 
 export interface KernelIO {
@@ -52,6 +52,22 @@ function arrayCtor(dtype: tf.DataType): Float32ArrayConstructor | Int32ArrayCons
   throw new Error(`kernel pack: dtype '${dtype}' is not supported (expected float32, int32 or bool)`);
 }
 
+/** The KernelIO of a backend from its two backend-specific parts: memory views and allocation. */
+function backendIO(backendName: PackBackend, b: RefCountedBackend, typed: (t: tf.TensorInfo) => TypedArray,
+  alloc: (shape: number[], dtype: tf.DataType) => tf.TensorInfo): KernelIO {
+  return {
+    backendName,
+    backend: b,
+    typed,
+    f32: (t) => typed(t) as Float32Array,
+    i32: (t) => typed(t) as Int32Array,
+    alloc,
+    dispose: (t) => { b.disposeData(t.dataId); },
+    refCount: (t) => b.refCount(t.dataId),
+    share: (t) => { b.incRef(t.dataId); return { dataId: t.dataId, shape: t.shape, dtype: t.dtype }; },
+  };
+}
+
 function wasmIO(b: WasmBackendInternals): KernelIO {
   const typed = (t: tf.TensorInfo): TypedArray => {
     const data = b.dataIdMap.get(t.dataId);
@@ -59,17 +75,7 @@ function wasmIO(b: WasmBackendInternals): KernelIO {
     const Ctor = arrayCtor(t.dtype);
     return new Ctor(b.wasm.HEAPU8.buffer, data.memoryOffset, sizeOf(t.shape));
   };
-  return {
-    backendName: 'wasm',
-    backend: b,
-    typed,
-    f32: (t) => typed(t) as Float32Array,
-    i32: (t) => typed(t) as Int32Array,
-    alloc: (shape, dtype) => b.makeOutput(shape, dtype),
-    dispose: (t) => { b.disposeData(t.dataId); },
-    refCount: (t) => b.refCount(t.dataId),
-    share: (t) => { b.incRef(t.dataId); return { dataId: t.dataId, shape: t.shape, dtype: t.dtype }; },
-  };
+  return backendIO('wasm', b, typed, (shape, dtype) => b.makeOutput(shape, dtype));
 }
 
 function cpuIO(b: CpuBackendInternals): KernelIO {
@@ -84,17 +90,7 @@ function cpuIO(b: CpuBackendInternals): KernelIO {
     entry.values = fresh;
     return fresh;
   };
-  return {
-    backendName: 'cpu',
-    backend: b,
-    typed,
-    f32: (t) => typed(t) as Float32Array,
-    i32: (t) => typed(t) as Int32Array,
-    alloc: (shape, dtype) => b.makeTensorInfo(shape, dtype, new (arrayCtor(dtype))(sizeOf(shape))),
-    dispose: (t) => { b.disposeData(t.dataId); },
-    refCount: (t) => b.refCount(t.dataId),
-    share: (t) => { b.incRef(t.dataId); return { dataId: t.dataId, shape: t.shape, dtype: t.dtype }; },
-  };
+  return backendIO('cpu', b, typed, (shape, dtype) => b.makeTensorInfo(shape, dtype, new (arrayCtor(dtype))(sizeOf(shape))));
 }
 
 const ioCache = new WeakMap<object, KernelIO>();
