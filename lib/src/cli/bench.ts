@@ -387,6 +387,9 @@ async function main(): Promise<void> {
   if (o.torch) log(torch ? `PyTorch reference: ${torchDescription} threads per model (repeats interleaved with ours)` : `torch ${torchDescription}`);
   const ours: Record<string, number> = {}, theirs: Record<string, number> = {};
   const theirsBy: Record<string, Record<string, number>> = {}, theirsBest: Record<string, string> = {};
+  // The spread of the back-to-back pairs (our repeat r / torch's best configuration's repeat r): this machine's speed
+  // drifts within minutes, and the range shows how far one run's ratio can be trusted.
+  const pairRange: Record<string, [number, number]> = {};
   for (const m of models) {
     const trainer = benchTrainer(m);
     warmUp(trainer, o.warmup, o.warmupSeconds);
@@ -407,10 +410,13 @@ async function main(): Promise<void> {
       const [bestLabel, best] = Object.entries(by).reduce((a, b) => (b[1] > a[1] ? b : a));
       theirsBy[m.name] = by;
       theirsBest[m.name] = bestLabel;
+      const pairs = rates.map((r, i) => r / (torchRates.get(bestLabel)?.[i] ?? NaN));
+      pairRange[m.name] = [Math.min(...pairs), Math.max(...pairs)];
       theirs[m.name] = best;
     }
     log(`${m.name.padEnd(22)} ${report.choice.padEnd(5)} ${ours[m.name].toFixed(0).padStart(8)} samples/s` +
       (torch ? `  torch ${theirs[m.name].toFixed(0).padStart(8)} samples/s  ratio ${(ours[m.name] / theirs[m.name]).toFixed(3)}` +
+        ` (pairs ${pairRange[m.name].map((x) => x.toFixed(2)).join('-')})` +
         `  (${Object.entries(theirsBy[m.name] ?? {}).map(([l, v]) => `${l}: ${v.toFixed(0)}`).join(', ')})` : ''));
   }
   for (const t of torches) t.ref.close();
@@ -422,6 +428,7 @@ async function main(): Promise<void> {
       console.log(JSON.stringify({
         model: m.name, backend: report.choice, samples_per_s: Math.round(ours[m.name]),
         torch_samples_per_s: t === undefined ? null : Math.round(t), ratio: t === undefined ? null : Number((ours[m.name] / t).toFixed(3)),
+        ratio_pairs_min_max: pairRange[m.name]?.map((x) => Number(x.toFixed(3))) ?? null,
         torch_config: theirsBest[m.name] ?? null,
         torch_by_config: theirsBy[m.name] === undefined ? null : Object.fromEntries(Object.entries(theirsBy[m.name] ?? {}).map(([l, v]) => [l, Math.round(v)])),
       }));
