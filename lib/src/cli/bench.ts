@@ -230,16 +230,6 @@ function timedRate(trainer: BenchTrainer, steps: number): number {
   return (trainer.samplesPerStep * steps) / ((performance.now() - t0) / 1000);
 }
 
-/** Training samples per second (median over repeats) after a warm-up of `warmup` steps and `warmupSeconds`. */
-export function benchTrain(model: BenchModel, steps: number, warmup: number, repeats: number, warmupSeconds = 0): number {
-  const trainer = benchTrainer(model);
-  warmUp(trainer, warmup, warmupSeconds);
-  const rates: number[] = [];
-  for (let r = 0; r < repeats; r++) rates.push(timedRate(trainer, steps));
-  trainer.dispose();
-  return median(rates);
-}
-
 /** Per-kernel time of `steps` training steps after a warm-up (`warmup` steps, `warmupSeconds`), printed per step. */
 export function profileTrain(model: BenchModel, backendName: string, steps: number, warmup: number, warmupSeconds = 0): string {
   const trainer = benchTrainer(model);
