@@ -1,11 +1,24 @@
-// Public face of @netstats/lib: re-exports by area, nothing else.
-export * from './util/index';
-export * from './backend/index';
-export * from './data/index';
-export * from './models/index';
-export * from './train/index';
-export * from './probe/index';
-export * from './stats/index';
-export * from './report/index';
-export * from './plot/index';
-export * from './experiments/index';
+// Public face of @netstats/lib, the one import of every notebook (`import * as ns from '@netstats/lib'`): the building
+// blocks the notebooks call, by area, and each experiment as one namespace (`ns.activationVariance.run(config)`).
+// Only names a notebook uses are exported; the library's own modules and the tests import the area files directly.
+
+// backend
+export { describeBackend, selectBackend } from './backend/select';
+// data
+export { findDatasets, loadDataset } from './data/load';
+export { sampleImages } from './data/samples';
+// models
+export { alexNetConvStack, convStackGeometry, vgg16ConvStack } from './models/receptiveField';
+// plot
+export { imageGrid, lineChart, sideBySide } from './plot/builders';
+// report
+export { meanCIByGroup } from './report/groups';
+export { notebook } from './report/notebook';
+export type { Row } from './report/table';
+
+// experiments, one namespace per notebook
+export * as masking from './experiments/masking/index';
+export * as parameterChange from './experiments/parameterChange/index';
+export * as activationVariance from './experiments/activationVariance/index';
+export * as signFlip from './experiments/signFlip/index';
+export * as architectures from './experiments/architectures/index';

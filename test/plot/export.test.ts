@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { exportFigures, listFigureSpecs } from '../../lib/src/plot/export';
 import { lineChart } from '../../lib/src/plot/builders';
-import { notebook } from '../../lib/src/plot/notebook';
+import { notebook } from '../../lib/src/report/notebook';
 
 function pngSize(buf: Buffer): { width: number; height: number } {
   assert.equal(buf.subarray(1, 4).toString('ascii'), 'PNG', 'not a PNG file');

@@ -2,7 +2,7 @@ import { strict as assert } from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { mlp, vggSmall } from '../../lib/src/models/index';
 import { RunningMoments, ReservoirSampler, layerOutputModel, probeActivations } from '../../lib/src/probe/index';
-import { sourceFromArrays } from '../../lib/src/train/source';
+import { sourceFromArrays } from '../../lib/src/data/source';
 import { createRng } from '../../lib/src/util/random';
 
 function twoPass(values: Float64Array | Float32Array, rows: number, units: number): { mean: number[]; variance: number[] } {

@@ -1,23 +1,20 @@
 import { strict as assert } from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { describeParameters, layerVariablesByName, mlp, vggSmall } from '../../lib/src/models/index';
-import { addRelativeNoise, snapshotEntry, takeSnapshot, writeSnapshot, type ParameterSnapshot } from '../../lib/src/probe/index';
+import { addRelativeNoise, layerOutputModel, snapshotEntry, takeSnapshot, writeSnapshot, type ParameterSnapshot } from '../../lib/src/probe/index';
+import { createRng } from '../../lib/src/util/random';
+import { sourceFromArrays, splitSource, type LabelledBatchSource } from '../../lib/src/data/index';
 import {
   NonFiniteLossError,
   channelGradientFactors,
   gradientMaskHook,
   gradientNormHook,
   gradientNorms,
-  layerOutputModel,
   snapshotHook,
-  sourceFromArrays,
-  splitSource,
   train,
-  type LabelledBatchSource,
   type TrainConfig,
   type TrainHook,
-} from '../../lib/src/index';
-import { createRng } from '../../lib/src/util/random';
+} from '../../lib/src/train/index';
 
 /** Vectors: class c shifts feature c by +2 (linearly separable with noise). */
 function blobs(n: number, dim: number, classes: number, seed: number): LabelledBatchSource {

@@ -2,7 +2,7 @@ import { strict as assert } from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../../lib/src/util/random';
 import { selectBackend } from '../../lib/src/backend/select';
-import type { LabelledBatchSource } from '../../lib/src/train/source';
+import type { LabelledBatchSource } from '../../lib/src/data/source';
 import {
   MlpReplicas,
   MlpReplicaWeights,

@@ -39,5 +39,7 @@ export {
 export * from './transforms';
 export * from './subsets';
 export * from './batches';
+export * from './source';
+export * from './labels';
 export * from './samples';
 export * from './pretrained';

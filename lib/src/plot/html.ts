@@ -1,9 +1,5 @@
+import { escapeHtml } from '../util';
 import type { Figure } from './types';
-
-/** Escapes text for HTML element content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 /** JSON that is safe inside a <script> element (no '</script>' break-out). */
 export function scriptSafeJson(value: unknown): string {

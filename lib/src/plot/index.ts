@@ -4,5 +4,4 @@ export * from './palette';
 export * from './builders';
 export * from './html';
 export * from './bundle';
-export * from './notebook';
 export * from './export';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { LabelledBatchSource } from '../train/source';
+import { inOrder, type LabelledBatchSource } from '../data/source';
 import { RunningMoments } from './moments';
 import { ReservoirSampler } from './reservoir';
 
@@ -119,10 +119,8 @@ export async function probeActivations(
     if (samplesPerUnit > 0) acc.reservoir = new ReservoirSampler(units, samplesPerUnit, (options.seed ?? 0) + li * 7919);
     return acc;
   });
-  for (let start = 0; start < total; start += batchSize) {
-    const n = Math.min(batchSize, total - start);
-    const indices = Int32Array.from({ length: n }, (_, i) => start + i);
-    const batch = source.batch(indices);
+  for (const { start, batch } of inOrder(source, batchSize, total)) {
+    const n = batch.labels.length;
     const outs: tf.Tensor[] = tf.tidy(() => {
       const y = probe.apply(tf.tensor(batch.xs, batch.shape, 'float32'), { training: false });
       const list = Array.isArray(y) ? y : [y];

@@ -5,3 +5,8 @@ export * from './perturb';
 export * from './moments';
 export * from './reservoir';
 export * from './activations';
+export * from './kernelStatistics';
+export * from './kernelCapture';
+export * from './kernelMask';
+export * from './kernelSimilarity';
+export * from './featureSimilarity';

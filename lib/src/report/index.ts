@@ -1,3 +1,3 @@
 // Public face of lib/src/report: re-exports only.
 export * from './table';
-export * from './cache';
+export * from './notebook';

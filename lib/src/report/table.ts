@@ -1,5 +1,5 @@
 import { writeFileAtomic } from '../util/atomic';
-import { escapeHtml } from '../plot/html';
+import { escapeHtml } from '../util/html';
 
 /** One row of a tidy results table: one observation, one column per variable. */
 export type Cell = number | string | boolean | null;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { layerVariablesByName, trainableVariablesByName } from '../models/parameters';
-import type { LabelledBatch, LabelledBatchSource } from './source';
+import { inOrder, type LabelledBatch, type LabelledBatchSource } from '../data/source';
 import { fusedSoftmaxCrossEntropy, fusedSoftmaxXentAvailable } from '../backend/kernels/softmaxCrossEntropy';
 
 export interface EvaluationResult {
@@ -74,14 +74,6 @@ export function correctCount(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
   return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(logits, -1), tf.cast(labels, 'int32')), 'float32')) as tf.Scalar);
 }
 
-function* batchRanges(count: number, batchSize: number): Generator<Int32Array> {
-  if (!(batchSize >= 1)) throw new Error(`batchSize must be ≥ 1, got ${batchSize}`);
-  for (let start = 0; start < count; start += batchSize) {
-    const end = Math.min(count, start + batchSize);
-    yield Int32Array.from({ length: end - start }, (_, i) => start + i);
-  }
-}
-
 /** Loss and accuracy in inference mode (BN moving statistics), batch by batch. */
 export async function evaluateModel(
   model: tf.LayersModel,
@@ -91,8 +83,7 @@ export async function evaluateModel(
   if (source.count === 0) throw new Error('evaluateModel: the source has no examples');
   let lossSum = 0;
   let correct = 0;
-  for (const indices of batchRanges(source.count, options.batchSize ?? 256)) {
-    const batch = source.batch(indices);
+  for (const { batch } of inOrder(source, options.batchSize ?? 256)) {
     const [loss, right] = tf.tidy(() => {
       const { xs, labels } = batchTensors(batch);
       const logits = applyModel(model, xs, false);
@@ -102,7 +93,7 @@ export async function evaluateModel(
     const [l, r] = await Promise.all([loss.data(), right.data()]);
     loss.dispose();
     right.dispose();
-    lossSum += (l[0] as number) * indices.length;
+    lossSum += (l[0] as number) * batch.labels.length;
     correct += r[0] as number;
   }
   return { loss: lossSum / source.count, accuracy: correct / source.count, count: source.count };
@@ -116,8 +107,7 @@ export async function predictLogits(
 ): Promise<Float32Array> {
   let out: Float32Array | undefined;
   let offset = 0;
-  for (const indices of batchRanges(source.count, options.batchSize ?? 256)) {
-    const batch = source.batch(indices);
+  for (const { batch } of inOrder(source, options.batchSize ?? 256)) {
     const logits = tf.tidy(() => applyModel(model, batchTensors(batch).xs, false));
     const values = (await logits.data()) as Float32Array;
     const classes = logits.shape[1] as number;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ParameterInfo } from '../models/parameters';
 import { takeSnapshot, type ParameterSnapshot } from '../probe/snapshot';
-import type { EpochMetrics, TrainConfig } from './loop';
+import type { EpochMetrics, TrainConfig } from './types';
 
 /** What every hook call sees. Hooks may set `stopTraining = true` to end the run after the current epoch. */
 export interface TrainContext {

@@ -1,5 +1,4 @@
 // Public face of lib/src/train: re-exports only.
-export * from './source';
 export * from './optimizers';
 export * from './hooks';
 export * from './loop';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../util/random';
 import { createProgress } from '../util/progress';
 import { kernelIO, type PackBackend } from '../backend/kernels/io';
-import type { LabelledBatchSource } from './source';
+import { inOrder, type LabelledBatchSource } from '../data/source';
 
 /**
  * Lock-step replicas: R copies of the MLP `Linear(in, h) -> ReLU -> Linear(h, out)` trained as ONE batched program
@@ -688,11 +688,8 @@ function streamBatches(
   }
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`forEachHiddenBatch: batchSize must be a positive integer, got ${batchSize}`);
   const empty = new Float32Array(0);
-  for (let start = 0; start < source.count; start += batchSize) {
-    const n = Math.min(batchSize, source.count - start);
-    const indices = new Int32Array(n);
-    for (let i = 0; i < n; i++) indices[i] = start + i;
-    const { xs, labels } = source.batch(indices);
+  for (const { start, batch: { xs, labels } } of inOrder(source, batchSize)) {
+    const n = labels.length;
     const [hidden, predictions] = tf.tidy(() => {
       const { hidden, logits } = model.forward(tf.tensor2d(xs, [n, inputSize]));
       return [hidden, tf.argMax(logits, 2)];

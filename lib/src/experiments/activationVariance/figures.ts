@@ -1,0 +1,255 @@
+import { lineChart, barChart, sideBySide, type LineSeries } from '../../plot/builders';
+import type { Figure } from '../../plot/types';
+import { colorAt } from '../../plot/palette';
+import { gaussianKDE } from '../../stats/kde';
+import { meanCI } from '../../stats/intervals';
+import type { ActivationVarianceResult, MeanInterval } from './run';
+import type { ActivationVarianceResizeResult } from './resize';
+import { datasetLabel } from '../../data';
+
+/** Figures of notebook 03: every figure shows MNIST and Fashion-MNIST side by side, with 95% CI bands over replicates. */
+
+
+function titleOf(result: ActivationVarianceResult): string {
+  return datasetLabel(result.config.dataset);
+}
+
+function band(values: readonly MeanInterval[]): { y: number[]; lo?: number[]; hi?: number[] } {
+  const y = values.map((v) => v.mean);
+  const hasBand = values.every((v) => Number.isFinite(v.lo) && Number.isFinite(v.hi));
+  return hasBand ? { y, lo: values.map((v) => v.lo), hi: values.map((v) => v.hi) } : { y };
+}
+
+function pointwiseCI(curves: readonly number[][]): MeanInterval[] {
+  const n = curves[0]?.length ?? 0;
+  return Array.from({ length: n }, (_, g) => {
+    const column = curves.map((c) => c[g] as number);
+    if (column.length < 2) return { mean: column[0] ?? NaN, lo: NaN, hi: NaN };
+    if (column.every((v) => v === column[0])) return { mean: column[0] as number, lo: column[0] as number, hi: column[0] as number };
+    return meanCI(column);
+  });
+}
+
+/** KDE of one width's std distribution: per replicate on a common grid, then mean ± CI over replicates. */
+export function activationStdDensity(result: ActivationVarianceResult, width: number, gridPoints = 120): { grid: number[]; density: MeanInterval[] } {
+  const run = result.runs.find((r) => r.width === width);
+  if (!run) throw new Error(`activationStdDensity: width ${width} is not in the ${result.config.dataset} results (${result.config.widths.join(', ')})`);
+  const all = run.stdSamples.flat();
+  const hi = Math.max(...all);
+  const grid = Array.from({ length: gridPoints }, (_, i) => (hi * 1.05 * i) / (gridPoints - 1));
+  const curves = run.stdSamples.filter((s) => new Set(s).size > 1).map((s) => gaussianKDE(s, grid));
+  return { grid, density: pointwiseCI(curves) };
+}
+
+/** Up to `count` widths spread over the grid (always the first and the last). */
+export function spreadWidths(widths: readonly number[], count: number): number[] {
+  if (widths.length <= count) return [...widths];
+  const out = new Set<number>();
+  for (let i = 0; i < count; i++) out.add(widths[Math.round((i * (widths.length - 1)) / (count - 1))] as number);
+  return [...out];
+}
+
+function densityPanel(result: ActivationVarianceResult, widths: readonly number[], title: string): Figure {
+  const series: LineSeries[] = widths.map((w, i) => {
+    const { grid, density } = activationStdDensity(result, w);
+    return { name: `w=${w}`, x: grid, ...band(density), color: colorAt(i), mode: 'lines' };
+  });
+  return lineChart({ title, xTitle: 'per-neuron std of the hidden activation (training set)', yTitle: 'density', series });
+}
+
+/** 1. The std distribution (KDE) for several widths. */
+export function stdDistributionFigure(results: readonly ActivationVarianceResult[], count = 5): Figure {
+  return sideBySide(
+    results.map((r) => densityPanel(r, spreadWidths(r.config.widths, count), '')),
+    results.map(titleOf),
+    { title: 'Distribution of per-neuron activation std (KDE; band: 95% CI over replicates)' },
+  );
+}
+
+/** 3. The KDE at the W argmax and its two neighbours on the grid. */
+export function stdAroundArgmaxFigure(results: readonly ActivationVarianceResult[]): Figure {
+  return sideBySide(
+    results.map((r) => {
+      const widths = r.config.widths;
+      const i = widths.indexOf(r.summary.wArgmaxWidth);
+      const chosen = [widths[i - 1], widths[i], widths[i + 1]].filter((w): w is number => w !== undefined);
+      return densityPanel(r, chosen, '');
+    }),
+    results.map((r) => `${titleOf(r)}: W peaks at ${r.summary.wArgmaxWidth}`),
+    { title: 'Std distribution at the most normal width and its neighbours' },
+  );
+}
+
+/** 2. Shapiro-Wilk W vs width, pooled (the original's statistic) and per replicate (mean ± CI), argmax marked. */
+export function shapiroVsWidthFigure(results: readonly ActivationVarianceResult[]): Figure {
+  return sideBySide(
+    results.map((r) => {
+      const x = r.widths.map((w) => w.width);
+      return lineChart({
+        xTitle: 'hidden width',
+        yTitle: 'Shapiro-Wilk W of the stds',
+        xType: 'log',
+        log2Ticks: true,
+        // no vLine labels: plotly places annotations on a log axis in log10 units (the label would sit at 10^w)
+        vLines: [{ x: r.summary.wArgmaxWidth, color: colorAt(0) }],
+        series: [
+          { name: 'W of pooled replicates', x, y: r.widths.map((w) => w.pooledShapiroW), color: colorAt(0) },
+          { name: 'W per replicate (mean, 95% CI)', x, ...band(r.widths.map((w) => w.shapiroW)), color: colorAt(1), dash: 'dash' },
+        ],
+      });
+    }),
+    results.map((r) => `${titleOf(r)}: W largest at ${r.summary.wArgmaxWidth}`),
+    { title: 'Normality of the std distribution vs width (dashed: argmax of pooled W)' },
+  );
+}
+
+/** 4. Total std (sum over neurons) vs width with the fit a + b ln(w). */
+export function totalStdFigure(results: readonly ActivationVarianceResult[]): Figure {
+  return sideBySide(
+    results.map((r) => {
+      const x = r.widths.map((w) => w.width);
+      const f = r.summary.logFit;
+      const fx = Array.from({ length: 60 }, (_, i) => Math.exp(Math.log(x[0] as number) + (i / 59) * (Math.log(x[x.length - 1] as number) - Math.log(x[0] as number))));
+      return lineChart({
+        xTitle: 'hidden width',
+        yTitle: 'total std (sum over neurons)',
+        xType: 'log',
+        log2Ticks: true,
+        series: [
+          { name: 'total std (mean, 95% CI)', x, ...band(r.widths.map((w) => w.totalStd)), color: colorAt(0) },
+          {
+            name: `fit ${f.a.toFixed(1)} + ${f.b.toFixed(1)}·ln w (R²=${f.r2.toFixed(3)})`,
+            x: fx,
+            y: fx.map((w) => f.a + f.b * Math.log(w)),
+            color: colorAt(3),
+            dash: 'dash',
+            mode: 'lines',
+          },
+        ],
+      });
+    }),
+    results.map(titleOf),
+    { title: 'Total activation std vs width' },
+  );
+}
+
+/** 5. Dead neurons (std exactly 0 over the training set) per network vs width. */
+export function deadNeuronsFigure(results: readonly ActivationVarianceResult[]): Figure {
+  return sideBySide(
+    results.map((r) => {
+      const x = r.widths.map((w) => w.width);
+      return lineChart({
+        xTitle: 'hidden width',
+        yTitle: 'dead neurons per network (std = 0)',
+        xType: 'log',
+        log2Ticks: true,
+        series: [
+          { name: 'dead, training set (mean, 95% CI)', x, ...band(r.widths.map((w) => w.deadCount)), color: colorAt(0) },
+          { name: 'dead, test set (mean, 95% CI)', x, ...band(r.widths.map((w) => w.testDeadCount)), color: colorAt(1), dash: 'dash' },
+        ],
+      });
+    }),
+    results.map(titleOf),
+    { title: 'Dead neurons vs width' },
+  );
+}
+
+/** A share interval as percent. */
+const pct = (i: MeanInterval): MeanInterval => ({ mean: 100 * i.mean, lo: 100 * i.lo, hi: 100 * i.hi });
+
+/** 5b. Share of near-dead neurons (std < eps) vs width, one line per eps. */
+export function nearDeadFigure(results: readonly ActivationVarianceResult[]): Figure {
+  return sideBySide(
+    results.map((r) => {
+      const x = r.widths.map((w) => w.width);
+      return lineChart({
+        xTitle: 'hidden width',
+        yTitle: 'neurons with std < eps (% of the layer)',
+        xType: 'log',
+        log2Ticks: true,
+        series: r.config.nearDeadEps.map(
+          (eps, k): LineSeries => ({
+            name: `std < ${eps} (mean, 95% CI)`,
+            x,
+            ...band(r.widths.map((w) => pct(w.nearDeadShares[k] as MeanInterval))),
+            color: colorAt(k + 1),
+          }),
+        ),
+      });
+    }),
+    results.map(titleOf),
+    { title: 'Near-dead neurons vs width' },
+  );
+}
+
+/** 6. Test (and train) accuracy and W vs width on one chart, two y axes, log2 x axis. */
+export function accuracyAndShapiroFigure(results: readonly ActivationVarianceResult[]): Figure {
+  return sideBySide(
+    results.map((r) => {
+      const x = r.widths.map((w) => w.width);
+      return lineChart({
+        xTitle: 'hidden width',
+        yTitle: 'accuracy (%)',
+        y2Title: 'Shapiro-Wilk W (pooled)',
+        xType: 'log',
+        log2Ticks: true,
+        vLines: [
+          { x: r.summary.plateauWidth, color: colorAt(0) },
+          { x: r.summary.wArgmaxWidth, color: colorAt(2) },
+        ],
+        series: [
+          { name: 'test accuracy (mean, 95% CI)', x, ...band(r.widths.map((w) => pct(w.testAccuracy))), color: colorAt(0) },
+          { name: 'train accuracy (mean, 95% CI)', x, ...band(r.widths.map((w) => pct(w.trainAccuracy))), color: colorAt(1), dash: 'dash' },
+          { name: 'W (pooled)', x, y: r.widths.map((w) => w.pooledShapiroW), color: colorAt(2), secondaryY: true },
+        ],
+      });
+    }),
+    results.map((r) => `${titleOf(r)}: plateau ${r.summary.plateauWidth}, W largest at ${r.summary.wArgmaxWidth}`),
+    { title: 'Accuracy and normality of the stds vs width (dashed: accuracy plateau, blue; argmax of W, green)' },
+  );
+}
+
+/** 7. Resizing: the width over epochs per replicate, and accuracy of resized vs from-scratch. */
+export function resizeTrajectoryFigure(results: readonly ActivationVarianceResizeResult[]): Figure {
+  return sideBySide(
+    results.map((res) =>
+      lineChart({
+        xTitle: 'epoch',
+        yTitle: 'hidden width after the check',
+        yType: 'log',
+        series: res.resized.map((run, i) => ({
+          name: `replicate ${run.replicate}`,
+          x: [0, ...run.steps.map((s) => s.epoch), res.config.epochs],
+          y: [res.config.startWidth, ...run.steps.map((s) => s.widthAfter), run.finalWidth],
+          color: colorAt(i),
+          mode: 'lines+markers',
+        })),
+      }),
+    ),
+    results.map((r) => datasetLabel(r.config.dataset)),
+    { title: 'Width found by the std-driven resizing procedure' },
+  );
+}
+
+export function resizeAccuracyFigure(results: readonly ActivationVarianceResizeResult[]): Figure {
+  const categories = results.map((r) => datasetLabel(r.config.dataset));
+  const group = (name: string, pick: (r: ActivationVarianceResizeResult) => MeanInterval, color: string) => {
+    const iv = results.map(pick);
+    const finite = iv.every((i) => Number.isFinite(i.lo) && Number.isFinite(i.hi));
+    return {
+      name,
+      values: iv.map((i) => 100 * i.mean),
+      ...(finite ? { lo: iv.map((i) => 100 * i.lo), hi: iv.map((i) => 100 * i.hi) } : {}),
+      color,
+    };
+  };
+  return barChart({
+    title: 'Test accuracy: resized during training vs the same width from scratch (95% CI)',
+    categories,
+    yTitle: 'test accuracy (%)',
+    groups: [
+      group('resized by the std rule', (r) => r.summary.resizedTestAccuracy, colorAt(0)),
+      group('final width from scratch', (r) => r.summary.scratchTestAccuracy, colorAt(1)),
+    ],
+  });
+}

@@ -1,0 +1,39 @@
+// The activation variance vs width (notebook 03) as one namespace of @netstats/lib: `ns.activationVariance.run(config)`.
+// Only what the notebook uses is exported here; tests import the files directly.
+export { type ActivationVarianceConfig, activationVarianceConfig as config } from './config';
+export { activationVarianceCache as cache, cachedActivationVarianceJson as cachedJson } from './cache';
+export {
+  activationVarianceResizeConfig as resizeConfig,
+  type ActivationVarianceResizeResult,
+  runActivationVarianceResize as runResize,
+} from './resize';
+export {
+  activationVarianceReplicateRows as replicateRows,
+  type ActivationVarianceResult,
+  activationVarianceWidthRows as widthRows,
+  loadActivationVarianceData as loadData,
+  runActivationVariance as run,
+} from './run';
+export { activationVarianceVerdict as verdict } from './verdict';
+export {
+  accuracyAndShapiroFigure,
+  deadNeuronsFigure,
+  nearDeadFigure,
+  resizeAccuracyFigure,
+  resizeTrajectoryFigure,
+  shapiroVsWidthFigure,
+  stdAroundArgmaxFigure,
+  stdDistributionFigure,
+  totalStdFigure,
+} from './figures';
+export {
+  accuracyNote,
+  activationVarianceResizeFindings as resizeFindings,
+  activationVarianceSetupText as setupText,
+  activationVarianceTimingText as timingText,
+  deadNeuronsNote,
+  shapiroMethodNote,
+  shapiroNote,
+  stdDistributionNote,
+  totalStdNote,
+} from './text';

@@ -1,0 +1,202 @@
+/**
+ * Issue 11, section 3 — vanishing gradients. A deep plain stack vs the same depth with identity skips
+ * (H = F(x) + x), with sigmoid vs ReLU (models/deep.ts `deepNet`): per-layer gradient norms ‖∂L/∂W_i‖ at
+ * initialisation (several init seeds → CIs) and during training (gradientNormHook), and the training curves.
+ */
+import type { InitScheme } from '../../models/init';
+import { deepNet } from '../../models/deep';
+import { cachedRun } from '../../store/cache';
+import type { Row } from '../../report/table';
+import { gradientNorms } from '../../train/evaluate';
+import { gradientNormHook } from '../../train/hooks';
+import { NonFiniteLossError, train } from '../../train/loop';
+import type { OptimizerConfig } from '../../train/optimizers';
+import { createProgress } from '../../util/progress';
+import { loadClassSubset, normalisedSource } from './common';
+import { meanCIByGroup } from '../../report/groups';
+
+export interface VanishingVariant {
+  /** Short id used in rows and legends, e.g. 'plain-sigmoid'. */
+  id: string;
+  residual: boolean;
+  activation: 'sigmoid' | 'relu' | 'tanh';
+  init: InitScheme;
+}
+
+export interface VanishingGradientsConfig {
+  /** Bump when what a run computes changes (part of every cache key). */
+  version: number;
+  depth: number;
+  width: number;
+  variants: VanishingVariant[];
+  /** MNIST training images per class and test images per class (seeded draws). */
+  trainPerClass: number;
+  testPerClass: number;
+  dataSeed: number;
+  /** Init seeds for the gradient norms at initialisation (one batch each). */
+  initSeeds: number[];
+  /** Examples in the batch of the at-init gradient. */
+  initBatch: number;
+  /** Seeds of the trained runs (model init and data order). */
+  trainSeeds: number[];
+  epochs: number;
+  batchSize: number;
+  maxStepsPerEpoch: number | null;
+  optimizer: OptimizerConfig;
+  /** Record per-layer gradient norms every this many steps during training. */
+  recordEverySteps: number;
+}
+
+export interface VanishingGradientsResults {
+  /** One row per variant × init seed × hidden layer: ‖∂L/∂W_i‖ at initialisation. */
+  initNorms: Row[];
+  /** Mean and CI over init seeds of log10 ‖∂L/∂W_i‖ per variant × layer. */
+  initSummary: Row[];
+  /** One row per variant × seed × recorded step × layer. */
+  trainingNorms: Row[];
+  /** One row per variant × seed × epoch: train loss/accuracy (running means) and test loss/accuracy. */
+  history: Row[];
+  /** Per variant: first/last hidden layer gradient at init (geometric mean over seeds), final test accuracy. */
+  summary: Row[];
+  /** Runs whose loss became NaN/Inf (variant, seed, where). */
+  diverged: Row[];
+  trainedRuns: number;
+  elapsedMs: number;
+}
+
+export const VANISHING_NAMESPACE = 'architectures-vanishing';
+
+/** The four variants of the issue plus one control (plain ReLU with He/Kaiming init). */
+export function defaultVanishingVariants(): VanishingVariant[] {
+  return [
+    { id: 'plain-sigmoid', residual: false, activation: 'sigmoid', init: 'torch-default' },
+    { id: 'plain-relu', residual: false, activation: 'relu', init: 'torch-default' },
+    { id: 'residual-sigmoid', residual: true, activation: 'sigmoid', init: 'torch-default' },
+    { id: 'residual-relu', residual: true, activation: 'relu', init: 'torch-default' },
+    { id: 'plain-relu-kaiming', residual: false, activation: 'relu', init: 'kaiming-normal' },
+  ];
+}
+
+function hiddenLayerIndex(name: string): number | null {
+  const m = /^hidden(\d+)\/kernel$/.exec(name);
+  return m ? Number(m[1]) : null;
+}
+
+function buildModel(config: VanishingGradientsConfig, v: VanishingVariant, seed: number): ReturnType<typeof deepNet> {
+  return deepNet({ depth: config.depth, width: config.width, residual: v.residual, activation: v.activation, init: v.init, seed, inputShape: [28, 28, 1] });
+}
+
+interface VanishingRunResult {
+  history: Row[];
+  norms: Row[];
+  diverged: Row | null;
+}
+
+/** The whole section: gradient norms at init, then the trained runs (each a result-cache entry). */
+export async function runVanishingGradients(config: VanishingGradientsConfig, options: { progress?: boolean; cacheRoot?: string } = {}): Promise<VanishingGradientsResults> {
+  const started = performance.now();
+  const trainDs = await loadClassSubset({ dataset: 'mnist', split: 'train', classes: null, perClass: config.trainPerClass, seed: config.dataSeed });
+  const testDs = await loadClassSubset({ dataset: 'mnist', split: 'test', classes: null, perClass: config.testPerClass, seed: config.dataSeed + 1 });
+  const trainSource = normalisedSource(trainDs, 'mnist');
+  const testSource = normalisedSource(testDs, 'mnist');
+
+  // 1. At initialisation: one fixed batch (the first initBatch images of a seeded permutation), every init seed.
+  const initNorms: Row[] = [];
+  const perm = Int32Array.from({ length: Math.min(config.initBatch, trainSource.count) }, (_, i) => Math.floor((i * trainSource.count) / Math.min(config.initBatch, trainSource.count)));
+  const batch = trainSource.batch(perm);
+  for (const v of config.variants) {
+    for (const seed of config.initSeeds) {
+      const model = buildModel(config, v, seed);
+      const norms = gradientNorms(model, batch);
+      model.dispose();
+      for (const [name, norm] of norms) {
+        const layer = hiddenLayerIndex(name);
+        if (layer !== null) initNorms.push({ variant: v.id, seed, layer, gradientNorm: norm, log10Norm: Math.log10(norm) });
+      }
+    }
+  }
+  const initSummary = meanCIByGroup(initNorms, ['variant', 'layer'], 'log10Norm');
+
+  // 2. Training runs.
+  const history: Row[] = [];
+  const trainingNorms: Row[] = [];
+  const diverged: Row[] = [];
+  let trainedRuns = 0;
+  const total = config.variants.length * config.trainSeeds.length;
+  const progress = options.progress ? createProgress({ label: 'vanishing gradients', total, unit: 'runs' }) : null;
+  let done = 0;
+  for (const v of config.variants) {
+    for (const seed of config.trainSeeds) {
+      const cell = {
+        version: config.version, depth: config.depth, width: config.width, variant: v, seed,
+        trainPerClass: config.trainPerClass, testPerClass: config.testPerClass, dataSeed: config.dataSeed,
+        epochs: config.epochs, batchSize: config.batchSize, maxStepsPerEpoch: config.maxStepsPerEpoch,
+        optimizer: config.optimizer, recordEverySteps: config.recordEverySteps,
+      };
+      const run = await cachedRun<typeof cell, VanishingRunResult>(VANISHING_NAMESPACE, cell, async () => {
+        trainedRuns++;
+        const model = buildModel(config, v, seed);
+        const hook = gradientNormHook({ everySteps: config.recordEverySteps });
+        const rows: Row[] = [];
+        let failure: Row | null = null;
+        try {
+          const r = await train(model, { train: trainSource, val: testSource }, {
+            epochs: config.epochs, batchSize: config.batchSize, seed: 7919 + seed, optimizer: config.optimizer,
+            restoreBest: false, progress: false, ...(config.maxStepsPerEpoch !== null ? { maxStepsPerEpoch: config.maxStepsPerEpoch } : {}),
+          }, [hook]);
+          for (const h of r.history) {
+            rows.push({ variant: v.id, seed, epoch: h.epoch + 1, trainLoss: h.trainLoss, trainAccuracy: h.trainAccuracy, testLoss: h.valLoss ?? null, testAccuracy: h.valAccuracy ?? null });
+          }
+        } catch (err) {
+          if (!(err instanceof NonFiniteLossError)) throw err;
+          failure = { variant: v.id, seed, epoch: err.epoch, step: err.step };
+        } finally {
+          model.dispose();
+        }
+        const norms: Row[] = [];
+        for (const rec of hook.records) {
+          for (const [name, norm] of Object.entries(rec.norms)) {
+            const layer = hiddenLayerIndex(name);
+            if (layer !== null) norms.push({ variant: v.id, seed, globalStep: rec.globalStep, epoch: rec.epoch + 1, layer, gradientNorm: norm });
+          }
+        }
+        return { results: { history: rows, norms, diverged: failure } };
+      }, { ...(options.cacheRoot !== undefined ? { root: options.cacheRoot } : {}) });
+      const res = run.results;
+      if (!res) throw new Error(`runVanishingGradients: cache entry ${run.key} has no results`);
+      history.push(...res.history);
+      trainingNorms.push(...res.norms);
+      if (res.diverged) diverged.push(res.diverged);
+      progress?.update(++done, `${v.id} seed ${seed}${run.fromCache ? ' (cache)' : ''}`);
+    }
+  }
+  progress?.finish();
+  return { initNorms, initSummary, trainingNorms, history, summary: vanishingSummary(config, initNorms, history), diverged, trainedRuns, elapsedMs: performance.now() - started };
+}
+
+/** Per variant: geometric-mean gradient norm of hidden1 and of the last hidden layer at init, and the final test accuracy. */
+export function vanishingSummary(config: VanishingGradientsConfig, initNorms: readonly Row[], history: readonly Row[]): Row[] {
+  const lastEpoch = Math.max(0, ...history.map((h) => h['epoch'] as number));
+  return config.variants.map((v) => {
+    const geo = (layer: number): number => {
+      const xs = initNorms.filter((r) => r['variant'] === v.id && r['layer'] === layer).map((r) => r['log10Norm'] as number);
+      return xs.length ? 10 ** (xs.reduce((a, b) => a + b, 0) / xs.length) : NaN;
+    };
+    const first = geo(1);
+    const last = geo(config.depth);
+    const finals = meanCIByGroup(history.filter((h) => h['variant'] === v.id && h['epoch'] === lastEpoch), [], 'testAccuracy')[0];
+    return {
+      variant: v.id,
+      residual: v.residual,
+      activation: v.activation,
+      init: v.init,
+      firstLayerGradient: first,
+      lastLayerGradient: last,
+      log10FirstOverLast: Math.log10(first / last),
+      finalTestAccuracy: finals ? finals['mean'] ?? null : null,
+      finalTestAccuracyLo: finals ? finals['lo'] ?? null : null,
+      finalTestAccuracyHi: finals ? finals['hi'] ?? null : null,
+      trainedSeeds: finals ? finals['n'] ?? 0 : 0,
+    };
+  });
+}

@@ -1,0 +1,281 @@
+// Configuration of the masking experiment (notebook 01): the methods compared and the scales.
+import type { Scale } from '../../util/scale';
+import { maskRuleLabel, type MaskRule } from '../../probe/kernelMask';
+import type { KernelStatistic } from '../../probe/kernelStatistics';
+import { type MaskingPairId } from './data';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Methods
+
+/** One way of using (or not using) the pretrained network on the small target set. */
+export type MaskingMethod =
+  | { kind: 'scratch' }
+  | { kind: 'finetune' }
+  | { kind: 'freeze'; k: number }
+  | { kind: 'linear-probe' }
+  | { kind: 'masked'; statistic: KernelStatistic; rule: MaskRule; factor: number };
+
+/** Stable id, e.g. 'finetune', 'freeze-2', 'masked/welch-t/pct50/x0.001'. */
+export function maskingMethodId(m: MaskingMethod): string {
+  switch (m.kind) {
+    case 'freeze':
+      return `freeze-${m.k}`;
+    case 'masked':
+      return `masked/${m.statistic}/${maskRuleLabel(m.rule)}/x${m.factor}`;
+    default:
+      return m.kind;
+  }
+}
+
+/** Human label for legends. */
+export function maskingMethodLabel(m: MaskingMethod): string {
+  switch (m.kind) {
+    case 'scratch':
+      return 'from scratch';
+    case 'finetune':
+      return 'fine-tune all';
+    case 'freeze':
+      return `freeze first ${m.k}`;
+    case 'linear-probe':
+      return 'linear probe';
+    case 'masked':
+      return `masked ${m.statistic} ${maskRuleLabel(m.rule)} ${m.factor === 0 ? 'frozen' : `×${m.factor}`}`;
+  }
+}
+
+/** The masked methods of a grid: every statistic × rule × factor (rules with a p-value only for welch-t and ks). */
+export function maskedMethodGrid(statistics: readonly KernelStatistic[], rules: readonly MaskRule[], factors: readonly number[]): MaskingMethod[] {
+  const out: MaskingMethod[] = [];
+  for (const statistic of statistics) {
+    for (const rule of rules) {
+      if (rule.kind === 'p-value' && statistic !== 'welch-t' && statistic !== 'ks') continue;
+      for (const factor of factors) out.push({ kind: 'masked', statistic, rule, factor });
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Configuration
+
+export interface MaskingTrainingConfig {
+  /** Adam learning rate (the seed's later protocol: 8e-4). */
+  lr: number;
+  batchSize: number;
+  /** Optimiser steps allowed per run (the same budget for every method): epochs = ceil(budget / steps per epoch). */
+  stepBudget: number;
+  maxEpochs: number;
+  /** Early-stopping patience in steps (converted to epochs, at least minPatienceEpochs). */
+  patienceSteps: number;
+  minPatienceEpochs: number;
+  /** Validation metric for the best checkpoint and early stopping. */
+  monitor: 'val-loss' | 'val-accuracy';
+}
+
+export interface MaskingSimilarityConfig {
+  /** Pretraining-domain images used as D (the target training images are D2). */
+  sourceImages: number;
+  samplesPerKernel: number;
+  bins: number;
+  /** Images per forward pass of the capture. */
+  batchSize: number;
+}
+
+export interface MaskingProtocolAConfig {
+  pairs: MaskingPairId[];
+  cnn: { width: number; stages: number[] };
+  pretrain: {
+    /** Images of the source training set used (seeded stratified subset; null = all). */
+    trainImages: number | null;
+    validationImages: number;
+    epochs: number;
+    batchSize: number;
+    lr: number;
+    patience: number;
+    seed: number;
+    /** Source test images for the reported pretraining accuracy (null = all). */
+    testImages: number | null;
+  };
+  /** Labelled target training images per run. */
+  ns: number[];
+  seeds: number[];
+  validationPerClass: number;
+  /** Target test images (seeded stratified subset; null = the full test set). */
+  testImages: number | null;
+  training: MaskingTrainingConfig;
+  /** Methods trained in every (pair, n, seed) cell. */
+  methods: MaskingMethod[];
+  similarity: MaskingSimilarityConfig;
+}
+
+export interface MaskingProtocolBConfig {
+  /** Input side of Tiny Darknet (224 = the original; smaller is cheaper, the backbone is fully convolutional). */
+  inputSize: number;
+  /** Labelled CIFAR-10 training images (the seed: 200). */
+  n: number;
+  seeds: number[];
+  validationPerClass: number;
+  testImages: number | null;
+  training: MaskingTrainingConfig;
+  methods: MaskingMethod[];
+  similarity: MaskingSimilarityConfig;
+}
+
+export interface MaskingConfig {
+  scale: Scale;
+  protocolA: MaskingProtocolAConfig | null;
+  protocolB: MaskingProtocolBConfig | null;
+  /** Statistics shown in the similarity figures. */
+  figureStatistics: KernelStatistic[];
+}
+
+/** Fixed distance thresholds per statistic for the 'fixed-threshold' rule (log-activation units where relevant). */
+export const MASKING_FIXED_THRESHOLDS: Readonly<Record<KernelStatistic, number>> = {
+  'kl-histogram': 0.05,
+  'kl-gaussian': 0.05,
+  'welch-t': 3,
+  ks: 0.1,
+  wasserstein: 0.25,
+  'gram-channel': 0.1,
+  'gram-spatial': 0.1,
+};
+
+/** The seed's headline configuration: Welch t on log activations, half the kernels per layer, gradients × 1e-3. */
+export const SEED_MASKED_METHOD: MaskingMethod = { kind: 'masked', statistic: 'welch-t', rule: { kind: 'per-layer-percentile', percentile: 50 }, factor: 1e-3 };
+
+function fixedThresholdGrid(statistics: readonly KernelStatistic[], factors: readonly number[]): MaskingMethod[] {
+  return statistics.flatMap((statistic) =>
+    factors.map((factor): MaskingMethod => ({ kind: 'masked', statistic, rule: { kind: 'fixed-threshold', maxDistance: MASKING_FIXED_THRESHOLDS[statistic] }, factor })),
+  );
+}
+
+const ALL_STATISTICS: KernelStatistic[] = ['kl-histogram', 'kl-gaussian', 'welch-t', 'ks', 'wasserstein', 'gram-channel', 'gram-spatial'];
+
+/**
+ * The study at each scale.
+ * - full: the protocol of issue 10: both pairs, n ∈ {25, 50, 100, 200, 500, 1000}, 5 seeds, every statistic with the
+ *   per-layer percentile (25/50/75), global-median, fixed-threshold and p-value rules, factors 0 and 1e-3 (full
+ *   target test sets); Tiny Darknet at 224×224 on the full CIFAR-10 test set with every statistic at pct50 and the
+ *   seed's p > 0.1 rule (protocol B alone is days on a 2-core CPU).
+ * - quick: about 10 minutes on an idle 2-core CPU: 3 n, 3 seeds, 4 masked variants, 2000 target test images; Tiny
+ *   Darknet at 64×64 on 1000 CIFAR-10 test images (the notebook prints the exact subset).
+ * - tiny: seconds (tests and the notebook smoke run); numbers mean nothing.
+ */
+export function maskingConfig(scale: Scale, overrides: Partial<MaskingConfig> = {}): MaskingConfig {
+  const trainingA: MaskingTrainingConfig = { lr: 8e-4, batchSize: 32, stepBudget: 300, maxEpochs: 150, patienceSteps: 60, minPatienceEpochs: 3, monitor: 'val-loss' };
+  const similarity: MaskingSimilarityConfig = { sourceImages: 500, samplesPerKernel: 4000, bins: 30, batchSize: 64 };
+  const baselinesA = (freezeK: number[]): MaskingMethod[] => [
+    { kind: 'scratch' },
+    { kind: 'finetune' },
+    ...freezeK.map((k): MaskingMethod => ({ kind: 'freeze', k })),
+    { kind: 'linear-probe' },
+  ];
+  const pretrainA = { validationImages: 1000, batchSize: 64, lr: 1e-3, patience: 2, seed: 1000 };
+  let config: MaskingConfig;
+  switch (scale) {
+    case 'full': {
+      const rules: MaskRule[] = [
+        { kind: 'per-layer-percentile', percentile: 25 },
+        { kind: 'per-layer-percentile', percentile: 50 },
+        { kind: 'per-layer-percentile', percentile: 75 },
+        { kind: 'global-median' },
+        { kind: 'p-value', alpha: 0.1 },
+      ];
+      const masked = [...maskedMethodGrid(ALL_STATISTICS, rules, [0, 1e-3]), ...fixedThresholdGrid(ALL_STATISTICS, [0, 1e-3])];
+      config = {
+        scale,
+        protocolA: {
+          pairs: ['cifar-5to0', 'mnist-fashion'],
+          cnn: { width: 32, stages: [1, 1, 2] },
+          pretrain: { ...pretrainA, trainImages: null, epochs: 20, patience: 3, testImages: null },
+          ns: [25, 50, 100, 200, 500, 1000],
+          seeds: [1, 2, 3, 4, 5],
+          validationPerClass: 20,
+          testImages: null,
+          training: { ...trainingA, stepBudget: 600 },
+          methods: [...baselinesA([1, 2, 3]), ...masked],
+          similarity,
+        },
+        protocolB: {
+          inputSize: 224,
+          n: 200,
+          seeds: [1, 2, 3, 4, 5],
+          validationPerClass: 10,
+          testImages: null,
+          training: { ...trainingA, batchSize: 20, stepBudget: 400 },
+          // Fewer masked variants than protocol A: one run at 224×224 takes about half an hour on a 2-core CPU.
+          methods: [
+            ...baselinesA([3, 6, 10, 13]),
+            ...maskedMethodGrid(ALL_STATISTICS, [{ kind: 'per-layer-percentile', percentile: 50 }], [0, 1e-3]),
+            ...maskedMethodGrid(['welch-t'], [{ kind: 'p-value', alpha: 0.1 }], [0, 1e-3]),
+          ],
+          similarity: { ...similarity, sourceImages: 1000, batchSize: 16 },
+        },
+        figureStatistics: ALL_STATISTICS,
+      };
+      break;
+    }
+    case 'quick': {
+      const pct50: MaskRule = { kind: 'per-layer-percentile', percentile: 50 };
+      config = {
+        scale,
+        protocolA: {
+          pairs: ['cifar-5to0', 'mnist-fashion'],
+          cnn: { width: 16, stages: [1, 1, 2] },
+          pretrain: { ...pretrainA, trainImages: 10000, epochs: 4, testImages: null },
+          ns: [25, 100, 500],
+          seeds: [1, 2, 3],
+          validationPerClass: 20,
+          testImages: 2000,
+          training: { ...trainingA, stepBudget: 200, maxEpochs: 100, patienceSteps: 30 },
+          methods: [...baselinesA([1, 2]), ...maskedMethodGrid(['kl-histogram', 'welch-t', 'gram-spatial'], [pct50], [0]), SEED_MASKED_METHOD],
+          similarity,
+        },
+        protocolB: {
+          inputSize: 64,
+          n: 200,
+          seeds: [1, 2, 3],
+          validationPerClass: 10,
+          testImages: 1000,
+          training: { ...trainingA, batchSize: 20, stepBudget: 100, patienceSteps: 40 },
+          methods: [{ kind: 'finetune' }, { kind: 'linear-probe' }, SEED_MASKED_METHOD, { kind: 'masked', statistic: 'kl-histogram', rule: pct50, factor: 0 }],
+          similarity: { ...similarity, sourceImages: 500, batchSize: 32 },
+        },
+        figureStatistics: ['kl-histogram', 'welch-t', 'ks', 'wasserstein', 'gram-spatial'],
+      };
+      break;
+    }
+    case 'tiny': {
+      const pct50: MaskRule = { kind: 'per-layer-percentile', percentile: 50 };
+      const training: MaskingTrainingConfig = { lr: 1e-3, batchSize: 16, stepBudget: 6, maxEpochs: 3, patienceSteps: 4, minPatienceEpochs: 1, monitor: 'val-loss' };
+      config = {
+        scale,
+        protocolA: {
+          pairs: ['cifar-5to0', 'mnist-fashion'],
+          cnn: { width: 4, stages: [1, 1] },
+          pretrain: { ...pretrainA, trainImages: 300, validationImages: 50, epochs: 1, testImages: 200 },
+          ns: [25],
+          seeds: [1, 2],
+          validationPerClass: 4,
+          testImages: 200,
+          training,
+          methods: [...baselinesA([1]), { kind: 'masked', statistic: 'kl-histogram', rule: pct50, factor: 0 }, SEED_MASKED_METHOD],
+          similarity: { sourceImages: 40, samplesPerKernel: 500, bins: 10, batchSize: 64 },
+        },
+        protocolB: {
+          inputSize: 16,
+          n: 20,
+          seeds: [1, 2],
+          validationPerClass: 2,
+          testImages: 40,
+          training: { ...training, batchSize: 10, stepBudget: 2, maxEpochs: 1 },
+          methods: [{ kind: 'finetune' }, SEED_MASKED_METHOD],
+          similarity: { sourceImages: 16, samplesPerKernel: 200, bins: 10, batchSize: 16 },
+        },
+        figureStatistics: ['kl-histogram', 'welch-t', 'gram-spatial'],
+      };
+      break;
+    }
+  }
+  return { ...config, ...overrides };
+}

@@ -1,0 +1,380 @@
+// Configuration of the parameter-change experiment (notebook 02): the grid of cells, the scales, their validation.
+import type { DatasetName } from '../../data/types';
+import type { InitScheme } from '../../models/init';
+import { type Tolerance } from '../../probe/distance';
+import { cacheKey, canonicalJson } from '../../store/cache';
+import type { OptimizerConfig } from '../../train/optimizers';
+import type { Scale } from '../../util/scale';
+
+export type PcArchitecture = 'lenet5' | 'vgg' | 'resnet18';
+export type PcInit = Extract<InitScheme, 'kaiming-uniform' | 'kaiming-normal'>;
+export type PcOptimizer = 'sgd' | 'adam';
+export type PcDataset = Extract<DatasetName, 'mnist' | 'fashion-mnist' | 'cifar10'>;
+
+export const PC_ARCHITECTURES: readonly PcArchitecture[] = ['lenet5', 'vgg', 'resnet18'];
+export const PC_INITS: readonly PcInit[] = ['kaiming-uniform', 'kaiming-normal'];
+export const PC_OPTIMIZERS: readonly PcOptimizer[] = ['sgd', 'adam'];
+export const PC_DATASETS: readonly PcDataset[] = ['mnist', 'fashion-mnist', 'cifar10'];
+
+/** Cache namespace of the trained models. */
+export const PARAMETER_CHANGE_NAMESPACE = 'parameter-change';
+/** Bump when what a cell trains changes meaning (part of every cell, hence of every cache key). */
+export const PARAMETER_CHANGE_VERSION = 1;
+
+/** Shape of one architecture: width knob (null for LeNet-5), BatchNorm, convs per VGG stage / blocks per ResNet stage. */
+export interface PcModelSpec {
+  width: number | null;
+  batchNorm: boolean;
+  /** VGG: convs per stage; ResNet: basic blocks per stage; LeNet-5: null. */
+  blocks: number[] | null;
+}
+
+/**
+ * One trained model: everything that determines its weights (the cache key is the hash of this object). Plain JSON,
+ * no undefined fields.
+ */
+export interface ParameterChangeCell {
+  version: number;
+  architecture: PcArchitecture;
+  width: number | null;
+  batchNorm: boolean;
+  blocks: number[] | null;
+  init: PcInit;
+  optimizerName: PcOptimizer;
+  optimizer: OptimizerConfig;
+  dataset: PcDataset;
+  /** Training examples after the validation split (a seeded subsample; null = all). */
+  trainExamples: number | null;
+  /** Validation examples, split off the official TRAINING set (never the test set). */
+  validationCount: number;
+  /** Test examples (a seeded subsample of the official test set; null = all 10,000). */
+  testExamples: number | null;
+  /** Seed of the validation split and of the train/test subsamples (shared by all cells: same data everywhere). */
+  splitSeed: number;
+  epochs: number;
+  batchSize: number;
+  /** Steps per epoch cap (tiny scale); null = full epochs. */
+  maxStepsPerEpoch: number | null;
+  /** Snapshot 'epoch-e' after every 0-based epoch e with e % snapshotEvery === 0 (5: after epochs 0, 5, 10, 15). */
+  snapshotEvery: number;
+  /** Model init seed; the data order uses `dataOrderSeed(seed)`. */
+  seed: number;
+}
+
+/** Data-order seed of a run, derived from the init seed so that init and shuffling draw from unrelated streams. */
+export function dataOrderSeed(seed: number): number {
+  return 1_000_003 + seed;
+}
+
+export interface PcStudyGrid {
+  datasets: PcDataset[];
+  optimizers: PcOptimizer[];
+  inits: PcInit[];
+  seeds: number[];
+}
+
+export interface ParameterChangeConfig {
+  scale: Scale;
+  /** The main grid. */
+  architectures: PcArchitecture[];
+  inits: PcInit[];
+  optimizers: PcOptimizer[];
+  datasets: PcDataset[];
+  seeds: number[];
+  models: Record<PcArchitecture, PcModelSpec>;
+  /** Optimiser of every architecture × optimiser (see `ORIGINAL_OPTIMIZERS` for the choice). */
+  optimizerSettings: Record<PcArchitecture, Record<PcOptimizer, OptimizerConfig>>;
+  data: { trainExamples: number | null; validationCount: number; testExamples: number | null; splitSeed: number };
+  training: { epochs: number; batchSize: number; maxStepsPerEpoch: number | null; snapshotEvery: number };
+  /** Explanation test: the grid's ResNet without BatchNorm (same width, blocks, data, seeds) vs with. Null = off. */
+  batchNormTest: PcStudyGrid | null;
+  /** Lazy-training check: the ResNet (with BN) at these widths (the grid width is added). Null = off. */
+  widthTest: (PcStudyGrid & { widths: number[] }) | null;
+  /** Which snapshot is compared with init: 'best' (best validation accuracy, as the original) or 'last'. */
+  compare: 'best' | 'last';
+  tolerance: {
+    /** The one documented tolerance of the bar chart and the verdict. */
+    headline: Tolerance;
+    /** τ grid of the relative curves (rtol = τ, atol = relativeAtol). */
+    relativeGrid: number[];
+    relativeAtol: number;
+    /** τ grid of the absolute curves (atol = τ, rtol = 0). */
+    absoluteGrid: number[];
+  };
+  /** Value histograms: elements sampled per run, of the conv and dense weights. */
+  histogram: { samples: number; seed: number };
+}
+
+/**
+ * The optimisers (PyTorch formulas, batch 128). The original: LeNet SGD lr 0.005 momentum 0.9; VGG Adam lr 0.005
+ * eps 0.1 or SGD lr 0.005 momentum 0.9; ResNet-18 Adam lr 0.005. The grid runs BOTH optimisers for every
+ * architecture, so we fill the gaps the closest way: SGD is always lr 0.005 momentum 0.9; Adam is always lr 0.005,
+ * with eps 0.1 for VGG (as the original) and PyTorch's default eps 1e-8 for LeNet-5 and ResNet.
+ */
+export const ORIGINAL_OPTIMIZERS: Record<PcArchitecture, Record<PcOptimizer, OptimizerConfig>> = {
+  lenet5: { sgd: { kind: 'sgd', lr: 0.005, momentum: 0.9 }, adam: { kind: 'adam', lr: 0.005, eps: 1e-8 } },
+  vgg: { sgd: { kind: 'sgd', lr: 0.005, momentum: 0.9 }, adam: { kind: 'adam', lr: 0.005, eps: 0.1 } },
+  resnet18: { sgd: { kind: 'sgd', lr: 0.005, momentum: 0.9 }, adam: { kind: 'adam', lr: 0.005, eps: 1e-8 } },
+};
+
+/** 10^(from + k·step) for k = 0.. up to `to` (inclusive), rounded to 4 significant digits. */
+function logGrid(from: number, to: number, step: number): number[] {
+  const out: number[] = [];
+  for (let e = from; e <= to + 1e-9; e += step) out.push(Number((10 ** e).toPrecision(4)));
+  return out;
+}
+
+const TOLERANCE_DEFAULTS: ParameterChangeConfig['tolerance'] = {
+  // Headline: an element is unchanged when it moved by at most 1% of its initial magnitude (plus numpy's atol 1e-8,
+  // which only matters for elements that start at exactly 0: dense biases and BN beta).
+  headline: { atol: 1e-8, rtol: 1e-2 },
+  relativeGrid: logGrid(-6, 1, 0.25),
+  relativeAtol: 1e-8,
+  absoluteGrid: logGrid(-8, 0, 0.25),
+};
+
+type Overrides<C> = { [K in keyof C]?: C[K] extends readonly unknown[] | null ? C[K] : C[K] extends object ? Partial<C[K]> : C[K] };
+
+/**
+ * Config of a scale. Sizes (2-core CPU, wasm backend):
+ * - tiny: MNIST only, 64 training images, 2 epochs of ≤ 2 steps (batch 8), one init, 2 seeds, mini nets; the whole
+ *   notebook < 60 s. Checks that everything runs, nothing else.
+ * - quick (about 10 minutes): MNIST and CIFAR-10 (Fashion-MNIST left out: it behaves like MNIST in the original), a
+ *   seeded subsample of 2,048 training images, 4 epochs, 2 seeds, both inits and optimisers, slim nets (VGG 8
+ *   channels [1,1,2,2], ResNet 8 channels [1,1,1,1]); BN test on CIFAR-10 with Adam; widths 4/8/16.
+ * - full: the seed's scale — all three datasets, the whole training set minus 5,000 validation images, 20 epochs,
+ *   batch 128, 3 seeds, VGG-19 layout ([2,2,4,4,4], 64 channels) and ResNet-18 ([2,2,2,2], 64 channels).
+ */
+export function parameterChangeConfig(scale: Scale, overrides: Overrides<ParameterChangeConfig> = {}): ParameterChangeConfig {
+  const base = baseConfig(scale);
+  const out = { ...base } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === undefined) continue;
+    const current = (base as unknown as Record<string, unknown>)[k];
+    const isPlainObject = (x: unknown): boolean => typeof x === 'object' && x !== null && !Array.isArray(x);
+    out[k] = isPlainObject(v) && isPlainObject(current) ? { ...(current as object), ...(v as object) } : v;
+  }
+  const config = out as unknown as ParameterChangeConfig;
+  validateParameterChangeConfig(config);
+  return config;
+}
+
+function baseConfig(scale: Scale): ParameterChangeConfig {
+  const common = {
+    scale,
+    compare: 'best' as const,
+    optimizerSettings: ORIGINAL_OPTIMIZERS,
+    tolerance: TOLERANCE_DEFAULTS,
+    architectures: [...PC_ARCHITECTURES],
+    inits: [...PC_INITS],
+    optimizers: [...PC_OPTIMIZERS],
+  };
+  switch (scale) {
+    case 'tiny':
+      return {
+        ...common,
+        inits: ['kaiming-uniform'],
+        datasets: ['mnist'],
+        seeds: [0, 1],
+        models: {
+          lenet5: { width: null, batchNorm: false, blocks: null },
+          vgg: { width: 4, batchNorm: false, blocks: [1, 1] },
+          resnet18: { width: 4, batchNorm: true, blocks: [1, 1] },
+        },
+        data: { trainExamples: 64, validationCount: 32, testExamples: 64, splitSeed: 2024 },
+        training: { epochs: 2, batchSize: 8, maxStepsPerEpoch: 2, snapshotEvery: 1 },
+        batchNormTest: { datasets: ['mnist'], optimizers: ['adam'], inits: ['kaiming-uniform'], seeds: [0, 1] },
+        widthTest: { widths: [8], datasets: ['mnist'], optimizers: ['adam'], inits: ['kaiming-uniform'], seeds: [0, 1] },
+        histogram: { samples: 2000, seed: 5 },
+      };
+    case 'quick':
+      return {
+        ...common,
+        datasets: ['mnist', 'cifar10'],
+        seeds: [0, 1],
+        models: {
+          lenet5: { width: null, batchNorm: false, blocks: null },
+          vgg: { width: 8, batchNorm: false, blocks: [1, 1, 2, 2] },
+          resnet18: { width: 8, batchNorm: true, blocks: [1, 1, 1, 1] },
+        },
+        data: { trainExamples: 2048, validationCount: 1000, testExamples: 2000, splitSeed: 2024 },
+        training: { epochs: 4, batchSize: 128, maxStepsPerEpoch: null, snapshotEvery: 1 },
+        batchNormTest: { datasets: ['cifar10'], optimizers: ['sgd', 'adam'], inits: ['kaiming-uniform'], seeds: [0, 1] },
+        widthTest: { widths: [4, 16], datasets: ['cifar10'], optimizers: ['adam'], inits: ['kaiming-uniform'], seeds: [0, 1] },
+        histogram: { samples: 20000, seed: 5 },
+      };
+    case 'full':
+      return {
+        ...common,
+        datasets: [...PC_DATASETS],
+        seeds: [0, 1, 2],
+        models: {
+          lenet5: { width: null, batchNorm: false, blocks: null },
+          vgg: { width: 64, batchNorm: false, blocks: [2, 2, 4, 4, 4] },
+          resnet18: { width: 64, batchNorm: true, blocks: [2, 2, 2, 2] },
+        },
+        data: { trainExamples: null, validationCount: 5000, testExamples: null, splitSeed: 2024 },
+        training: { epochs: 20, batchSize: 128, maxStepsPerEpoch: null, snapshotEvery: 5 },
+        batchNormTest: { datasets: [...PC_DATASETS], optimizers: [...PC_OPTIMIZERS], inits: [...PC_INITS], seeds: [0, 1, 2] },
+        widthTest: { widths: [16, 32], datasets: ['cifar10'], optimizers: [...PC_OPTIMIZERS], inits: ['kaiming-uniform'], seeds: [0, 1, 2] },
+        histogram: { samples: 50000, seed: 5 },
+      };
+    default:
+      throw new Error(`parameterChangeConfig: scale must be tiny, quick or full; got '${String(scale)}'`);
+  }
+}
+
+function requireSubset<T extends string>(what: string, values: readonly T[], allowed: readonly T[]): void {
+  if (values.length === 0) throw new Error(`parameterChangeConfig: ${what} is empty`);
+  for (const v of values) {
+    if (!allowed.includes(v)) throw new Error(`parameterChangeConfig: ${what} must be among ${allowed.join(', ')}; got '${v}'`);
+  }
+}
+
+function requirePositiveInt(what: string, v: number): void {
+  if (!Number.isInteger(v) || v < 1) throw new Error(`parameterChangeConfig: ${what} must be a positive integer; got ${v}`);
+}
+
+export function validateParameterChangeConfig(c: ParameterChangeConfig): void {
+  requireSubset('architectures', c.architectures, PC_ARCHITECTURES);
+  requireSubset('inits', c.inits, PC_INITS);
+  requireSubset('optimizers', c.optimizers, PC_OPTIMIZERS);
+  requireSubset('datasets', c.datasets, PC_DATASETS);
+  if (c.seeds.length === 0) throw new Error('parameterChangeConfig: seeds is empty');
+  for (const s of c.seeds) if (!Number.isInteger(s) || s < 0) throw new Error(`parameterChangeConfig: seeds must be integers ≥ 0; got ${s}`);
+  for (const a of PC_ARCHITECTURES) {
+    const m = c.models[a];
+    if (m === undefined) throw new Error(`parameterChangeConfig: models.${a} is missing`);
+    if (a !== 'lenet5') {
+      if (m.width === null) throw new Error(`parameterChangeConfig: models.${a}.width must be a positive integer; got null`);
+      requirePositiveInt(`models.${a}.width`, m.width);
+    }
+  }
+  requirePositiveInt('training.epochs', c.training.epochs);
+  requirePositiveInt('training.batchSize', c.training.batchSize);
+  requirePositiveInt('training.snapshotEvery', c.training.snapshotEvery);
+  requirePositiveInt('data.validationCount', c.data.validationCount);
+  if (c.data.trainExamples !== null) requirePositiveInt('data.trainExamples', c.data.trainExamples);
+  if (c.data.testExamples !== null) requirePositiveInt('data.testExamples', c.data.testExamples);
+  if (c.compare !== 'best' && c.compare !== 'last') throw new Error(`parameterChangeConfig: compare must be 'best' or 'last'; got '${String(c.compare)}'`);
+  const h = c.tolerance.headline;
+  if (!(h.atol >= 0 && h.rtol >= 0)) throw new Error(`parameterChangeConfig: tolerance.headline needs atol, rtol ≥ 0; got ${JSON.stringify(h)}`);
+  if (c.tolerance.relativeGrid.length === 0 || c.tolerance.absoluteGrid.length === 0) {
+    throw new Error('parameterChangeConfig: tolerance grids must not be empty');
+  }
+  for (const study of [c.batchNormTest, c.widthTest]) {
+    if (study === null) continue;
+    requireSubset('study datasets', study.datasets, PC_DATASETS);
+    requireSubset('study optimizers', study.optimizers, PC_OPTIMIZERS);
+    requireSubset('study inits', study.inits, PC_INITS);
+  }
+  if (c.widthTest !== null) for (const w of c.widthTest.widths) requirePositiveInt('widthTest.widths', w);
+}
+
+/** Arguments of one cell beyond the scale's data/training settings. */
+export interface PcCellChoice {
+  architecture: PcArchitecture;
+  init: PcInit;
+  optimizer: PcOptimizer;
+  dataset: PcDataset;
+  seed: number;
+  /** Default: the config's model spec of the architecture. */
+  width?: number | null;
+  batchNorm?: boolean;
+}
+
+/** The cell of one choice under a config (what the grid trains for it). */
+export function cellOf(config: ParameterChangeConfig, choice: PcCellChoice): ParameterChangeCell {
+  const spec = config.models[choice.architecture];
+  return {
+    version: PARAMETER_CHANGE_VERSION,
+    architecture: choice.architecture,
+    width: choice.architecture === 'lenet5' ? null : choice.width ?? spec.width,
+    batchNorm: choice.architecture === 'lenet5' ? false : choice.batchNorm ?? spec.batchNorm,
+    blocks: choice.architecture === 'lenet5' ? null : spec.blocks === null ? null : [...spec.blocks],
+    init: choice.init,
+    optimizerName: choice.optimizer,
+    optimizer: { ...config.optimizerSettings[choice.architecture][choice.optimizer] },
+    dataset: choice.dataset,
+    trainExamples: config.data.trainExamples,
+    validationCount: config.data.validationCount,
+    testExamples: config.data.testExamples,
+    splitSeed: config.data.splitSeed,
+    epochs: config.training.epochs,
+    batchSize: config.training.batchSize,
+    maxStepsPerEpoch: config.training.maxStepsPerEpoch,
+    snapshotEvery: config.training.snapshotEvery,
+    seed: choice.seed,
+  };
+}
+
+/**
+ * The cell that notebook 02 trains for this choice at this scale (config overrides allowed): the entry point for other
+ * notebooks that want to reuse its trained models, e.g.
+ * `trainedParameterChangeModel(parameterChangeCell('quick', { architecture: 'lenet5', init: 'kaiming-uniform', optimizer: 'sgd', dataset: 'mnist', seed: 0 }))`.
+ */
+export function parameterChangeCell(scale: Scale, choice: PcCellChoice, overrides: Overrides<ParameterChangeConfig> = {}): ParameterChangeCell {
+  return cellOf(parameterChangeConfig(scale, overrides), choice);
+}
+
+/** Cache key of a cell (sha256 of its canonical JSON and the code version; see report/cache). */
+export function parameterChangeCellKey(cell: ParameterChangeCell): string {
+  return cacheKey(cell);
+}
+
+/** Short readable id of a cell, e.g. `resnet18-w8-bn/kaiming-uniform/adam/cifar10/s0`. */
+export function parameterChangeRunId(cell: ParameterChangeCell): string {
+  const arch = cell.architecture === 'lenet5' ? 'lenet5' : `${cell.architecture}-w${cell.width}${cell.batchNorm ? '-bn' : '-nobn'}`;
+  return `${arch}/${cell.init}/${cell.optimizerName}/${cell.dataset}/s${cell.seed}`;
+}
+
+function* product(study: PcStudyGrid): Generator<{ dataset: PcDataset; optimizer: PcOptimizer; init: PcInit; seed: number }> {
+  for (const dataset of study.datasets) {
+    for (const optimizer of study.optimizers) {
+      for (const init of study.inits) for (const seed of study.seeds) yield { dataset, optimizer, init, seed };
+    }
+  }
+}
+
+/** Which studies a cell belongs to. */
+export interface PcMembership {
+  inGrid: boolean;
+  inBatchNormTest: boolean;
+  inWidthTest: boolean;
+}
+
+/** Every cell the config trains (grid, then the BN test, then the width test), deduplicated by cache key. */
+export function parameterChangeCells(config: ParameterChangeConfig): ParameterChangeCell[] {
+  return plannedCells(config).map((p) => p.cell);
+}
+
+export function plannedCells(config: ParameterChangeConfig): { cell: ParameterChangeCell; key: string; membership: PcMembership }[] {
+  const planned = new Map<string, { cell: ParameterChangeCell; key: string; membership: PcMembership }>();
+  const add = (cell: ParameterChangeCell, flag: keyof PcMembership): void => {
+    const key = canonicalJson(cell);
+    let p = planned.get(key);
+    if (p === undefined) {
+      p = { cell, key, membership: { inGrid: false, inBatchNormTest: false, inWidthTest: false } };
+      planned.set(key, p);
+    }
+    p.membership[flag] = true;
+  };
+  for (const architecture of config.architectures) {
+    for (const c of product({ datasets: config.datasets, optimizers: config.optimizers, inits: config.inits, seeds: config.seeds })) {
+      add(cellOf(config, { architecture, ...c }), 'inGrid');
+    }
+  }
+  if (config.batchNormTest !== null) {
+    for (const c of product(config.batchNormTest)) {
+      for (const batchNorm of [true, false]) add(cellOf(config, { architecture: 'resnet18', ...c, batchNorm }), 'inBatchNormTest');
+    }
+  }
+  if (config.widthTest !== null) {
+    const gridWidth = config.models.resnet18.width as number;
+    const widths = [...new Set([...config.widthTest.widths, gridWidth])].sort((a, b) => a - b);
+    for (const c of product(config.widthTest)) {
+      for (const width of widths) add(cellOf(config, { architecture: 'resnet18', ...c, width, batchNorm: true }), 'inWidthTest');
+    }
+  }
+  return [...planned.values()];
+}

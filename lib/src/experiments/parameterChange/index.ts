@@ -1,0 +1,15 @@
+// The parameter change during training (notebook 02) as one namespace of @netstats/lib: `ns.parameterChange.run(config)`.
+// Only what the notebook uses is exported here; tests import the files directly.
+export { parameterChangeCells as cells, type ParameterChangeConfig, parameterChangeConfig as config } from './config';
+export { type ParameterChangeResults, runParameterChange as run } from './run';
+export { parameterChangeVerdict as verdict, parameterChangeVerdictText as verdictText } from './verdict';
+export {
+  parameterChangeBarsFigure as barsFigure,
+  parameterChangeBatchNormFigure as batchNormFigure,
+  parameterChangeCurveFigure as curveFigure,
+  parameterChangeHistogramFigure as histogramFigure,
+  parameterChangeLayerHeatmap as layerHeatmap,
+  parameterChangeOptimizerFigure as optimizerFigure,
+  parameterChangeSnapshotFigure as snapshotFigure,
+  parameterChangeWidthFigure as widthFigure,
+} from './figures';

@@ -1,0 +1,262 @@
+/**
+ * The verdict of issue 9, by the numbers (computed from the tidy rows of `runSignFlip`):
+ * - does the distortion (+1e-6) converge back to the same weights and features — and does it differ at all from
+ *   retraining without any perturbation?
+ * - does the sign flip end far away, and what does the flipped BatchNorm running variance do?
+ * - are Adam-trained features more correlated across seeds than SGD-trained ones?
+ * The yardstick for "near" and "far" is the distance between two independently trained models (same recipe, other
+ * seed): "back to the same weights" = less than half of it; "far away" = at least as far as another seed's solution.
+ */
+import type { Cell, Row } from '../../report/table';
+import { welchTTest } from '../../stats/twoSample';
+import { PcArchitecture, PcOptimizer } from '../parameterChange/config';
+import { meanWithCI, type MeanWithCI } from '../parameterChange/verdict';
+import { SignFlipConfig } from './config';
+
+function num(row: Row, key: string): number | null {
+  const v: Cell | undefined = row[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+function nums(rows: readonly Row[], key: string): number[] {
+  return rows.map((r) => num(r, key)).filter((v): v is number => v !== null);
+}
+
+const ci = (rows: readonly Row[], key: string): MeanWithCI => meanWithCI(nums(rows, key));
+
+export interface SfPerturbationSummary {
+  perturbation: string;
+  runs: number;
+  diverged: number;
+  startTestAccuracy: MeanWithCI;
+  retrainedTestAccuracy: MeanWithCI;
+  relativeStartDistance: MeanWithCI;
+  relativeDistanceToOriginal: MeanWithCI;
+  relativeDistanceToControl: MeanWithCI;
+  gapClosed: MeanWithCI;
+  changedFraction: MeanWithCI;
+  testLossBarrier: MeanWithCI;
+  testAccuracyDrop: MeanWithCI;
+  /** Features of the retrained model vs the original's. */
+  hungarianMeanAbsR: MeanWithCI;
+  greedyMeanAbsR: MeanWithCI;
+  ckaDebiased: MeanWithCI;
+}
+
+/** One architecture × optimiser (SGD and Adam move a trained model very differently: never pooled). */
+export interface SfGroupVerdict {
+  architecture: PcArchitecture;
+  optimizer: PcOptimizer;
+  originalTestAccuracy: MeanWithCI;
+  /** Yardstick: independently trained models of the same recipe and optimiser (seed pairs). */
+  seedRelativeDistance: MeanWithCI;
+  seedHungarianMeanAbsR: MeanWithCI;
+  seedCkaDebiased: MeanWithCI;
+  perturbations: SfPerturbationSummary[];
+  /** +1e-6 retrain ends closer to the original than half the seed distance (null: not measured). */
+  distortionReturns: boolean | null;
+  /** Same for the unperturbed retrain (the control). */
+  controlReturns: boolean | null;
+  /**
+   * Distance (relative) of the +1e-6 retrain from the control retrain, and of the repeated control from the control:
+   * the second is the floor set by the backend's non-determinism amplified by training.
+   */
+  shiftVsControl: number | null;
+  repeatVsControl: number | null;
+  /** flip-all retrain ends at least as far from the original as another seed's solution. */
+  flipFarAway: boolean | null;
+  /** BN nets only: what the flipped running variance does. */
+  flipBatchNorm: {
+    negativeVariancesAtStart: number;
+    negativeVariancesAtEnd: number;
+    startNonFiniteShare: number;
+    startAccuracyFlipAll: number | null;
+    startAccuracyFlipWeights: number | null;
+    /** ‖θ_last(flip-all) − θ_last(flip-weights)‖ / ‖θ_orig‖ (learned parameters, mean over runs). */
+    lastRelativeDistanceBetweenFlips: number | null;
+    relativeDistanceFlipAll: number | null;
+    relativeDistanceFlipWeights: number | null;
+  } | null;
+}
+
+export interface SfOptimizerComparison {
+  architecture: PcArchitecture;
+  /** Feature similarity of seed pairs trained with one optimiser. */
+  byOptimizer: { optimizer: PcOptimizer; hungarianMeanAbsR: MeanWithCI; greedyMeanAbsR: MeanWithCI; ckaDebiased: MeanWithCI }[];
+  /** Adam minus SGD (mean Hungarian |r| of seed pairs), Welch p (null when n < 2 on a side). */
+  difference: number | null;
+  ckaDifference: number | null;
+  welchP: number | null;
+  ckaWelchP: number | null;
+  /** Adam higher on both measures, with p < 0.05 on the Hungarian |r| (null: not measured). */
+  adamMoreCorrelated: boolean | null;
+}
+
+export interface SignFlipVerdict {
+  groups: SfGroupVerdict[];
+  optimizers: SfOptimizerComparison[];
+  /** Thresholds of the yes/no answers (relative to the seed distance). */
+  nearFactor: number;
+  farFactor: number;
+}
+
+const NEAR = 0.5;
+const FAR = 1;
+
+export function signFlipVerdict(retrains: readonly Row[], pairs: readonly Row[], config: SignFlipConfig): SignFlipVerdict {
+  const groups: SfGroupVerdict[] = [];
+  const optimizers: SfOptimizerComparison[] = [];
+  for (const architecture of config.architectures) {
+    const archPairs = pairs.filter((p) => p['architecture'] === architecture);
+    const seedPairsAll = archPairs.filter((p) => p['pairType'] === 'seed');
+    for (const optimizer of config.perturb.optimizers) {
+      const rs = retrains.filter((r) => r['architecture'] === architecture && r['optimizer'] === optimizer && r['skipped'] === undefined);
+      if (rs.length === 0) continue;
+      const ps = archPairs.filter((p) => p['optimizer'] === optimizer);
+      const seedPairs = seedPairsAll.filter((p) => p['optimizer'] === optimizer);
+      const seedDistance = ci(seedPairs, 'relativeParameterDistance');
+      const labels = [...new Set(rs.map((r) => r['perturbation'] as string))];
+      const perturbations = labels.map((perturbation): SfPerturbationSummary => {
+        const x = rs.filter((r) => r['perturbation'] === perturbation);
+        const fp = ps.filter((p) => p['pairType'] === 'original-vs-retrained' && p['perturbation'] === perturbation);
+        return {
+          perturbation,
+          runs: x.length,
+          diverged: x.filter((r) => r['diverged'] === true).length,
+          startTestAccuracy: ci(x, 'startTestAccuracy'),
+          retrainedTestAccuracy: ci(x, 'retrainedTestAccuracy'),
+          relativeStartDistance: ci(x, 'relativeStartDistance'),
+          relativeDistanceToOriginal: ci(x, 'relativeDistanceToOriginal'),
+          relativeDistanceToControl: ci(x, 'relativeDistanceToControl'),
+          gapClosed: ci(x, 'gapClosed'),
+          changedFraction: ci(x, 'changedFraction'),
+          testLossBarrier: ci(x, 'testLossBarrier'),
+          testAccuracyDrop: ci(x, 'testAccuracyDrop'),
+          hungarianMeanAbsR: ci(fp, 'hungarianMeanAbsR'),
+          greedyMeanAbsR: ci(fp, 'greedyMeanAbsR'),
+          ckaDebiased: ci(fp, 'ckaDebiased'),
+        };
+      });
+      const of = (label: string): SfPerturbationSummary | undefined => perturbations.find((p) => p.perturbation === label);
+      const near = (label: string): boolean | null => {
+        const d = of(label)?.relativeDistanceToOriginal.mean ?? null;
+        return d === null || seedDistance.mean === null ? null : d < NEAR * seedDistance.mean;
+      };
+      const flipAll = of('flip-all')?.relativeDistanceToOriginal.mean ?? null;
+      const fa = rs.filter((r) => r['perturbation'] === 'flip-all');
+      const fw = rs.filter((r) => r['perturbation'] === 'flip-weights');
+      const between = fa.map((r) => {
+        const d = num(r, 'lastDistanceBetweenFlips');
+        const n = num(r, 'originalNorm');
+        return d === null || n === null || n === 0 ? null : d / n;
+      }).filter((v): v is number => v !== null);
+      const withBn = fa.some((r) => (num(r, 'negativeVariancesAtStart') ?? 0) > 0);
+      groups.push({
+        architecture,
+        optimizer,
+        originalTestAccuracy: ci(rs.filter((r) => r['perturbation'] === 'none'), 'originalTestAccuracy'),
+        seedRelativeDistance: seedDistance,
+        seedHungarianMeanAbsR: ci(seedPairs, 'hungarianMeanAbsR'),
+        seedCkaDebiased: ci(seedPairs, 'ckaDebiased'),
+        perturbations,
+        distortionReturns: near('shift-1e-6'),
+        controlReturns: near('none'),
+        shiftVsControl: of('shift-1e-6')?.relativeDistanceToControl.mean ?? null,
+        repeatVsControl: of('none-repeat')?.relativeDistanceToControl.mean ?? null,
+        flipFarAway: flipAll === null || seedDistance.mean === null ? null : flipAll >= FAR * seedDistance.mean,
+        flipBatchNorm: withBn
+          ? {
+              negativeVariancesAtStart: Math.max(...nums(fa, 'negativeVariancesAtStart')),
+              negativeVariancesAtEnd: Math.max(0, ...nums(fa, 'negativeVariancesAtEnd')),
+              startNonFiniteShare: ci(fa, 'startNonFiniteShare').mean ?? NaN,
+              startAccuracyFlipAll: ci(fa, 'startTestAccuracy').mean,
+              startAccuracyFlipWeights: ci(fw, 'startTestAccuracy').mean,
+              lastRelativeDistanceBetweenFlips: meanWithCI(between).mean,
+              relativeDistanceFlipAll: ci(fa, 'relativeDistanceToOriginal').mean,
+              relativeDistanceFlipWeights: ci(fw, 'relativeDistanceToOriginal').mean,
+            }
+          : null,
+      });
+    }
+    const seedPairs = seedPairsAll;
+    const byOptimizer = config.optimizers.map((optimizer) => {
+      const x = seedPairs.filter((p) => p['optimizer'] === optimizer);
+      return { optimizer, hungarianMeanAbsR: ci(x, 'hungarianMeanAbsR'), greedyMeanAbsR: ci(x, 'greedyMeanAbsR'), ckaDebiased: ci(x, 'ckaDebiased') };
+    });
+    const sgd = seedPairs.filter((p) => p['optimizer'] === 'sgd');
+    const adam = seedPairs.filter((p) => p['optimizer'] === 'adam');
+    const diff = (key: string): number | null => {
+      const a = meanWithCI(nums(adam, key)).mean;
+      const s = meanWithCI(nums(sgd, key)).mean;
+      return a === null || s === null ? null : a - s;
+    };
+    const welch = (key: string): number | null => {
+      const a = nums(adam, key);
+      const s = nums(sgd, key);
+      if (a.length < 2 || s.length < 2) return null;
+      try {
+        const p = welchTTest(a, s).p;
+        return Number.isFinite(p) ? p : null;
+      } catch {
+        return null; // both samples constant: t undefined
+      }
+    };
+    const difference = diff('hungarianMeanAbsR');
+    const ckaDifference = diff('ckaDebiased');
+    const welchP = welch('hungarianMeanAbsR');
+    optimizers.push({
+      architecture,
+      byOptimizer,
+      difference,
+      ckaDifference,
+      welchP,
+      ckaWelchP: welch('ckaDebiased'),
+      adamMoreCorrelated: difference === null || ckaDifference === null || welchP === null ? null : difference > 0 && ckaDifference > 0 && welchP < 0.05,
+    });
+  }
+  return { groups, optimizers, nearFactor: NEAR, farFactor: FAR };
+}
+
+const pct = (x: number | null): string => (x === null || !Number.isFinite(x) ? 'n/a' : `${(100 * x).toFixed(1)}%`);
+const f3 = (x: number | null): string => (x === null || !Number.isFinite(x) ? 'n/a' : x.toFixed(3));
+const withCI = (m: MeanWithCI, fmt: (x: number | null) => string = f3): string =>
+  m.mean === null ? 'n/a' : m.lo === null || m.hi === null ? `${fmt(m.mean)} (n = ${m.n})` : `${fmt(m.mean)} [${fmt(m.lo)}, ${fmt(m.hi)}] (n = ${m.n})`;
+const formatP = (p: number | null): string => (p === null ? 'n/a' : p < 0.001 ? '< 0.001' : p.toFixed(3));
+const yesNo = (b: boolean | null): string => (b === null ? 'not measured' : b ? '**yes**' : '**no**');
+
+/** Markdown verdict quoting the numbers. */
+export function signFlipVerdictText(v: SignFlipVerdict): string {
+  const lines: string[] = ['## Verdict', ''];
+  lines.push(`Distances are ‖θ − θ_orig‖ / ‖θ_orig‖ over learned parameters; "near" = less than ${v.nearFactor}× and "far" = at least ${v.farFactor}× the distance between two independently trained seeds of the same recipe. Means with 95% CIs.`, '');
+  for (const a of v.groups) {
+    const p = (label: string): SfPerturbationSummary | undefined => a.perturbations.find((x) => x.perturbation === label);
+    lines.push(`**${a.architecture}, ${a.optimizer}** (original test accuracy ${withCI(a.originalTestAccuracy, pct)}; another seed's solution lies at ${withCI(a.seedRelativeDistance)}, its features match at Hungarian |r| ${withCI(a.seedHungarianMeanAbsR)}, debiased CKA ${withCI(a.seedCkaDebiased)}):`);
+    const none = p('none');
+    const shift = p('shift-1e-6');
+    const flip = p('flip-all');
+    if (none) lines.push(`- Retraining with no perturbation (control) ends at ${withCI(none.relativeDistanceToOriginal)} from the original (debiased CKA to it ${withCI(none.ckaDebiased)}); the same retrain repeated ends ${f3(a.repeatVsControl)} from it (the noise floor of this backend: rounding differences amplified by training).`);
+    if (shift) {
+      lines.push(`- Distortion +1e-6: ends at ${withCI(shift.relativeDistanceToOriginal)} from the original and ${f3(a.shiftVsControl)} from the control retrain; features: Hungarian |r| ${withCI(shift.hungarianMeanAbsR)}, debiased CKA ${withCI(shift.ckaDebiased)}; test accuracy ${withCI(shift.retrainedTestAccuracy, pct)}. Converges back to the same weights: ${yesNo(a.distortionReturns)}${a.controlReturns !== null ? ` (the unperturbed control: ${yesNo(a.controlReturns)})` : ''}.`);
+    }
+    if (flip) {
+      lines.push(`- Sign flip (every entry): starts at ${withCI(flip.relativeStartDistance)} (test accuracy right after the flip ${withCI(flip.startTestAccuracy, pct)}), ends at ${withCI(flip.relativeDistanceToOriginal)} (gap closed ${withCI(flip.gapClosed, pct)}), test accuracy ${withCI(flip.retrainedTestAccuracy, pct)}; features vs the original: Hungarian |r| ${withCI(flip.hungarianMeanAbsR)}, debiased CKA ${withCI(flip.ckaDebiased)}. Ends far away: ${yesNo(a.flipFarAway)}.`);
+    }
+    const bn = a.flipBatchNorm;
+    if (bn) {
+      lines.push(`- BatchNorm: the flip makes ${bn.negativeVariancesAtStart} running variances negative; right after it ${pct(bn.startNonFiniteShare)} of the test outputs are NaN (accuracy ${pct(bn.startAccuracyFlipAll)}; flipping only the learned parameters: ${pct(bn.startAccuracyFlipWeights)}). After retraining ${bn.negativeVariancesAtEnd} remain negative. The two flip retrains end ${f3(bn.lastRelativeDistanceBetweenFlips)} apart (relative, last epoch; compare the repeat floor ${f3(a.repeatVsControl)}): training-mode BN uses batch statistics and never reads the running ones. Kept models at ${f3(bn.relativeDistanceFlipAll)} and ${f3(bn.relativeDistanceFlipWeights)} from the original.`);
+    }
+    const noise = a.perturbations.filter((x) => x.perturbation.startsWith('noise-'));
+    if (noise.length > 0) {
+      lines.push(`- Relative noise σ·|θ|: ${noise.map((x) => `σ = ${x.perturbation.slice(6)} → distance ${f3(x.relativeDistanceToOriginal.mean)} (start ${f3(x.relativeStartDistance.mean)}, from the control ${f3(x.relativeDistanceToControl.mean)}), CKA ${f3(x.ckaDebiased.mean)}, accuracy ${pct(x.retrainedTestAccuracy.mean)}`).join('; ')}.`);
+    }
+    const barriers = a.perturbations.map((x) => `${x.perturbation} ${f3(x.testLossBarrier.mean)}`).join(', ');
+    lines.push(`- Test-loss barrier on the straight line to the original (max bump over the chord, BN statistics recomputed at every point): ${barriers}.`);
+    lines.push('');
+  }
+  lines.push('**Are Adam-trained features more correlated than SGD-trained ones?** (seed pairs, same init)');
+  for (const o of v.optimizers) {
+    const parts = o.byOptimizer.map((b) => `${b.optimizer}: Hungarian |r| ${withCI(b.hungarianMeanAbsR)}, greedy ${f3(b.greedyMeanAbsR.mean)}, debiased CKA ${withCI(b.ckaDebiased)}`);
+    lines.push(`- ${o.architecture}: ${parts.join('; ')}. Adam − SGD: ${f3(o.difference)} (Welch p ${formatP(o.welchP)}), CKA ${f3(o.ckaDifference)} (p ${formatP(o.ckaWelchP)}) → ${yesNo(o.adamMoreCorrelated)}.`);
+  }
+  return lines.join('\n');
+}

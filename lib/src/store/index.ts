@@ -1,0 +1,2 @@
+// Public face of lib/src/store: the run/result cache, re-exports only.
+export * from './cache';
