@@ -1,6 +1,7 @@
 import { strict as assert } from 'assert';
 import type { ImageDataset } from '../../lib/src/data/types';
-import { sourceFromArrays, sourceFromImageDataset, splitSource, subsetSource } from '../../lib/src/data/source';
+import { datasetLabel } from '../../lib/src/data/labels';
+import { inOrder, sourceFromArrays, sourceFromImageDataset, splitSource, subsetSource } from '../../lib/src/data/source';
 import { createRng } from '../../lib/src/util/random';
 
 /** 3 grayscale 2×2 images with pixel values i·10 + position, labels 7, 2, 5. */
@@ -10,7 +11,7 @@ function grayDataset(): ImageDataset {
   return { name: 'toy', split: 'train', pixels, labels: Uint8Array.from([7, 2, 5]), count: 3, height: 2, width: 2, channels: 1, classNames: Array.from({ length: 10 }, (_, i) => String(i)), source: 'memory' };
 }
 
-describe('train/source', () => {
+describe('data/source', () => {
   it('scales /255 by default and keeps NHWC order', () => {
     const s = sourceFromImageDataset(grayDataset());
     const b = s.batch(Int32Array.from([1, 0]));
@@ -20,7 +21,7 @@ describe('train/source', () => {
     assert.equal(s.classes, 10);
   });
 
-  it('pads by 2, repeats to 3 channels and normalises (seed-002 / seed-003 preprocessing)', () => {
+  it('pads by 2, repeats to 3 channels and normalises (the parameter-change and activation-variance preprocessing)', () => {
     const s = sourceFromImageDataset(grayDataset(), { pad: 1, channels: 3, mean: 0.5, std: 0.25 });
     assert.deepEqual(s.exampleShape, [4, 4, 3]);
     const b = s.batch(Int32Array.from([2]));
@@ -78,5 +79,23 @@ describe('train/source', () => {
     assert.deepEqual(ids(subsetSource(val, Int32Array.from([1, 0]))), [ids(val)[1], ids(val)[0]]);
     assert.throws(() => splitSource(src, { seed: 1 }), /exactly one of/);
     assert.throws(() => sourceFromArrays(xs, new Int32Array(n).fill(3), [1], 2), /label 3 at 0 outside 0..1/);
+  });
+
+  it('inOrder walks the first count examples once, in index order, with a short last batch', () => {
+    const n = 7;
+    const src = sourceFromArrays(Float32Array.from({ length: n }, (_, i) => i), Int32Array.from({ length: n }, (_, i) => i % 2), [1], 2);
+    const all = [...inOrder(src, 3)];
+    assert.deepEqual(all.map((b) => b.start), [0, 3, 6]);
+    assert.deepEqual(all.map((b) => Array.from(b.batch.xs)), [[0, 1, 2], [3, 4, 5], [6]]);
+    assert.deepEqual([...inOrder(src, 4, 5)].map((b) => Array.from(b.batch.labels)), [[0, 1, 0, 1], [0]]);
+    assert.deepEqual([...inOrder(src, 4, 0)], []);
+    assert.throws(() => [...inOrder(src, 0)], /inOrder: batchSize must be a positive integer, got 0/);
+    assert.throws(() => [...inOrder(src, 2, 8)], /count must be an integer in 0\.\.7/);
+  });
+
+  it('names datasets the way the field does, and passes unknown names through', () => {
+    assert.equal(datasetLabel('fashion-mnist'), 'Fashion-MNIST');
+    assert.equal(datasetLabel('cifar10'), 'CIFAR-10');
+    assert.equal(datasetLabel('svhn'), 'svhn');
   });
 });

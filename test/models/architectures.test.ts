@@ -34,7 +34,7 @@ describe('models/architectures', () => {
     await tf.setBackend('cpu');
   });
 
-  it('MLP 784→256→10 (seed 003) has 784·256+256 + 256·10+10 parameters and named layers', () => {
+  it('MLP 784→256→10 (the original activation-variance study) has 784·256+256 + 256·10+10 parameters and named layers', () => {
     const m = mlp({ hidden: 256, seed: 1, inputShape: [28, 28, 1] });
     assert.equal(countParameters(m), dense(784, 256) + dense(256, 10));
     assert.equal(countParameters(m), 203530);

@@ -36,7 +36,7 @@ function tinyConvNet(seed: number): tf.LayersModel {
   return model;
 }
 
-describe('experiments/kernelSimilarity', () => {
+describe('probe/kernelSimilarity', () => {
   before(async () => {
     await tf.setBackend('cpu');
   });

@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import * as stats from '../../lib/src/stats/index';
 
-describe('stats/index: public API named in issue 6', () => {
+describe('stats/index: the public API', () => {
   it('exports every required function under its exact name', () => {
     // prettier-ignore
     const required = [

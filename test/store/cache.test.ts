@@ -10,7 +10,7 @@ import type { EpochMetrics } from '../../lib/src/train/loop';
 
 const history: EpochMetrics[] = [{ epoch: 0, trainLoss: 1.5, trainAccuracy: 0.4, valLoss: 1.4, valAccuracy: 0.45, lr: 0.01, elapsedMs: 12, samplesPerSecond: 100 }];
 
-describe('report/cache', () => {
+describe('store/cache', () => {
   let root: string;
   before(async () => {
     await tf.setBackend('cpu');

@@ -37,13 +37,13 @@ export interface ImageSourceOptions {
   indices?: Int32Array;
   /** Zero-pad every side by this many pixels before scaling (MNIST 28→32: 2). Default 0. */
   pad?: number;
-  /** Repeat a 1-channel image to this many channels (MNIST → 3 for the seed-002 nets). Default: keep. */
+  /** Repeat a 1-channel image to this many channels (MNIST → 3 for the parameter-change nets). Default: keep. */
   channels?: number;
   /** Pixel multiplier before mean/std (default 1/255, as torchvision ToTensor). */
   scale?: number;
-  /** Subtracted after scaling, per channel or one value (default 0). MNIST seed 003: 0.1307. */
+  /** Subtracted after scaling, per channel or one value (default 0). MNIST as in the original activation-variance study: 0.1307. */
   mean?: number | readonly number[];
-  /** Divisor after subtracting the mean, per channel or one value (default 1). MNIST seed 003: 0.3081. */
+  /** Divisor after subtracting the mean, per channel or one value (default 1). MNIST as in the original activation-variance study: 0.3081. */
   std?: number | readonly number[];
   /**
    * Label remapping: `labelMap[originalLabel]` = new label, −1 = not allowed (an error if such an image is selected).

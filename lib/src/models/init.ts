@@ -21,10 +21,10 @@ export interface InitOptions {
   scheme?: InitScheme;
   /**
    * Dense (Linear) bias. Default: 'torch-default' when scheme is 'torch-default', otherwise 'zeros'
-   * (the seed-002 convention: kaiming on weights, Linear bias 0).
+   * (the parameter-change study's convention: kaiming on weights, Linear bias 0).
    */
   denseBias?: BiasInit;
-  /** Conv bias. Default 'torch-default' (seed 002: conv bias keeps PyTorch's default). */
+  /** Conv bias. Default 'torch-default' (the original parameter-change study: conv bias keeps PyTorch's default). */
   convBias?: BiasInit;
   /** Seed of the generator (util/random createRng); one seed fixes every value. */
   seed: number;

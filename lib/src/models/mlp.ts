@@ -16,7 +16,7 @@ export interface MlpOptions extends ModelInitOptions {
 }
 
 /**
- * MLP `Linear(784, w) → ReLU → Linear(w, 10)` (seed 003) and deeper variants. Layer names: `flatten` (when the
+ * MLP `Linear(784, w) → ReLU → Linear(w, 10)` (the original activation-variance study) and deeper variants. Layer names: `flatten` (when the
  * input shape has rank > 1), `fc1`, `relu1`, …, `fc{n+1}` (logits).
  * Parameters: Σ (in·out + out) over the dense layers; 784→256→10: 784·256+256 + 256·10+10 = 203,530.
  */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 /**
- * What a parameter is, for per-kind reports (seed 002 reports conv / dense / bias / BN separately).
+ * What a parameter is, for per-kind reports (the original parameter-change study reports conv / dense / bias / BN separately).
  * BN moving statistics are not learned but are part of the state (PyTorch state_dict) and of snapshots.
  */
 export type ParameterKind =

@@ -100,7 +100,7 @@ export function l2Distance(a: ParameterSnapshot, b: ParameterSnapshot, options: 
   return Math.sqrt(s);
 }
 
-/** Change rate ‖θ₀ − θ‖₂ / ‖θ‖₂ (seed 002's definition; denominator = the later state θ). */
+/** Change rate ‖θ₀ − θ‖₂ / ‖θ‖₂ (the original parameter-change study's definition; denominator = the later state θ). */
 export function changeRate(theta0: ParameterSnapshot, theta: ParameterSnapshot, options: SelectionOptions = {}): number {
   return l2Distance(theta0, theta, options) / l2Norm(theta, options);
 }

@@ -1,5 +1,5 @@
 /**
- * Issue 9 — how similar are the features two networks learned (seed 002's "feature correlation")?
+ * Notebook 04 — how similar are the features two networks learned (the original parameter-change study's "feature correlation")?
  *
  * Features are the penultimate layer's outputs on the same examples (an N × d matrix per model). Two families of
  * measures, both from one centred copy of each matrix:

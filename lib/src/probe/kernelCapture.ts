@@ -1,5 +1,5 @@
 /**
- * Per-kernel activation capture for the statistics-guided masking study (seed 000): one pass of a dataset through a
+ * Per-kernel activation capture for the statistics-guided masking study (the original masking study): one pass of a dataset through a
  * network in inference mode, keeping for every kernel (output channel) of the chosen conv layers a seeded uniform
  * sample of its activation values (all images × positions) and the channel and spatial Gram matrices.
  */

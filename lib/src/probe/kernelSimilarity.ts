@@ -1,5 +1,5 @@
 /**
- * Statistics-guided masking of pretrained kernels (seed 000), the seed's three steps:
+ * Statistics-guided masking of pretrained kernels (the original masking study), in its three steps:
  *
  *   const rg = await KernelSimilarity.fromNetwork(model, sourceData, targetData, { samplesPerKernel: 4000, seed: 1 });
  *   const mask = rg.mask({ statistic: 'welch-t', kind: 'per-layer-percentile', percentile: 50 });

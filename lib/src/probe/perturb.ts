@@ -12,7 +12,7 @@ function chooser(include: ParameterSelection | undefined, fallback: 'trainable' 
 const isBatchNormStatistic = (e: SnapshotEntry): boolean => e.kind === 'bn-moving-mean' || e.kind === 'bn-moving-variance';
 
 /**
- * θ → −θ for every entry (seed 002's "sign flip"). `batchNormStatistics: true` also flips BN moving mean and
+ * θ → −θ for every entry (the original parameter-change study's "sign flip"). `batchNormStatistics: true` also flips BN moving mean and
  * variance (as the original: the running variance becomes negative); false leaves them (the meaningful variant).
  */
 export function flipSigns(snapshot: ParameterSnapshot, options: { batchNormStatistics: boolean; include?: ParameterSelection }): ParameterSnapshot {
@@ -24,7 +24,7 @@ export function flipSigns(snapshot: ParameterSnapshot, options: { batchNormStati
   );
 }
 
-/** θ → θ + delta for every selected entry (seed 002's "distortion": delta = 1e-6, all entries). Default include 'all'. */
+/** θ → θ + delta for every selected entry (the original parameter-change study's "distortion": delta = 1e-6, all entries). Default include 'all'. */
 export function shiftConstant(snapshot: ParameterSnapshot, delta: number, options: { include?: ParameterSelection } = {}): ParameterSnapshot {
   if (!Number.isFinite(delta)) throw new Error(`shiftConstant: delta must be finite, got ${delta}`);
   const keep = chooser(options.include, 'all');

@@ -15,7 +15,7 @@ function openUnit(rng: Rng): number {
 /**
  * Uniform random sample of fixed size per channel from a stream (reservoir sampling, Li's Algorithm L with
  * geometric skips: O(k·log(n/k)) random draws instead of one per value), seeded: the same stream and seed give the
- * same sample. Used for per-kernel activation samples (seed 001: 4000 values per kernel).
+ * same sample. Used for per-kernel activation samples (the original masking study: 4000 values per kernel).
  */
 export class ReservoirSampler {
   /** Values offered per channel so far. */

@@ -72,7 +72,7 @@ export interface TrainHook {
 export type GradientFactors = ReadonlyMap<string, Float32Array>;
 
 /**
- * Multiplies each listed parameter's gradient element-wise by its factor (1 = train, 1e-3 = the seed-001 damping,
+ * Multiplies each listed parameter's gradient element-wise by its factor (1 = train, 1e-3 = the original masking code's damping,
  * 0 = frozen). Elements with factor exactly 0 are also frozen in the optimiser (update mask 0), so they stay bit-for-
  * bit unchanged also under momentum, Adam and weight decay. Disposes its tensors at onTrainEnd.
  */
@@ -154,7 +154,7 @@ export function channelGradientFactors(
 export interface SnapshotHookOptions {
   /** Take 'init' before the first step (default true). */
   atInit?: boolean;
-  /** Take 'epoch-{e}' after these 0-based epochs (seed 002: [0, 5, 10, 15]). */
+  /** Take 'epoch-{e}' after these 0-based epochs (the original parameter-change study: [0, 5, 10, 15]). */
   epochs?: readonly number[];
   /** Take 'epoch-{e}' after every k-th epoch (e % k === 0). */
   everyEpochs?: number;

@@ -53,6 +53,7 @@ import { architecturesConfig } from '../../../lib/src/experiments/architectures/
 import { measureReceptiveField, stackedVersusLargeKernels } from '../../../lib/src/experiments/architectures/geometry';
 import { VanishingGradientsConfig } from '../../../lib/src/experiments/architectures/gradients';
 import { LinearConv, composeLinearConvs, linearCollapseCheck, pointwiseConvCheck } from '../../../lib/src/experiments/architectures/linear';
+import { assertFigureContent, traceY } from '../../plot/figureContent';
 
 function conv(values: number[], shape: [number, number, number, number], bias: number[], stride = 1): LinearConv {
   return { kernel: { values: Float64Array.from(values), shape }, bias: Float64Array.from(bias), stride };
@@ -391,8 +392,16 @@ describe('experiments/transfer', function () {
       for (let i = 1; i < trainable.length; i++) assert.ok((trainable[i] as number) < (trainable[i - 1] as number));
       assert.equal(r.domainGap.length, 5);
       assert.equal(r.verdict.length, 1);
-      assert.ok(transferSweepFigure(r).data.length > 0);
-      assert.equal(domainGapFigure(r).data.length, 1);
+      const sweep = transferSweepFigure(r);
+      assertFigureContent(sweep, { minTraces: 3, title: /first k conv layers frozen/, xTitle: /^k = frozen conv layers/, yTitle: /^target test accuracy$/ });
+      // a known value: the pretrained curve at each k is the summary's mean for that k
+      const n0 = Math.min(...r.summary.map((x) => x['perClass'] as number));
+      const pretrained = r.summary.filter((x) => x['perClass'] === n0 && x['start'] === 'pretrained').sort((a, b) => (a['k'] as number) - (b['k'] as number));
+      const num = (v: unknown): number => (typeof v === 'number' ? v : NaN);
+      assert.deepEqual(traceY(sweep, `pretrained, n = ${n0}/class`), pretrained.map((x) => num(x['mean'])));
+      const gap = domainGapFigure(r);
+      assertFigureContent(gap, { traces: 1, xTitle: /^features of layer/, yTitle: /^domain classifier accuracy$/ });
+      assert.deepEqual(gap.data[0]!.type === 'scatter' ? gap.data[0]!.y : [], r.domainGap.map((x) => num(x['domainAccuracy'])));
       const again = await runTransfer(config, { cacheRoot });
       assert.equal(again.trainedModels, 0);
       assert.deepEqual(again.runs, r.runs);

@@ -41,6 +41,7 @@ import { parameterChangeConfig, parameterChangeCells, parameterChangeCellKey, pa
 import { changedFractionCurve, toleranceForUnchangedShare, toleranceForChangedShare, changedValueSample, snapshotPathDistances } from '../../../lib/src/experiments/parameterChange/metrics';
 import { runParameterChange, trainedParameterChangeModel, buildParameterChangeModel, parameterChangeData } from '../../../lib/src/experiments/parameterChange/run';
 import { parameterChangeVerdict, parameterChangeVerdictText } from '../../../lib/src/experiments/parameterChange/verdict';
+import { assertFigureContent } from '../../plot/figureContent';
 
 function entry(name: string, kind: ParameterKind, values: number[], trainable = true): SnapshotEntry {
   return { name, layer: name.split('/')[0] as string, kind, shape: [values.length], size: values.length, trainable, values: Float32Array.from(values) };
@@ -305,7 +306,9 @@ describe('parameterChange at tiny scale (trains, caches, reuses)', function () {
       parameterChangeLayerHeatmap(first, 'vgg'), parameterChangeSnapshotFigure(first), parameterChangeHistogramFigure(first, 'resnet18'),
       parameterChangeWidthFigure(first),
     ];
-    for (const f of figures) assert.ok(f.data.length > 0);
+    const titles = [/^Share of trainable parameters changed vs relative tolerance/, /^Share of trainable parameters changed vs absolute tolerance/, /^% unchanged at/,
+      /^VGG: relative change per layer/, /^Distance from the initialisation along training/, /^ResNet.* weights, .*: changed vs unchanged/, /^Lazy-training check/];
+    figures.forEach((f, i) => assertFigureContent(f, { minTraces: 1, title: titles[i] }));
     // LeNet × 2 optimisers in the curve figure, one heatmap row per VGG layer with parameters.
     assert.equal(parameterChangeCurveFigure(first).data.filter((t) => t.name?.startsWith('LeNet-5') && !t.name.includes('CI')).length, 2);
   });

@@ -45,6 +45,7 @@ import { recomputeBatchNormStatistics, interpolationPath, InterpolationPoint, pa
 import { applyPerturbation, negativeRunningVariances, checkPerturbation, hasBatchNormStatistics, evaluateRobustly } from '../../../lib/src/experiments/signFlip/perturb';
 import { runSignFlip } from '../../../lib/src/experiments/signFlip/run';
 import { signFlipVerdictText } from '../../../lib/src/experiments/signFlip/verdict';
+import { assertFigureContent } from '../../plot/figureContent';
 
 function entry(name: string, kind: ParameterKind, values: number[], trainable = true): SnapshotEntry {
   return { name, layer: name.split('/')[0] as string, kind, shape: [values.length], size: values.length, trainable, values: Float32Array.from(values) };
@@ -352,7 +353,9 @@ describe('signFlip: the whole experiment at tiny scale', function () {
       featureHeatmapsFigure(results, 'lenet5', 'mnist'), featureHeatmapsFigure(results, 'resnet18', 'mnist', 'hungarian'),
       ckaMatrixFigure(results, 'lenet5', 'mnist'), featureSimilarityFigure(results, 'resnet18', 'mnist'),
     ];
-    for (const f of figures) assert.ok(f.data.length > 0);
+    const titles = [/^Distance to the original solution/, /^Test accuracy before and after retraining/, /^lenet5, sgd: loss on the line/, /^resnet18, sgd: accuracy on the line/,
+      /^lenet5 on mnist: sorted \|correlation\| .*\(greedy pairing\)/, /^resnet18 on mnist: sorted \|correlation\| .*\(hungarian pairing\)/, /^lenet5 on mnist: linear CKA/, /^resnet18 on mnist: similarity of penultimate features/];
+    figures.forEach((f, i) => assertFigureContent(f, { minTraces: 1, title: titles[i] }));
     assert.ok(featureSimilaritySummary(results).length > 0);
     const text = signFlipVerdictText(results.verdict);
     assert.match(text, /Are Adam-trained features more correlated/);

@@ -17,7 +17,7 @@ import { deriveExperimentSeed, deterministicSubsample, shapiroOfStds, summarizeS
 import { type ActivationVarianceDataset, type ActivationVarianceConfig, checkActivationVarianceConfig } from './config';
 
 /**
- * Seed 003: is the per-neuron standard deviation of the hidden activation of an MLP 784-w-10 a proxy for the right
+ * The original activation-variance study: is the per-neuron standard deviation of the hidden activation of an MLP 784-w-10 a proxy for the right
  * width? R replicates per width are trained in lock-step (lib/src/train/replicas), then every hidden neuron's std
  * over the whole training set (and the test set) is computed exactly, and the std distribution is summarised: dead
  * and near-dead neurons, total std, Shapiro-Wilk normality, next to train and test accuracy.

@@ -2,7 +2,7 @@ import { createRng } from '../../util/random';
 import { shapiroWilk } from '../../stats/normality';
 
 /**
- * Per-neuron statistics of the activation-variance study (seed 003), as pure functions of one replicate's array of
+ * Per-neuron statistics of the activation-variance study, as pure functions of one replicate's array of
  * per-neuron standard deviations.
  */
 

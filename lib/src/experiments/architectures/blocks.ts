@@ -1,5 +1,5 @@
 /**
- * Issue 11, section 4 — building blocks. (a) A summary table of the lib's blocks (models/blocks.ts) on one input:
+ * Notebook 05, section 4 — building blocks. (a) A summary table of the lib's blocks (models/blocks.ts) on one input:
  * output shape, parameters (checked against hand formulas) and MACs; (b) the five placements of BN / addition /
  * activation in a residual block (He et al. 2016, "Identity mappings"), measured at initialisation in a deep stack;
  * (c) small networks of each block family at an equal parameter budget, trained on a CIFAR-10 subset.

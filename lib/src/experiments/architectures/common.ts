@@ -1,5 +1,5 @@
 /**
- * Small helpers shared by the architectures and transfer experiments (issue 11): seeded class-balanced data draws,
+ * Small helpers shared by the architectures and transfer experiments (notebook 05): seeded class-balanced data draws,
  * batch sources with the dataset's normalisation, and mean ± 95% CI per group of result rows.
  */
 import { loadDataset } from '../../data/load';

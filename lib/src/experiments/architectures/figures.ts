@@ -1,5 +1,5 @@
 /**
- * Figures of the architectures notebook (issue 11), built from the section results with the plot builders.
+ * Figures of the architectures notebook (05), built from the section results with the plot builders.
  */
 import { barChart, heatmap, lineChart, sideBySide, type LineSeries } from '../../plot/builders';
 import { colorAt } from '../../plot/palette';

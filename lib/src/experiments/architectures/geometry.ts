@@ -1,5 +1,5 @@
 /**
- * Issue 11, section 2 — receptive field and parameter count. The analytic numbers come from
+ * Notebook 05, section 2 — receptive field and parameter count. The analytic numbers come from
  * models/receptiveField.ts; here they are (a) compared between one large kernel and stacked 3×3 kernels of the same
  * receptive field, and (b) checked by measuring the receptive field of the built tf model with a gradient: the input
  * pixels that one output unit depends on are exactly those where ∂y/∂x ≠ 0.

@@ -1,5 +1,5 @@
 /**
- * Issue 11, section 3 — vanishing gradients. A deep plain stack vs the same depth with identity skips
+ * Notebook 05, section 3 — vanishing gradients. A deep plain stack vs the same depth with identity skips
  * (H = F(x) + x), with sigmoid vs ReLU (models/deep.ts `deepNet`): per-layer gradient norms ‖∂L/∂W_i‖ at
  * initialisation (several init seeds → CIs) and during training (gradientNormHook), and the training curves.
  */

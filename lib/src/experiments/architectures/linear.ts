@@ -1,5 +1,5 @@
 /**
- * Issue 11, section 1 — linear collapse. A convolution is a linear map, so two convolutions with nothing in between
+ * Notebook 05, section 1 — linear collapse. A convolution is a linear map, so two convolutions with nothing in between
  * are one convolution with a composed kernel, and a 1×1 convolution is a matrix product over channels. These are
  * numerical checks (tf conv2d against the composed kernel / a matmul), not assertions in prose.
  */

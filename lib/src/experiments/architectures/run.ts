@@ -1,5 +1,5 @@
 /**
- * Issue 11 — teaching notebook on CNN architectures (seed 004): linear collapse, receptive fields, vanishing
+ * Notebook 05 — teaching notebook on CNN architectures (the original architectures course): linear collapse, receptive fields, vanishing
  * gradients, building blocks. Transfer learning is the sibling module transfer.ts. Each section is a function of
  * its part of the config (so the notebook can run and explain them one at a time); `runArchitectures` runs all.
  * Trained runs are result-cache entries (namespaces 'architectures-vanishing', 'architectures-budget').

@@ -1,5 +1,5 @@
 /**
- * Issue 11, section 5 — transfer learning [перенос обучения]: pretrain a small CNN on a source task, replace the
+ * Notebook 05, section 5 — transfer learning [перенос обучения]: pretrain a small CNN on a source task, replace the
  * head, freeze the first k conv layers and fine-tune on a small target set; sweep k for a near pair (CIFAR-10
  * classes 5–9 → 0–4: same kind of photos, other labels) and a far pair (MNIST → Fashion-MNIST: other images and
  * other labels). Controls: training from scratch (random init, everything trained) and a frozen *random* backbone

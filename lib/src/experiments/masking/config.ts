@@ -153,7 +153,7 @@ const ALL_STATISTICS: KernelStatistic[] = ['kl-histogram', 'kl-gaussian', 'welch
 
 /**
  * The study at each scale.
- * - full: the protocol of issue 10: both pairs, n ∈ {25, 50, 100, 200, 500, 1000}, 5 seeds, every statistic with the
+ * - full: the full protocol: both pairs, n ∈ {25, 50, 100, 200, 500, 1000}, 5 seeds, every statistic with the
  *   per-layer percentile (25/50/75), global-median, fixed-threshold and p-value rules, factors 0 and 1e-3 (full
  *   target test sets); Tiny Darknet at 224×224 on the full CIFAR-10 test set with every statistic at pct50 and the
  *   seed's p > 0.1 rule (protocol B alone is days on a 2-core CPU).

@@ -1,5 +1,5 @@
 /**
- * Seed 000: statistics-guided masking of pretrained kernels for small-data transfer. For each conv kernel the
+ * The original masking study: statistics-guided masking of pretrained kernels for small-data transfer. For each conv kernel the
  * distribution of its activations on the pretraining data D is compared with that on the new data D2
  * (kernelSimilarity.ts); similar kernels are frozen (factor 0) or damped (factor 1e-3) while fine-tuning on n labelled
  * target images. Compared with training from scratch, fine-tuning everything, freezing the first k convs and a

@@ -1,5 +1,5 @@
 /**
- * Figures of notebook 02 (issue 8 item 4), built with the shared plot builders from `runParameterChange` results.
+ * Figures of notebook 02, built with the shared plot builders from `runParameterChange` results.
  * Means are over runs; bands and error bars are 95% Student-t CIs over the runs of a group (absent for n < 2).
  */
 import { barChart, heatmap, histogram, lineChart, sideBySide, type LineSeries } from '../../plot/builders';

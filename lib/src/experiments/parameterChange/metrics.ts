@@ -1,5 +1,5 @@
 /**
- * Metrics of issue 8 ("how much of a network moves in training") computed from two or more parameter snapshots:
+ * Metrics of notebook 02 ("how much of a network moves in training") computed from two or more parameter snapshots:
  * changed fraction as a curve over the tolerance, the tolerance at which a given share stays unchanged, samples of
  * initial/final values split into changed and unchanged, distances along the snapshot path, and a mean ± CI
  * aggregation of tidy rows. Pure functions: no tensors, no training.

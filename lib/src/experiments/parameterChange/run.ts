@@ -1,5 +1,5 @@
 /**
- * Issue 8 — how much of a network moves in training (seed 002, spec 02-parameter-dynamics).
+ * Notebook 02 — how much of a network moves in training (the original parameter-change study; spec 02-parameter-dynamics).
  *
  * The experiment is a pure function of a typed config: a grid of architecture × init × optimiser × dataset × seed
  * (plus two explanation studies on the ResNet: without BatchNorm, and over width), each cell one trained model whose
@@ -7,7 +7,7 @@
  * 'parameter-change'. Metrics compare the kept model ("best", as the original kept the best-validation checkpoint)
  * with its initialisation.
  *
- * Reuse from other notebooks (issue 9, sign flip): build the same cell with `parameterChangeCell(scale, {...})` (or
+ * Reuse from other notebooks (notebook 04, sign flip): build the same cell with `parameterChangeCell(scale, {...})` (or
  * take it from `parameterChangeCells(config)`), then `trainedParameterChangeModel(cell)` returns the trained model
  * (trained and cached on a miss, loaded on a hit), `parameterChangeData(cell)` the same train/val/test data and
  * `parameterChangeTrainConfig(cell)` the same training settings. `parameterChangeCellKey(cell)` is the cache key.
@@ -67,7 +67,7 @@ function seededSubset(source: LabelledBatchSource, count: number | null, seed: n
 
 /**
  * The data of a cell: MNIST / Fashion-MNIST padded 28→32 and repeated to 3 channels, CIFAR-10 as is, pixels /255 and
- * no normalisation (seed 002); validation split off the training set with `splitSeed`; seeded subsamples of the
+ * no normalisation (the original parameter-change study); validation split off the training set with `splitSeed`; seeded subsamples of the
  * remaining training images and of the test set when the cell asks for them.
  */
 export async function parameterChangeData(cell: ParameterChangeCell): Promise<Required<TrainData>> {

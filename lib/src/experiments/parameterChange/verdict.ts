@@ -1,5 +1,5 @@
 /**
- * The verdict of issue 8, by the numbers: does ResNet keep > 60% of its parameters unchanged while LeNet and VGG
+ * The verdict of notebook 02, by the numbers: does ResNet keep > 60% of its parameters unchanged while LeNet and VGG
  * change > 90%, and under which tolerance; is it BatchNorm (the same ResNet without BN) or width (lazy training);
  * does SGD end closer to its start than Adam. Computed from the tidy rows of `runParameterChange`.
  */

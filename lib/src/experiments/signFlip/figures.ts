@@ -1,4 +1,4 @@
-/** Figures and summary tables of issue 9 (sign flip, distortion, feature similarity), built from `runSignFlip` results. */
+/** Figures and summary tables of notebook 04 (sign flip, distortion, feature similarity), built from `runSignFlip` results. */
 import { barChart, heatmap, lineChart, sideBySide, type LineSeries } from '../../plot/builders';
 import { colorAt } from '../../plot/palette';
 import type { Figure, HeatmapTrace } from '../../plot/types';

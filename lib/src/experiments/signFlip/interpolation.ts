@@ -1,5 +1,5 @@
 /**
- * Issue 9 — the 1-D path between two solutions, (1 − α)·θ_orig + α·θ_retrained, and the BatchNorm statistics it needs.
+ * Notebook 04 — the 1-D path between two solutions, (1 − α)·θ_orig + α·θ_retrained, and the BatchNorm statistics it needs.
  *
  * Interpolating BN running statistics linearly gives statistics that belong to neither network (and the flipped
  * network's running variance is negative), so at every α the running mean and variance of every BN layer are

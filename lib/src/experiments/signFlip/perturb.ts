@@ -1,5 +1,5 @@
 /**
- * Issue 9 — the perturbations applied to a trained model before it is retrained, and what they do right away.
+ * Notebook 04 — the perturbations applied to a trained model before it is retrained, and what they do right away.
  *
  * - 'none': no change (the control: retraining alone already moves the weights; every other perturbation is judged
  *   against it).

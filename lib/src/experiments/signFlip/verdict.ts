@@ -1,5 +1,5 @@
 /**
- * The verdict of issue 9, by the numbers (computed from the tidy rows of `runSignFlip`):
+ * The verdict of notebook 04, by the numbers (computed from the tidy rows of `runSignFlip`):
  * - does the distortion (+1e-6) converge back to the same weights and features — and does it differ at all from
  *   retraining without any perturbation?
  * - does the sign flip end far away, and what does the flipped BatchNorm running variance do?
