@@ -2,6 +2,8 @@
 // blocks the notebooks call, by area, and each experiment as one namespace (`ns.activationVariance.run(config)`).
 // Only names a notebook uses are exported; the library's own modules and the tests import the area files directly.
 
+// util
+export * as format from './util/format';
 // backend
 export { describeBackend, selectBackend } from './backend/select';
 // data
