@@ -5,7 +5,7 @@
 import type { ParameterInfo } from '../models/parameters';
 import type { Row } from '../report/table';
 import { median } from '../stats/index';
-import { channelGradientFactors, type GradientFactors } from '../train/hooks';
+import { channelGradientFactors, type GradientFactors } from '../models/gradientFactors';
 import type { KernelStatistic } from './kernelStatistics';
 
 /** How selected (similar) kernels are chosen from their distances. */
