@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-/** A fresh folder under the system temp folder, removed by the returned cleanup. */
+/** A fresh folder under the system temp folder (the caller removes it). */
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `netstats-rel-${prefix}-`));
 }
