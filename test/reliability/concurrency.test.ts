@@ -33,6 +33,7 @@ describe('reliability: concurrent runs sharing a cache', function () {
       const [a, b] = await Promise.all([runWriter(cacheRoot, 300, 6), runWriter(cacheRoot, 300, 6)]);
       assert.equal(a.code, 0, `writer A failed:\n${a.out}`);
       assert.equal(b.code, 0, `writer B failed:\n${b.out}`);
+      for (const w of [a, b]) assert.doesNotMatch(w.out, /result cache:/, 'no writer saw a damaged entry');
       const { warnings } = await captureWarnings(() => {
         for (let key = 0; key < 6; key++) {
           const hit = loadCachedRun<{ key: number; study: string }, { key: number }>('race', { key, study: 'race' }, { root: cacheRoot });

@@ -390,14 +390,28 @@ export function loadCachedRun<C, R = unknown>(namespace: string, config: C, opti
   const codeVersion = options.codeVersion ?? cacheCodeVersion();
   const key = cacheKey(config, codeVersion);
   const dir = entryDir(namespace, key, options);
-  if (!fs.existsSync(dir)) return null;
-  try {
-    return readEntry<C, R>(dir, key, config, codeVersion);
-  } catch (err) {
-    if (!(err instanceof CorruptCacheEntryError)) throw err;
-    moveAsideCorrupt(err);
-    return null;
+  const identity = (): number | undefined => {
+    try {
+      return fs.statSync(dir).ino;
+    } catch {
+      return undefined;
+    }
+  };
+  // A forced recompute elsewhere may swap the folder while we read it (files from the old and the new entry then
+  // disagree with either checksum list): a folder that changed identity is read again, not called damaged.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const before = identity();
+    if (before === undefined) return null;
+    try {
+      return readEntry<C, R>(dir, key, config, codeVersion);
+    } catch (err) {
+      if (!(err instanceof CorruptCacheEntryError)) throw err;
+      if (identity() !== before) continue;
+      moveAsideCorrupt(err);
+      return null;
+    }
   }
+  return null;
 }
 
 /**
