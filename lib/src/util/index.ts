@@ -5,3 +5,4 @@ export * from './scale';
 export * from './paths';
 export * from './progress';
 export * from './html';
+export * from './env';

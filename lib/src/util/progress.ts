@@ -1,3 +1,4 @@
+import { envFlag } from './env';
 /**
  * Progress with ETA for long work. In a terminal one line is redrawn in place; elsewhere (a notebook cell,
  * a CI log) a plain line is printed at most every `minIntervalMs`, plus the last one, so the output stays short.
@@ -37,7 +38,7 @@ export function formatDuration(ms: number): string {
 
 export function createProgress(options: ProgressOptions): Progress {
   const stream = options.stream ?? process.stderr;
-  const quiet = options.quiet ?? process.env['NETSTATS_QUIET'] === '1';
+  const quiet = options.quiet ?? envFlag('NETSTATS_QUIET') === true;
   const tty = Boolean(stream.isTTY);
   const minInterval = options.minIntervalMs ?? 5000;
   const unit = options.unit ?? '';

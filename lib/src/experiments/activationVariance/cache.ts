@@ -5,7 +5,7 @@ import { ActivationVarianceConfig } from './config';
 import type { ActivationVarianceOptions, ActivationVarianceWidthRun } from './run';
 
 /**
- * Cache of the activation-variance study on the shared result cache (report/cache), one entry per (protocol, width):
+ * Cache of the activation-variance study on the shared result cache (store/cache), one entry per (protocol, width):
  * the measured run as results and the trained replicas as a weight snapshot ('trained'), under
  * cacheDir()/activation-variance/<key>/. Per width so that a long run (the full protocol takes days here) resumes
  * where it stopped. A changed protocol, or a new lib version, is a new key.

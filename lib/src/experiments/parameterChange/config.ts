@@ -317,7 +317,7 @@ export function parameterChangeCell(scale: Scale, choice: PcCellChoice, override
   return cellOf(parameterChangeConfig(scale, overrides), choice);
 }
 
-/** Cache key of a cell (sha256 of its canonical JSON and the code version; see report/cache). */
+/** Cache key of a cell (sha256 of its canonical JSON and the code version; see store/cache). */
 export function parameterChangeCellKey(cell: ParameterChangeCell): string {
   return cacheKey(cell);
 }
