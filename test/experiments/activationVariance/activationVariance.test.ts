@@ -9,18 +9,7 @@ import { MlpReplicas, initMlpReplicaWeights } from '../../../lib/src/train/repli
 import { shapiroWilk } from '../../../lib/src/stats/normality';
 import {
   ActivationVarianceConfig,
-
   ActivationVarianceResult,
-
-
-
-
-
-
-
-
-
-
 } from '../../../lib/src/experiments/activationVariance/index';
 import { RunningMoments } from '../../../lib/src/probe/moments';
 import { loadCachedRun } from '../../../lib/src/store/cache';

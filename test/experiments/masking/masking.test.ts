@@ -5,27 +5,9 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../../lib/src/backend/select';
 import {
-
-
-
-
   SEED_MASKED_METHOD,
   VAL_SELECTED_FREEZE,
   VAL_SELECTED_MASKED,
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 } from '../../../lib/src/experiments/masking/index';
 import { describeParameters, vggSmall } from '../../../lib/src/models/index';
 import { KernelMask, takeSnapshot } from '../../../lib/src/probe/index';

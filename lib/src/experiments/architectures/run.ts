@@ -17,7 +17,8 @@ import {
   blockSummary,
   residualPlacementSignals,
   runBudgetComparison,
-  type BlockSummaryRow, type BudgetComparisonResults
+  type BlockSummaryRow,
+  type BudgetComparisonResults,
 } from './blocks';
 import { runVanishingGradients, type VanishingGradientsResults } from './gradients';
 import type { ConvStackLayer } from '../../models/receptiveField';

@@ -31,21 +31,19 @@ import {
 import {
   buildParameterChangeModel,
   parameterChangeData,
-
   parameterChangeTrainConfig,
-  trainParameterChangeCell, type ParameterChangeRunResults,
-
-
-
+  trainParameterChangeCell,
+  type ParameterChangeRunResults,
 } from '../parameterChange/run';
 import { interpolationPath, pathBarrier, type InterpolationPoint } from './interpolation';
 import {
-  applyPerturbation, evaluateRobustly,
+  applyPerturbation,
+  evaluateRobustly,
   hasBatchNormStatistics,
   negativeRunningVariances,
   perturbationLabel,
   type Perturbation,
-  type RobustEvaluation
+  type RobustEvaluation,
 } from './perturb';
 import { signFlipVerdict, type SignFlipVerdict } from './verdict';
 import { SIGN_FLIP_RETRAIN_NAMESPACE, type SignFlipConfig, SIGN_FLIP_PATH_NAMESPACE, validateSignFlipConfig, SIGN_FLIP_VERSION } from './config';

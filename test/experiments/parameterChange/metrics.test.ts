@@ -1,47 +1,12 @@
 import { strict as assert } from 'assert';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../../../lib/src/backend/select';
-import {
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-  type ParameterChangeResults,
-} from '../../../lib/src/experiments/parameterChange/index';
-import {
-  parameterChangeBarsFigure,
-  parameterChangeCurveFigure,
-  parameterChangeHistogramFigure,
-  parameterChangeLayerHeatmap,
-  parameterChangeSnapshotFigure,
-  parameterChangeWidthFigure,
-} from '../../../lib/src/experiments/parameterChange/figures';
 import type { ParameterKind } from '../../../lib/src/models/parameters';
 import { changedFraction } from '../../../lib/src/probe/distance';
 import type { ParameterSnapshot, SnapshotEntry } from '../../../lib/src/probe/snapshot';
 import type { Row } from '../../../lib/src/report/table';
-import { evaluateModel } from '../../../lib/src/train/evaluate';
 import { meanCIByGroup } from '../../../lib/src/report/groups';
-import { parameterChangeConfig, parameterChangeCells, parameterChangeCellKey, parameterChangeCell } from '../../../lib/src/experiments/parameterChange/config';
+import { parameterChangeConfig } from '../../../lib/src/experiments/parameterChange/config';
 import { changedFractionCurve, toleranceForUnchangedShare, toleranceForChangedShare, changedValueSample, snapshotPathDistances } from '../../../lib/src/experiments/parameterChange/metrics';
-import { runParameterChange, trainedParameterChangeModel, buildParameterChangeModel, parameterChangeData } from '../../../lib/src/experiments/parameterChange/run';
 import { parameterChangeVerdict, parameterChangeVerdictText } from '../../../lib/src/experiments/parameterChange/verdict';
-import { assertFigureContent } from '../../plot/figureContent';
 
 function entry(name: string, kind: ParameterKind, values: number[], trainable = true): SnapshotEntry {
   return { name, layer: name.split('/')[0] as string, kind, shape: [values.length], size: values.length, trainable, values: Float32Array.from(values) };
@@ -186,130 +151,5 @@ describe('parameterChange metrics (hand-made cases)', () => {
     const v2 = parameterChangeVerdict([...rows, run('resnet18', 'sgd', 2, 0.1, null, 1e-5, 1)], [], { ...config, batchNormTest: null, widthTest: null });
     assert.equal(v2.claim.resnetRtolNeeded, null);
     assert.equal(v2.claim.window, null);
-  });
-});
-
-describe('parameterChange config', () => {
-  it('tiny plans the grid plus the BN and width studies without duplicates', () => {
-    const config = parameterChangeConfig('tiny');
-    const cells = parameterChangeCells(config);
-    // grid 3 archs × 1 init × 2 opt × 1 dataset × 2 seeds = 12; BN test adds 2 ResNets without BN; width adds width 8 × 2 seeds.
-    assert.equal(cells.length, 16);
-    assert.equal(new Set(cells.map(parameterChangeCellKey)).size, 16);
-    assert.equal(cells.filter((c) => c.architecture === 'resnet18' && !c.batchNorm).length, 2);
-    assert.equal(cells.filter((c) => c.width === 8).length, 2);
-    for (const c of cells) assert.equal(c.validationCount, 32);
-  });
-
-  it('full is the seed scale and uses the original learning rates', () => {
-    const config = parameterChangeConfig('full');
-    assert.equal(config.training.epochs, 20);
-    assert.equal(config.training.batchSize, 128);
-    assert.ok(config.seeds.length >= 3);
-    assert.deepEqual(config.datasets, ['mnist', 'fashion-mnist', 'cifar10']);
-    assert.deepEqual(config.optimizerSettings.lenet5.sgd, { kind: 'sgd', lr: 0.005, momentum: 0.9 });
-    assert.deepEqual(config.optimizerSettings.vgg.adam, { kind: 'adam', lr: 0.005, eps: 0.1 });
-    assert.equal(config.optimizerSettings.resnet18.adam.lr, 0.005);
-    assert.equal(parameterChangeCells(config).filter((c) => c.architecture !== 'resnet18' || (c.batchNorm && c.width === 64)).length, 3 * 2 * 2 * 3 * 3);
-  });
-
-  it('overrides merge one level deep and bad values name the parameter', () => {
-    const c = parameterChangeConfig('tiny', { training: { epochs: 3 } });
-    assert.equal(c.training.epochs, 3);
-    assert.equal(c.training.batchSize, 8);
-    assert.throws(() => parameterChangeConfig('tiny', { datasets: ['svhn' as 'mnist'] }), /datasets must be among mnist, fashion-mnist, cifar10; got 'svhn'/);
-    assert.throws(() => parameterChangeConfig('tiny', { training: { epochs: 0 } }), /training\.epochs must be a positive integer; got 0/);
-    assert.throws(() => parameterChangeConfig('huge' as 'tiny'), /scale must be tiny, quick or full; got 'huge'/);
-  });
-});
-
-describe('parameterChange at tiny scale (trains, caches, reuses)', function () {
-  this.timeout(240_000);
-  const cacheRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'netstats-pc-cache-'));
-  const config = parameterChangeConfig('tiny', { training: { epochs: 2, batchSize: 8, maxStepsPerEpoch: 2, snapshotEvery: 1 } });
-  let previousBackend = '';
-  let first: ParameterChangeResults;
-  let tensorsBefore = 0;
-
-  before(async () => {
-    previousBackend = tf.getBackend();
-    await selectBackend();
-    tensorsBefore = tf.memory().numTensors;
-    first = await runParameterChange(config, { cacheRoot, progress: false });
-  });
-  after(async () => {
-    fs.rmSync(cacheRoot, { recursive: true, force: true });
-    if (previousBackend) await tf.setBackend(previousBackend);
-  });
-
-  it('returns tidy results of the expected shapes and leaks no tensors', () => {
-    const cells = parameterChangeCells(config);
-    assert.equal(tf.memory().numTensors, tensorsBefore);
-    assert.equal(first.trainedRuns, cells.length);
-    assert.equal(first.runs.length, cells.length);
-    for (const r of first.runs) {
-      assert.equal(r['diverged'], false, `${r['runId']} diverged`);
-      const u = r['unchangedFraction'] as number;
-      assert.ok(u >= 0 && u <= 1);
-      assert.ok((r['distance'] as number) > 0, `${r['runId']} did not move`);
-    }
-    // One layer row per run and parameterised layer; one kind row per run and kind; the curve grids per run.
-    const lenetRun = first.runs.find((r) => r['architecture'] === 'lenet5') as Row;
-    assert.deepEqual(first.layers.filter((r) => r['runId'] === lenetRun['runId']).map((r) => r['layer']), ['conv1', 'conv2', 'fc1', 'fc2', 'fc3']);
-    assert.deepEqual(first.kinds.filter((r) => r['runId'] === lenetRun['runId']).map((r) => r['kind']).sort(), ['conv-bias', 'conv-weight', 'dense-bias', 'dense-weight']);
-    const g = config.tolerance.relativeGrid.length + config.tolerance.absoluteGrid.length;
-    assert.equal(first.curves.filter((r) => r['runId'] === lenetRun['runId']).length, g * 5);
-    // init → after epoch 1 → after epoch 2 (= last): 2 steps per run.
-    assert.equal(first.snapshotDistances.length, 2 * cells.length);
-    // One sample per architecture × optimiser, plus the ResNet without BN where the BN test trained it (Adam only at tiny).
-    assert.equal(first.histograms.length, 3 * 2 + 1);
-    assert.ok(first.verdict.batchNorm !== null && first.verdict.batchNorm.pairs === 2);
-    assert.deepEqual(first.verdict.width?.byWidth.map((w) => w.width), [4, 8]);
-  });
-
-  it('stores trained models that load back with the reported distance and test accuracy', async () => {
-    const cell = parameterChangeCell('tiny', { architecture: 'resnet18', init: 'kaiming-uniform', optimizer: 'adam', dataset: 'mnist', seed: 1 },
-      { training: config.training });
-    const { model, run } = await trainedParameterChangeModel(cell, { cacheRoot });
-    assert.equal(run.fromCache, true);
-    const fresh = buildParameterChangeModel(cell);
-    // Distance recomputed independently from the two models' trainable tensors.
-    let sq = 0;
-    const trained = model.trainableWeights;
-    fresh.trainableWeights.forEach((w, i) => {
-      const a = w.read().dataSync();
-      const b = (trained[i] as tf.LayerVariable).read().dataSync();
-      for (let k = 0; k < a.length; k++) sq += ((b[k] as number) - (a[k] as number)) ** 2;
-    });
-    const row = first.runs.find((r) => r['cacheKey'] === run.key) as Row;
-    assert.ok(Math.abs(Math.sqrt(sq) - (row['distance'] as number)) <= 1e-6 * (row['distance'] as number));
-    const data = await parameterChangeData(cell);
-    const evaluation = await evaluateModel(model, data.test, { batchSize: 32 });
-    assert.equal(evaluation.accuracy, row['testAccuracy']);
-    model.dispose();
-    fresh.dispose();
-  });
-
-  it('a second run reuses every cached model and gives identical numbers', async () => {
-    const second = await runParameterChange(config, { cacheRoot, progress: false });
-    assert.equal(second.trainedRuns, 0);
-    assert.ok(second.runs.every((r) => r['fromCache'] === true));
-    const strip = (rows: Row[]): Row[] => rows.map(({ fromCache: _f, ...rest }) => rest);
-    assert.deepEqual(strip(second.runs), strip(first.runs));
-    assert.deepEqual(second.layers, first.layers);
-    assert.deepEqual(second.verdict, first.verdict);
-  });
-
-  it('builds every figure', () => {
-    const figures = [
-      parameterChangeCurveFigure(first), parameterChangeCurveFigure(first, { mode: 'absolute' }), parameterChangeBarsFigure(first),
-      parameterChangeLayerHeatmap(first, 'vgg'), parameterChangeSnapshotFigure(first), parameterChangeHistogramFigure(first, 'resnet18'),
-      parameterChangeWidthFigure(first),
-    ];
-    const titles = [/^Share of trainable parameters changed vs relative tolerance/, /^Share of trainable parameters changed vs absolute tolerance/, /^% unchanged at/,
-      /^VGG: relative change per layer/, /^Distance from the initialisation along training/, /^ResNet.* weights, .*: changed vs unchanged/, /^Lazy-training check/];
-    figures.forEach((f, i) => assertFigureContent(f, { minTraces: 1, title: titles[i] }));
-    // LeNet × 2 optimisers in the curve figure, one heatmap row per VGG layer with parameters.
-    assert.equal(parameterChangeCurveFigure(first).data.filter((t) => t.name?.startsWith('LeNet-5') && !t.name.includes('CI')).length, 2);
   });
 });

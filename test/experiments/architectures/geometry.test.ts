@@ -1,0 +1,79 @@
+import { strict as assert } from 'assert';
+import * as tf from '@tensorflow/tfjs';
+import {
+  runReceptiveFields,
+  receptiveFieldMapsFigure,
+  stackedKernelsFigure,
+} from '../../../lib/src/experiments/architectures/index';
+import { convStackGeometry, type ConvStackLayer } from '../../../lib/src/models/index';
+import { measureReceptiveField, stackedVersusLargeKernels } from '../../../lib/src/experiments/architectures/geometry';
+
+describe('experiments/architectures: receptive fields', () => {
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('the gradient-measured receptive field equals the analytic one (strides, pools, dilation, padding)', () => {
+    const stacks: [string, ConvStackLayer[], number][] = [
+      ['3 × 3×3', ['a', 'b', 'c'].map((name): ConvStackLayer => ({ name, type: 'conv', kernel: 3, padding: 'same', filters: 2 })), 21],
+      ['strided + pool', [
+        { name: 'c1', type: 'conv', kernel: 5, stride: 2, padding: 2, filters: 2 },
+        { name: 'p1', type: 'maxpool', kernel: 3, stride: 2 },
+        { name: 'c2', type: 'conv', kernel: 3, padding: 1, filters: 2 },
+      ], 41],
+      ['dilated + depthwise', [
+        { name: 'c1', type: 'conv', kernel: 3, dilation: 3, filters: 2 },
+        { name: 'd1', type: 'depthwise', kernel: 3 },
+        { name: 'p1', type: 'avgpool', kernel: 2 },
+      ], 33],
+    ];
+    const before = tf.memory().numTensors;
+    for (const [name, layers, size] of stacks) {
+      const input = { height: size, width: size, channels: 2 };
+      const rows = convStackGeometry(layers, input);
+      const last = rows[rows.length - 1];
+      const m = measureReceptiveField(layers, input);
+      assert.equal(m.height, last?.receptiveField, name);
+      assert.equal(m.width, last?.receptiveField, name);
+      // The first input row seen by output unit r is firstCenter + r·jump − (RF − 1)/2.
+      const top = (last?.firstCenter as number) + m.outputRow * (last?.jump as number) - ((last?.receptiveField as number) - 1) / 2;
+      assert.equal(m.top, top, name);
+    }
+    assert.equal(tf.memory().numTensors, before);
+  });
+
+  it('with unit weights the gradient counts paths: two stacked 3×3 convs give (1,2,3,2,1)⊗(1,2,3,2,1)', () => {
+    const layers: ConvStackLayer[] = [
+      { name: 'a', type: 'conv', kernel: 3, padding: 'same', filters: 1 },
+      { name: 'b', type: 'conv', kernel: 3, padding: 'same', filters: 1 },
+    ];
+    const m = measureReceptiveField(layers, { height: 9, width: 9, channels: 1 });
+    const profile = [0, 0, 1, 2, 3, 2, 1, 0, 0];
+    for (let r = 0; r < 9; r++) for (let c = 0; c < 9; c++) assert.equal(m.gradient[r * 9 + c], (profile[r] as number) * (profile[c] as number), `(${r}, ${c})`);
+  });
+
+  it('stacked 3×3 vs one k×k: same receptive field, 9n/k² of the weights', () => {
+    const rows = stackedVersusLargeKernels([3, 5, 7, 11], 16, 20);
+    for (const r of rows) {
+      const k = r['receptiveField'] as number;
+      const n = (k - 1) / 2;
+      assert.equal(r['largeReceptiveField'], k);
+      assert.equal(r['stackedReceptiveField'], k);
+      assert.equal(r['largeParameters'], k * k * 16 * 16);
+      assert.equal(r['stackedParameters'], 9 * n * 16 * 16);
+      assert.equal(r['largeMacs'], 400 * k * k * 256);
+    }
+    assert.throws(() => stackedVersusLargeKernels([4], 8, 8), /odd integers/);
+  });
+
+  it('runReceptiveFields measures AlexNet (195) and VGG-16 (212) as computed', () => {
+    const r = runReceptiveFields({ kernels: [5, 7], channels: 8, size: 16, measureClassic: true });
+    const byName = new Map(r.classic.map((x) => [x['stack'], x]));
+    assert.equal(byName.get('AlexNet (one GPU)')?.['measuredHeight'], 195);
+    assert.equal(byName.get('AlexNet (two-GPU split)')?.['parameters'], 2334080);
+    assert.equal(byName.get('VGG-16')?.['measuredWidth'], 212);
+    assert.deepEqual(r.maps.map((m) => m.measured.height), [7, 7, 13]);
+    assert.ok(receptiveFieldMapsFigure(r.maps).data.length === 3);
+    assert.equal(stackedKernelsFigure(r.stackedVsLarge).data.length, 2);
+  });
+});
