@@ -103,7 +103,7 @@ describe('parameterChange at tiny scale (trains, caches, reuses)', function () {
       parameterChangeWidthFigure(first),
     ];
     const titles = [/^Share of trainable parameters changed vs relative tolerance/, /^Share of trainable parameters changed vs absolute tolerance/, /^% unchanged at/,
-      /^VGG: relative change per layer/, /^Distance from the initialisation along training/, /^ResNet.* weights, .*: changed vs unchanged/, /^Lazy-training check/];
+      /^VGG: relative change per layer/, /^Distance between consecutive snapshots/, /^ResNet.* weights, .*: changed vs unchanged/, /^Lazy-training check/];
     figures.forEach((f, i) => assertFigureContent(f, { minTraces: 1, title: titles[i] }));
     // LeNet × 2 optimisers in the curve figure, one heatmap row per VGG layer with parameters.
     assert.equal(parameterChangeCurveFigure(first).data.filter((t) => t.name?.startsWith('LeNet-5') && !t.name.includes('CI')).length, 2);
