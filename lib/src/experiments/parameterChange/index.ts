@@ -1,7 +1,18 @@
 // The parameter change during training (notebook 02) as one namespace of @netstats/lib: `ns.parameterChange.run(config)`.
 // Only what the notebook uses is exported here; tests import the files directly.
-export { parameterChangeCells as cells, type ParameterChangeConfig, parameterChangeConfig as config } from './config';
-export { type ParameterChangeResults, runParameterChange as run } from './run';
+export {
+  parameterChangeCell as cell,
+  parameterChangeCells as cells,
+  type ParameterChangeConfig,
+  parameterChangeConfig as config,
+} from './config';
+export {
+  parameterChangeData as data,
+  parameterChangeTrainConfig as trainConfig,
+  type ParameterChangeResults,
+  runParameterChange as run,
+  trainedParameterChangeModel as trainedModel,
+} from './run';
 export { parameterChangeVerdict as verdict, parameterChangeVerdictText as verdictText } from './verdict';
 export {
   parameterChangeBarsFigure as barsFigure,
