@@ -1,6 +1,7 @@
 // Public face of @netstats/lib, the one import of every notebook (`import * as ns from '@netstats/lib'`): the building
 // blocks the notebooks call, by area, and each experiment as one namespace (`ns.activationVariance.run(config)`).
-// Only names a notebook uses (in code or in the API examples of its text) are exported; the library's own modules and the tests import the area files directly.
+// Only names a notebook uses (in code or in the API examples of its text) are exported; the library's own modules and
+// the tests import the area files directly.
 
 // util
 export * as format from './util/format';
