@@ -122,6 +122,8 @@ export function trainingCurvesFigure(results: VanishingGradientsResults): Figure
         x: agg.map((r) => r['epoch'] as number),
         y: agg.map((r) => numberOrNaN(r['mean'])),
         ...(hasCi ? { lo: agg.map((r) => r['lo'] as number), hi: agg.map((r) => r['hi'] as number) } : {}),
+        // a loss is >= 0 and an accuracy lies in [0, 1]: the CI band is clipped to that
+        bounds: value === 'testAccuracy' ? ([0, 1] as const) : ([0, Infinity] as const),
         color: st.color,
         dash: st.dash,
       };
@@ -163,6 +165,7 @@ export function budgetFigure(results: BudgetComparisonResults): Figure {
       name: 'test accuracy',
       values: s.map((r) => numberOrNaN(r['testAccuracy'])),
       ...(hasCi ? { lo: s.map((r) => r['lo'] as number), hi: s.map((r) => r['hi'] as number) } : {}),
+      bounds: [0, 1],
     }],
     yTitle: 'test accuracy',
     yRange: [0, 1],

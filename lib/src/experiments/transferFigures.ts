@@ -28,6 +28,7 @@ export function transferSweepFigure(results: TransferResults): Figure {
         x: ks,
         y: rows.map((r) => numberOrNaN(r['mean'])),
         ...(hasCi ? { lo: rows.map((r) => r['lo'] as number), hi: rows.map((r) => r['hi'] as number) } : {}),
+        bounds: [0, 1],
         color,
       });
       const flat = (start: string, name: string, dash: LineSeries['dash']): void => {
