@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-OS_PACKAGES=(chromium jupyter-nbconvert python3-nbclient python3-ipykernel dataset-fashion-mnist libopenblas-dev g++ make)
+# jupyter-notebook: the server for interactive use (README, "Working with the notebooks") and npm run test:browser.
+OS_PACKAGES=(chromium jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel dataset-fashion-mnist libopenblas-dev g++ make)
 
 missing=()
 for p in "${OS_PACKAGES[@]}"; do
