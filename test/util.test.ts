@@ -77,14 +77,18 @@ function recorder(isTTY: boolean): { stream: NonNullable<ProgressOptions['stream
   return { stream, text: () => chunks.join(''), writes: () => chunks.length };
 }
 
-/** What the Jupyter notebook shows for a stream's text: its fixOverwrittenChars (notebook/static/base/js/utils.js). */
+/**
+ * What the Jupyter notebook (6.4) shows for a stream's text: its fixCarriageReturn, copied from
+ * notebook/static/base/js/utils.js. A carriage return overwrites character by character, like a terminal.
+ */
 function jupyterRendered(text: string): string {
-  let tmp = text;
-  let txt: string;
-  do {
-    txt = tmp;
-    tmp = txt.replace(/\r+\n/gm, '\n').replace(/^.*\r+/gm, '');
-  } while (tmp.length < txt.length);
+  let txt = text.replace(/\r+\n/gm, '\n');
+  while (txt.search(/\r[^$]/g) > -1) {
+    const base = (txt.match(/^(.*)\r+/m) as RegExpMatchArray)[1] as string;
+    let insert = (txt.match(/\r+(.*)$/m) as RegExpMatchArray)[1] as string;
+    insert = insert + base.slice(insert.length, base.length);
+    txt = txt.replace(/\r+.*$/m, '\r').replace(/^.*\r/m, insert);
+  }
   return txt;
 }
 
@@ -99,8 +103,23 @@ describe('util/progress', () => {
     assert.equal(text.split('\n').length - 1, 1, 'only the final line ends with a newline');
     // the loop takes well under a redraw interval: the first update, the last (done = total) and the final line
     assert.ok(out.writes() <= 3, `${out.writes()} writes`);
-    const shown = jupyterRendered(text);
-    assert.match(shown, /^mnist w=16 \[#{20}\] 1000\/1000 steps in \d+s \| done\n$/);
+    const shown = jupyterRendered(text).trimEnd();
+    assert.match(shown, /^mnist w=16 \[#{20}\] 1000\/1000 steps in \d+s \| done$/);
+  });
+
+  it('in a notebook: nested bars (a study and a model it trains) leave no leftovers of each other\'s line', async () => {
+    const out = recorder(false);
+    const study = createProgress({ label: 'activation variance mnist (tiny)', total: 100, unit: '% of work', stream: out.stream, mode: 'notebook', quiet: false });
+    study.update(10, 'w=16 test acc 47.10%');
+    const model = createProgress({ label: 'mnist w=32 x2', total: 16, unit: 'steps', stream: out.stream, mode: 'notebook', quiet: false });
+    model.update(3);
+    model.finish('loss 1.81');
+    study.update(100);
+    study.finish();
+    const shown = jupyterRendered(out.text()).split('\n').map((l) => l.trimEnd());
+    assert.equal(shown.length, 3, JSON.stringify(shown));
+    assert.match(shown[0] as string, /^mnist w=32 x2 \[#{20}\] 16\/16 steps in \d+s \| loss 1\.81$/);
+    assert.match(shown[1] as string, /^activation variance mnist \(tiny\) \[#{20}\] 100\/100 % of work in \d+s$/);
   });
 
   it('in a terminal: redraws with an erase code; in a log: plain lines at most every minIntervalMs', () => {

@@ -85,8 +85,9 @@ export function notebook(name: string, options: { figuresRoot?: string } = {}): 
       checkName('table', tableName);
       const csvFile = path.join(dir, `${tableName}.csv`);
       writeCsv(rows, csvFile);
-      // Named relative to where the reader is (a notebook runs in notebooks/), so the path can be followed.
-      const shownPath = path.relative(process.cwd(), csvFile);
+      // Named relative to where the reader is (a notebook runs in notebooks/) unless the absolute path is shorter.
+      const relative = path.relative(process.cwd(), csvFile);
+      const shownPath = relative.length < csvFile.length ? relative : csvFile;
       const display = tslabDisplay();
       if (display) display.html(htmlTable(rows, tableOptions.maxRows ?? 20, shownPath));
       else process.stdout.write(`${textTable(rows, tableOptions.maxRows ?? 20, shownPath)}\n`);

@@ -40,6 +40,13 @@ export function insideNotebookKernel(): boolean {
   return loaded?.lastWriteDisplayData != null;
 }
 
+/**
+ * Visible length of the line now open on each notebook stream. Jupyter treats a carriage return like a terminal does
+ * (the new text overwrites the old character by character and leaves the rest), so a shorter line is padded with
+ * spaces; shared by all bars on a stream, since nested bars (a study and each model it trains) redraw one line.
+ */
+const openLineLength = new WeakMap<object, number>();
+
 /** Least time between two redraws: each notebook redraw is a kernel message that the browser re-renders. */
 const REDRAW_MS: Record<Exclude<ProgressMode, 'lines'>, number> = { terminal: 100, notebook: 500 };
 
@@ -82,9 +89,14 @@ export function createProgress(options: ProgressOptions): Progress {
     const time = final ? `in ${formatDuration(elapsed)}` : `${formatDuration(elapsed)} elapsed, ETA ${formatDuration(eta)}`;
     return `${options.label} [${bar}] ${done}/${options.total}${unit ? ' ' + unit : ''} ${time}${status ? ' | ' + status : ''}`;
   };
-  // Only a terminal understands the erase code (it clears what a longer previous line left behind); Jupyter
-  // clears the whole line on a carriage return by itself.
-  const eraseToEnd = mode === 'terminal' ? '\x1b[K' : '';
+  // Only a terminal understands the erase code that clears what a longer previous line left behind; in a notebook
+  // spaces do that (ANSI codes would show as junk).
+  const redrawn = (text: string): string => {
+    if (mode === 'terminal') return `${text}\x1b[K`;
+    const pad = ' '.repeat(Math.max(0, (openLineLength.get(stream) ?? 0) - text.length));
+    openLineLength.set(stream, text.length);
+    return text + pad;
+  };
 
   return {
     update(done: number, status?: string) {
@@ -100,12 +112,13 @@ export function createProgress(options: ProgressOptions): Progress {
       }
       if (lastPrint !== 0 && now - lastPrint < REDRAW_MS[mode] && done < options.total) return;
       lastPrint = now;
-      stream.write(`\r${line(done, status, false)}${eraseToEnd}`);
+      stream.write(`\r${redrawn(line(done, status, false))}`);
     },
     finish(status?: string) {
       if (quiet) return;
-      const redraw = mode === 'lines' ? '' : '\r';
-      stream.write(`${redraw}${line(Math.max(lastDone, options.total), status, true)}${eraseToEnd}\n`);
+      const text = line(Math.max(lastDone, options.total), status, true);
+      stream.write(mode === 'lines' ? `${text}\n` : `\r${redrawn(text)}\n`);
+      openLineLength.delete(stream);
     },
     elapsedMs: () => Date.now() - start,
   };
