@@ -103,9 +103,19 @@ export async function startJupyterServer(root: string, notebookDir: string, env:
       // the group is already gone
     }
   };
-  // A test run interrupted by Ctrl-C or a crash must not leave the server behind.
-  const onExit = (): void => killGroup('SIGKILL');
+  // A test run that crashes or is interrupted must not leave the server behind (it runs in its own process group, so
+  // Ctrl-C in the terminal does not reach it). SIGTERM, not SIGKILL: on SIGTERM the server shuts its kernels down.
+  const onExit = (): void => {
+    killGroup('SIGTERM');
+    fs.rmSync(home, { recursive: true, force: true });
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    onExit();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
   process.on('exit', onExit);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
 
   let stopped = false;
   const server: JupyterServer = {
@@ -134,6 +144,8 @@ export async function startJupyterServer(root: string, notebookDir: string, env:
         if (!(await waitForExit(child, 5_000))) killGroup('SIGKILL');
       }
       process.removeListener('exit', onExit);
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
       fs.rmSync(home, { recursive: true, force: true });
     },
   };

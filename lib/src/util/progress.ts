@@ -16,7 +16,7 @@ export interface ProgressOptions {
   stream?: NodeJS.WritableStream & { isTTY?: boolean };
   /** How to show it; by default 'notebook' inside a Jupyter kernel, else 'terminal' on a TTY and 'lines' elsewhere. */
   mode?: ProgressMode;
-  /** Minimum time between two non-TTY lines (default 5000 ms). */
+  /** Minimum time between two lines in the 'lines' mode (default 5000 ms). */
   minIntervalMs?: number;
   /** Silence it entirely (tests). Also silenced by NETSTATS_QUIET=1. */
   quiet?: boolean;
