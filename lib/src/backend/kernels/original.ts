@@ -34,6 +34,13 @@ export function runOriginal(io: KernelIO, name: string, inputs: tf.NamedTensorIn
   return out;
 }
 
+/** The backend's own kernel when there is one (a case the pack does not cover), else a clear error saying why. */
+export function runOriginalOrThrow(io: KernelIO, name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap, why: string): tf.TensorInfo {
+  // Only a captured original: the kernel registered under `name` is the pack's own (calling it would recurse).
+  if (originals.has(key(name, io.backendName))) return runOriginal(io, name, inputs, attrs);
+  throw new Error(`kernel pack ${name}: ${why}, and backend '${io.backendName}' has no kernel of its own for that`);
+}
+
 /** Same memory, new shape (no copy). The caller owns the returned info's data exactly as before. */
 export function withShape(t: tf.TensorInfo, shape: number[]): tf.TensorInfo {
   return { dataId: t.dataId, shape, dtype: t.dtype };
