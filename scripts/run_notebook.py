@@ -4,7 +4,8 @@
 Streams the kernel's stdout/stderr (progress bars, logs) to this process live, one line per cell start, and on a
 failing cell prints the cell's source and its real error (tslab writes compile and runtime errors to the cell's
 stderr stream, which nbclient's CellExecutionError message does not include). Exit codes: 0 ok, 1 a cell failed,
-2 bad usage or the kernel could not start.
+2 bad usage or the kernel could not start, 3 the executed notebook could not be written, 4 the process that started
+this one is gone (this runner then exits at once; the kernel's guard.cjs ends the kernel when this runner is gone).
 
 Usage: run_notebook.py NOTEBOOK.ipynb [--out EXECUTED.ipynb] [--timeout SECONDS]
 Run with Debian's /usr/bin/python3 (python3-nbclient, python3-ipykernel, jupyter-nbconvert).
@@ -12,6 +13,7 @@ Run with Debian's /usr/bin/python3 (python3-nbclient, python3-ipykernel, jupyter
 import argparse
 import os
 import sys
+import threading
 import time
 
 try:
@@ -47,12 +49,58 @@ def cell_stderr(cell):
     return "".join(parts).strip()
 
 
+def exit_with_parent():
+    """Exits (code 4) as soon as the process that started this runner is gone: an orphaned runner would keep its
+    kernel alive. Watched: the parent (its pid changes when it dies) and the netstats runner (NETSTATS_RUNNER_PID)."""
+    parent = os.getppid()
+    try:
+        runner = int(os.environ.get("NETSTATS_RUNNER_PID", "0"))
+    except ValueError:
+        runner = 0
+
+    def alive(pid):
+        try:
+            os.kill(pid, 0)
+            return True
+        except PermissionError:
+            return True
+        except OSError:
+            return False
+
+    def watch():
+        while True:
+            time.sleep(0.25)
+            if os.getppid() != parent or (runner > 1 and not alive(runner)):
+                os._exit(4)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def write_executed(nb, out):
+    """Writes the executed notebook through a temp file of this process beside `out`, so that concurrent runs of one
+    notebook never share a temp file and readers never see half a notebook. Returns an error text or None."""
+    folder = os.path.dirname(os.path.abspath(out))
+    tmp = os.path.join(folder, f".tmp-{os.path.basename(out)}-{os.getpid()}-{int(time.time() * 1000)}")
+    try:
+        os.makedirs(folder, exist_ok=True)
+        nbformat.write(nb, tmp)
+        os.replace(tmp, out)
+        return None
+    except OSError as err:
+        try:
+            os.remove(tmp)
+        except OSError:
+            pass
+        return f"could not write the executed notebook to {out}: {err}"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("notebook")
     ap.add_argument("--out", default=None)
     ap.add_argument("--timeout", type=int, default=None, help="per-cell timeout in seconds (default none)")
     args = ap.parse_args()
+    exit_with_parent()
 
     nb = nbformat.read(args.notebook, as_version=4)
     name = os.path.basename(args.notebook)
@@ -88,12 +136,9 @@ def main():
     except (DeadKernelError, CellTimeoutError) as err:
         sys.stderr.write(f"\n[{name}] kernel died or timed out: {err}\n")
         failed_index = -1
-    finally:
-        if args.out:
-            os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-            tmp = args.out + ".tmp"
-            nbformat.write(nb, tmp)
-            os.replace(tmp, args.out)
+    write_error = write_executed(nb, args.out) if args.out else None
+    if write_error:
+        sys.stderr.write(f"\n[{name}] {write_error}\n")
 
     if failed_index is not None:
         if failed_index >= 0:
@@ -104,6 +149,8 @@ def main():
                 f"--- error (cell stderr) ---\n{cell_stderr(cell) or '(no stderr output)'}\n{bar}\n"
             )
         return 1
+    if write_error:
+        return 3
     sys.stderr.write(f"[{name}] done in {time.time() - started:.1f}s\n")
     return 0
 

@@ -26,6 +26,19 @@ describe('stats/normality: shapiroWilk vs scipy.stats.shapiro', () => {
       assertClose(p, c.p, 1e-5, 'p');
     });
   }
+  it('clamps p to [0, 1] at n = 3 with ties (W = 0.75, where float32 rounding gives a negative p)', () => {
+    // SciPy 1.10.1 (Debian's python3-scipy): scipy.stats.shapiro([1, 1, 2]) ->
+    // statistic 0.7500000596046448, pvalue -9.106917104872991e-07 (swilk.f's unclamped 6/pi*(asin(sqrt W) - asin(sqrt 0.75))).
+    // A probability cannot be negative: the exact p at the minimum W is 0, which is what we return.
+    const scipyW = 0.7500000596046448;
+    const scipyP = -9.106917104872991e-7;
+    for (const x of [[1, 1, 2], [5, 3, 3], [-2, -2, 7.5]]) {
+      const { w, p } = shapiroWilk(x);
+      assertClose(w, scipyW, 1e-6, `W of [${x.join(', ')}]`);
+      assert.ok(p >= 0 && p <= 1, `p of [${x.join(', ')}] is ${p}, outside [0, 1]`);
+      assert.ok(Math.abs(p - Math.max(0, scipyP)) < 1e-6, `p of [${x.join(', ')}] is ${p}, SciPy's clamped to [0, 1] is 0`);
+    }
+  });
   it('accepts Float64Array and Float32Array and does not depend on input order', () => {
     const c = fixture.shapiro.find((k) => k.x.length === 50);
     assert.ok(c);

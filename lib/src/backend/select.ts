@@ -1,5 +1,6 @@
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
+import { envFlag, envInteger, envValue, MAX_NATIVE_THREADS } from '../util/env';
 
 /** Backends in order of preference. 'tensorflow' is tfjs-node's (and tfjs-node-gpu's) name. */
 export type BackendChoice = 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
@@ -99,7 +100,11 @@ export function backendReport(): BackendReport | null {
 export async function selectBackend(
   options: { force?: BackendChoice | string; kernelPack?: boolean; reselect?: boolean } = {},
 ): Promise<BackendReport> {
-  const forced = options.force ?? process.env['NETSTATS_BACKEND'];
+  const forced = options.force ?? envValue('NETSTATS_BACKEND');
+  // The addon's settings are read while a backend is tried, where a failure means "try the next one": check them
+  // here so that a bad value stops the run instead of silently changing backend.
+  envInteger('NETSTATS_THREADS', 1, MAX_NATIVE_THREADS);
+  envFlag('NETSTATS_NATIVE');
   if (forced !== undefined && forced !== '' && !(BACKEND_ORDER as readonly string[]).includes(forced)) {
     throw new Error(`NETSTATS_BACKEND must be one of ${BACKEND_ORDER.join(', ')}; got '${forced}'`);
   }

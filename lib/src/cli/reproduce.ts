@@ -9,9 +9,10 @@ import * as path from 'path';
 import { exportFigures, listFigureSpecs } from '../plot/export';
 import { writeFileAtomic } from '../util/atomic';
 import { formatDuration } from '../util/progress';
-import { figuresDir, repoRoot } from '../util/paths';
+import { cacheDir, figuresDir, repoRoot } from '../util/paths';
 import { scaleFromEnv, type Scale } from '../util/scale';
-import { listNotebooks, runNotebook } from './notebooks';
+import { failureSummary, listNotebooks, runNotebook } from './notebooks';
+import { checkBeforeRun } from './runChecks';
 
 interface ManifestEntry {
   scale: Scale;
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
   const noExport = argv.includes('--no-export');
   const only = argv.filter((a) => !a.startsWith('--'));
   const root = repoRoot();
+  checkBeforeRun((line) => console.log(`reproduce: ${line}`));
   const scale = scaleFromEnv();
   const figRoot = figuresDir();
   const notebooks = listNotebooks(root, only);
@@ -66,11 +68,11 @@ async function main(): Promise<void> {
     console.log(`\n[${i + 1}/${notebooks.length}] ${name} (elapsed ${formatDuration(Date.now() - start)})`);
     const run = await runNotebook(root, nbFile, {
       env: { NETSTATS_SCALE: scale, NETSTATS_FIGURES: figRoot },
-      executedOut: path.join(root, 'cache', 'executed', scale, `${name}.ipynb`),
+      executedOut: path.join(cacheDir(), 'executed', scale, `${name}.ipynb`),
       echo: (chunk) => process.stdout.write(chunk),
     });
     if (!run.ok) {
-      console.error(`\nreproduce: ${name} FAILED after ${formatDuration(run.elapsedMs)} (its failing cell and error are above)`);
+      console.error(`\nreproduce: ${name} FAILED after ${formatDuration(run.elapsedMs)} (${failureSummary(run)})`);
       process.exitCode = 1;
       return;
     }

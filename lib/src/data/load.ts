@@ -17,6 +17,7 @@ import { decodeImagesToDataset, listImageFolder } from './image-folder';
 import { readImagenetSample } from './imagenet-sample';
 import { DATASET_SPLITS, locateDataset, locateTinyDarknet, type DatasetLocation } from './locations';
 import { DATASET_NAMES, type ChecksumVerdict, type DatasetName, type ImageDataset, type Split } from './types';
+import { removeStaleTemps } from '../util/atomic';
 
 export const MNIST_CLASSES: readonly string[] = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 export const FASHION_MNIST_CLASSES: readonly string[] = [
@@ -286,7 +287,12 @@ export async function loadDataset(name: DatasetName, split: Split, options: Load
   const fingerprint = sourceFingerprint(location, darknetLabels);
   const cacheFile = datasetCacheFile(options.cacheDir ?? datasetCacheDir(), name, split);
   if (!options.noCache) {
-    const cached = readDatasetCache(cacheFile, fingerprint);
+    // Leftovers of loads that were killed while writing (their process is gone).
+    removeStaleTemps(path.dirname(cacheFile), 0);
+    const cached = readDatasetCache(cacheFile, fingerprint, (problem) => {
+      // Rebuilt below from the sources, which overwrites the file; said even when quiet, as it means a bad disk or a tampered file.
+      console.warn(`warning: dataset cache ${cacheFile} ${problem}; reading ${name} ${split} from its sources again`);
+    });
     if (cached) {
       verify(cached, location, options);
       return cached;

@@ -99,10 +99,24 @@ export interface TinyDarknet {
   checksum: ChecksumVerdict;
 }
 
-/** Finds (NETSTATS_DATA, <repo>/datasets, or `dataPath`) and loads Tiny Darknet with its labels. */
-export async function loadTinyDarknet(options: { dataPath?: string[] } = {}): Promise<TinyDarknet> {
+/**
+ * Finds (NETSTATS_DATA, <repo>/datasets, or `dataPath`) and loads Tiny Darknet with its labels. Its files must match
+ * the pinned tree digest (a zeroed or swapped weight shard of the right size loads fine and predicts garbage), unless
+ * `allowChecksumMismatch` is set: then it loads and `checksum.verdict` says 'mismatch'.
+ */
+export async function loadTinyDarknet(options: { dataPath?: string[]; allowChecksumMismatch?: boolean } = {}): Promise<TinyDarknet> {
   const { dir, searched } = locateTinyDarknet(options.dataPath);
   if (!dir) throw new DataNotFoundError('Tiny Darknet (model.json)', searched, HOW_TO_GET['darknet-tiny']);
+  // Checked before parsing: hashing the ~4 MB folder is cheaper than building the model.
+  const files = listFilesRecursive(dir).filter((f) => fs.statSync(path.join(dir, f)).isFile());
+  const checksum = checksumVerdict(dir, 'tree-sha256', treeSha256(dir, files), KNOWN_TREE_CHECKSUMS['darknet-tiny']);
+  if (checksum.verdict === 'mismatch' && !options.allowChecksumMismatch) {
+    throw new DataFormatError(
+      dir,
+      `files whose tree sha256 is the pinned ${checksum.expected} (${checksum.expectedSource})`,
+      `${checksum.sha256}: a damaged or different copy; restore it (bash scripts/unpack-shared-data.sh) or pass {allowChecksumMismatch: true} to load it anyway`,
+    );
+  }
   const labels = readDarknetLabels(path.join(dir, 'labels.txt'));
   const model = await loadPretrainedModel(dir);
   const outputs = model.outputs[0]?.shape;
@@ -110,8 +124,6 @@ export async function loadTinyDarknet(options: { dataPath?: string[] } = {}): Pr
     model.dispose();
     throw new DataFormatError(path.join(dir, 'model.json'), `a model with ${labels.length} outputs (one per line of labels.txt)`, `output shape [${outputs?.join(', ')}]`);
   }
-  const files = listFilesRecursive(dir).filter((f) => fs.statSync(path.join(dir, f)).isFile());
-  const checksum = checksumVerdict(dir, 'tree-sha256', treeSha256(dir, files), KNOWN_TREE_CHECKSUMS['darknet-tiny']);
   return { model, labels, dir, inputSize: 224, checksum };
 }
 

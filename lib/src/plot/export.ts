@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { writeFileAtomic } from '../util/atomic';
+import { envChromium } from '../util/env';
 import { ensureMinifiedPlotly } from './bundle';
 import type { Figure } from './types';
 
@@ -10,9 +11,14 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-component-update', '--disable-sync', '--no-first-run',
 ];
 
-/** Where Chromium is: NETSTATS_CHROMIUM, else Debian's /usr/bin/chromium. */
+/**
+ * Where Chromium is: NETSTATS_CHROMIUM (which must then be a working Chromium: no silent fallback to another
+ * browser), else Debian's /usr/bin/chromium.
+ */
 export function chromiumPath(): string {
-  const candidates = [process.env['NETSTATS_CHROMIUM'], '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(
+  const fromEnv = envChromium();
+  if (fromEnv !== undefined) return fromEnv;
+  const candidates = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(
     (p): p is string => typeof p === 'string' && p !== '',
   );
   for (const p of candidates) if (fs.existsSync(p)) return p;

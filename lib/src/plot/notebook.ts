@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { writeFileAtomic } from '../util/atomic';
-import { figuresDir } from '../util/paths';
+import { assertWritableDir, writeFileAtomic } from '../util/atomic';
+import { cacheDir, figuresDir } from '../util/paths';
 import { scaleFromEnv, type Scale } from '../util/scale';
 import { htmlTable, textTable, writeCsv, type Row } from '../report/table';
 import { plotlyBundleText } from './bundle';
@@ -60,7 +60,9 @@ export function notebook(name: string, options: { figuresRoot?: string } = {}): 
   checkName('notebook', name);
   const root = options.figuresRoot ?? figuresDir();
   const dir = path.join(root, name);
-  fs.mkdirSync(dir, { recursive: true });
+  // A notebook's first cell: fail here, naming the folder, rather than after its first model has trained.
+  assertWritableDir(dir, 'the figures folder (NETSTATS_FIGURES)');
+  assertWritableDir(cacheDir(), 'the result cache (NETSTATS_CACHE)');
   const scale = scaleFromEnv();
   let figureCount = 0;
   return {

@@ -4,7 +4,8 @@ import * as path from 'path';
 import type { ParameterKind } from '../models/parameters';
 import type { ParameterSnapshot, SnapshotEntry } from '../probe/snapshot';
 import type { EpochMetrics } from '../train/loop';
-import { replaceDirAtomic } from '../util/atomic';
+import { publishDirOnce, removeStaleTemps, replaceDirAtomic, writeFileAtomic } from '../util/atomic';
+import { goneRunner } from '../util/runner';
 import { cacheDir } from '../util/paths';
 
 /**
@@ -126,20 +127,89 @@ function writeDurable(file: string, data: string | Uint8Array): void {
   }
 }
 
-const STALE_TMP_MS = 24 * 3600 * 1000;
+/** Written last into every entry: the sha256 of each of its other files, by path relative to the entry folder. */
+const CHECKSUM_FILE = 'checksums.json';
 
-/** Removes temp folders of interrupted saves older than a day (younger ones may belong to a running save). */
-function removeStaleTemps(parent: string): void {
-  for (const name of fs.readdirSync(parent)) {
-    if (!name.startsWith('.tmp-')) continue;
-    const full = path.join(parent, name);
-    try {
-      if (Date.now() - fs.statSync(full).mtimeMs > STALE_TMP_MS) fs.rmSync(full, { recursive: true, force: true });
-    } catch {
-      // raced with another process removing it: fine
-    }
+interface EntryChecksums {
+  algorithm: 'sha256';
+  files: Record<string, string>;
+}
+
+/** A cache entry whose files do not hold what was written: `file` names the first bad file, `problem` says how. */
+export class CorruptCacheEntryError extends Error {
+  constructor(
+    readonly dir: string,
+    readonly file: string,
+    readonly problem: string,
+  ) {
+    super(`result cache: ${file} ${problem}; the entry folder ${dir} is damaged (delete that folder to recompute it)`);
+    this.name = 'CorruptCacheEntryError';
   }
 }
+
+function sha256File(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/** The entry's files (relative paths, '/'-separated) other than checksums.json, sorted. */
+function entryFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string): void => {
+    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(r);
+      else if (r !== CHECKSUM_FILE) out.push(r);
+    }
+  };
+  walk('');
+  return out.sort();
+}
+
+function writeChecksums(dir: string): void {
+  const files: Record<string, string> = {};
+  for (const rel of entryFiles(dir)) files[rel] = sha256File(path.join(dir, rel));
+  const sums: EntryChecksums = { algorithm: 'sha256', files };
+  writeDurable(path.join(dir, CHECKSUM_FILE), JSON.stringify(sums, null, 1));
+}
+
+/** Checks every file of the entry against checksums.json (missing, extra or changed files); throws CorruptCacheEntryError. */
+function verifyChecksums(dir: string): void {
+  const sumsFile = path.join(dir, CHECKSUM_FILE);
+  const sums = parseJsonFile<EntryChecksums>(dir, sumsFile, (v) =>
+    typeof v === 'object' && v !== null && (v as EntryChecksums).algorithm === 'sha256' && typeof (v as EntryChecksums).files === 'object' && (v as EntryChecksums).files !== null
+      ? undefined
+      : 'is not a checksum list ({"algorithm": "sha256", "files": {...}})',
+  );
+  for (const [rel, expected] of Object.entries(sums.files)) {
+    const file = path.join(dir, rel);
+    if (!fs.existsSync(file)) throw new CorruptCacheEntryError(dir, file, 'is missing');
+    const actual = sha256File(file);
+    if (actual !== expected) throw new CorruptCacheEntryError(dir, file, `does not match its checksum (sha256 ${actual.slice(0, 12)}..., ${CHECKSUM_FILE} says ${expected.slice(0, 12)}...)`);
+  }
+  const extra = entryFiles(dir).find((rel) => !(rel in sums.files));
+  if (extra !== undefined) throw new CorruptCacheEntryError(dir, path.join(dir, extra), `is not listed in ${CHECKSUM_FILE}`);
+}
+
+/** JSON.parse of a file of the entry; a read or parse failure, or a `check` message, is a CorruptCacheEntryError naming it. */
+function parseJsonFile<T>(dir: string, file: string, check: (value: unknown) => string | undefined = () => undefined): T {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CorruptCacheEntryError(dir, file, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new CorruptCacheEntryError(dir, file, `is not valid JSON (${(err as Error).message}; truncated?)`);
+  }
+  const problem = check(value);
+  if (problem !== undefined) throw new CorruptCacheEntryError(dir, file, problem);
+  return value as T;
+}
+
+const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function checkNamespace(namespace: string): void {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(namespace)) {
@@ -170,14 +240,23 @@ function writeSnapshotFiles(dir: string, base: string, snapshot: ParameterSnapsh
   writeDurable(path.join(dir, `${base}.json`), JSON.stringify(manifest));
 }
 
-function readSnapshotFiles(dir: string, base: string): ParameterSnapshot {
+/** Reads one snapshot; `entry` is the entry folder, named in errors because it is what must go. */
+function readSnapshotFiles(entry: string, base: string): ParameterSnapshot {
+  const dir = path.join(entry, 'snapshots');
   const manifestFile = path.join(dir, `${base}.json`);
   const binFile = path.join(dir, `${base}.bin`);
-  const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as SnapshotManifest;
-  const bytes = fs.readFileSync(binFile);
+  const manifest = parseJsonFile<SnapshotManifest>(entry, manifestFile, (v) =>
+    isObject(v) && Array.isArray((v as SnapshotManifest).entries) ? undefined : 'is not a snapshot manifest ({label, entries: [...]})',
+  );
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(binFile);
+  } catch (err) {
+    throw new CorruptCacheEntryError(entry, binFile, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
   const total = manifest.entries.reduce((a, e) => a + e.size, 0);
   if (bytes.byteLength !== total * 4) {
-    throw new Error(`result cache: ${binFile} has ${bytes.byteLength} bytes, its manifest needs ${total * 4}; delete the entry folder ${dir}`);
+    throw new CorruptCacheEntryError(entry, binFile, `has ${bytes.byteLength} bytes where its manifest needs ${total * 4} (truncated?)`);
   }
   const data = new Float32Array(total);
   new Uint8Array(data.buffer).set(bytes);
@@ -193,21 +272,36 @@ function readSnapshotFiles(dir: string, base: string): ParameterSnapshot {
   return { label: manifest.label, entries };
 }
 
+export interface SaveOptions extends CacheOptions {
+  /**
+   * Replace an existing entry (a forced recompute). Default false: an entry is written once, by whichever process
+   * finishes first; a later save of the same key keeps the existing entry and drops its own copy.
+   */
+  replace?: boolean;
+}
+
 /**
- * Writes an entry atomically: everything goes to a temp folder next to the target, then replaceDirAtomic. An
- * interrupted write leaves no entry (only a `.tmp-*` folder that loads ignore and the next save of the namespace
- * removes when older than a day). Returns the entry folder.
+ * Writes an entry atomically: everything goes to a temp folder next to the target, checksums.json last, then the
+ * folder is renamed into place. An interrupted write leaves no entry (only a `.tmp-*` folder that loads ignore and
+ * removeStaleTemps deletes once its process is gone). Of concurrent saves of one key the first rename wins (see
+ * SaveOptions.replace). Returns the entry folder.
  * Layout: meta.json (key, config, codeVersion, createdAt, snapshot labels), history.json, results.json,
- * snapshots/NNN-<label>.json (names, kinds, shapes, trainable, offsets) + .bin (float32, little-endian).
+ * snapshots/NNN-<label>.json (names, kinds, shapes, trainable, offsets) + .bin (float32, little-endian),
+ * checksums.json (sha256 of each other file; verified on every read).
  */
-export function saveCachedRun<C, R>(namespace: string, config: C, data: CacheEntryData<R>, options: CacheOptions = {}): string {
+export function saveCachedRun<C, R>(namespace: string, config: C, data: CacheEntryData<R>, options: SaveOptions = {}): string {
+  return writeEntry(namespace, config, data, options).dir;
+}
+
+/** saveCachedRun, also saying whether this call's copy became the entry (false: another writer's already was). */
+function writeEntry<C, R>(namespace: string, config: C, data: CacheEntryData<R>, options: SaveOptions): { dir: string; published: boolean } {
   const codeVersion = options.codeVersion ?? cacheCodeVersion();
   const key = cacheKey(config, codeVersion);
   const target = entryDir(namespace, key, options);
   const parent = path.dirname(target);
   fs.mkdirSync(parent, { recursive: true });
-  removeStaleTemps(parent);
-  const tmp = fs.mkdtempSync(path.join(parent, `.tmp-${key}-`));
+  removeStaleTemps(parent, 0);
+  const tmp = fs.mkdtempSync(path.join(parent, `.tmp-${key}-${process.pid}-`));
   try {
     const snapshots = data.snapshots ?? [];
     const labels = snapshots.map((s) => s.label);
@@ -224,47 +318,100 @@ export function saveCachedRun<C, R>(namespace: string, config: C, data: CacheEnt
       config: JSON.parse(canonicalJson(config)) as unknown,
       snapshotLabels: labels,
     };
-    // meta.json last: an entry is complete exactly when its meta.json exists (the folder swap makes that atomic).
     writeDurable(path.join(tmp, 'meta.json'), JSON.stringify(meta, null, 1));
-    replaceDirAtomic(tmp, target);
+    writeChecksums(tmp);
+    // A kernel whose notebook runner was killed must not add entries to a cache that others now use.
+    const runnerGone = goneRunner();
+    if (runnerGone !== undefined) throw new Error(`saveCachedRun: the notebook runner (pid ${runnerGone}) is gone; not writing ${target}`);
+    const published = options.replace ? replaceDirAtomic(tmp, target) : publishDirOnce(tmp, target);
+    return { dir: target, published };
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw err;
   }
-  return target;
 }
 
-/** The stored run for this config and code version, or null (miss; also when the stored config differs). */
-export function loadCachedRun<C, R = unknown>(namespace: string, config: C, options: CacheOptions = {}): CachedRun<C, R> | null {
-  const codeVersion = options.codeVersion ?? cacheCodeVersion();
-  const key = cacheKey(config, codeVersion);
-  const dir = entryDir(namespace, key, options);
-  const metaFile = path.join(dir, 'meta.json');
-  if (!fs.existsSync(metaFile)) return null;
-  let meta: EntryMeta;
+/**
+ * Moves a damaged entry out of the way (to `.corrupt-<key>-<time>` beside it, kept for inspection) and says so on
+ * stderr, naming the bad file; the caller then recomputes it.
+ */
+function moveAsideCorrupt(err: CorruptCacheEntryError): void {
+  const aside = path.join(path.dirname(err.dir), `.corrupt-${path.basename(err.dir)}-${Date.now()}`);
   try {
-    meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as EntryMeta;
-  } catch (err) {
-    throw new Error(`result cache: ${metaFile} is not valid JSON (${(err as Error).message}); delete ${dir}`);
+    fs.renameSync(err.dir, aside);
+    console.warn(`result cache: ${err.file} ${err.problem}; moved the entry to ${aside} (delete it when done) and computing it again`);
+  } catch (moveErr) {
+    // Another process moved or replaced it first: its fate is decided there.
+    if ((moveErr as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
+}
+
+/** Reads and checks an entry folder that exists; throws CorruptCacheEntryError naming the bad file. */
+function readEntry<C, R>(dir: string, key: string, config: C, codeVersion: string): CachedRun<C, R> | null {
+  const metaFile = path.join(dir, 'meta.json');
+  if (fs.existsSync(path.join(dir, CHECKSUM_FILE))) verifyChecksums(dir);
+  else if (!fs.existsSync(metaFile)) throw new CorruptCacheEntryError(dir, path.join(dir, CHECKSUM_FILE), 'is missing (an incomplete entry)');
+  const meta = parseJsonFile<EntryMeta>(dir, metaFile, (v) =>
+    isObject(v) && typeof (v as EntryMeta).codeVersion === 'string' && Array.isArray((v as EntryMeta).snapshotLabels)
+      ? undefined
+      : 'is not an entry description (key, codeVersion, config, snapshotLabels)',
+  );
   // The key is a hash: guard against a collision or a hand-edited entry by comparing the full config and version.
   if (meta.codeVersion !== codeVersion || canonicalJson(meta.config) !== canonicalJson(config)) return null;
   const snapshots = new Map<string, ParameterSnapshot>();
   meta.snapshotLabels.forEach((label, i) => {
-    snapshots.set(label, readSnapshotFiles(path.join(dir, 'snapshots'), snapshotFileBase(label, i)));
+    snapshots.set(label, readSnapshotFiles(dir, snapshotFileBase(label, i)));
   });
-  const results = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as R | null;
+  const results = parseJsonFile<R | null>(dir, path.join(dir, 'results.json'));
+  const history = parseJsonFile<EpochMetrics[]>(dir, path.join(dir, 'history.json'), (v) => (Array.isArray(v) ? undefined : 'is not a list of epochs'));
+  if (!fs.existsSync(path.join(dir, CHECKSUM_FILE))) {
+    // Written before entries carried checksums: its structure checked out above, so adopt it.
+    writeFileAtomic(path.join(dir, CHECKSUM_FILE), JSON.stringify({ algorithm: 'sha256', files: Object.fromEntries(entryFiles(dir).map((rel) => [rel, sha256File(path.join(dir, rel))])) }, null, 1));
+  }
   return {
     key,
     dir,
     config,
     codeVersion,
     createdAt: meta.createdAt,
-    history: JSON.parse(fs.readFileSync(path.join(dir, 'history.json'), 'utf8')) as EpochMetrics[],
+    history,
     results: results === null ? undefined : results,
     snapshots,
     fromCache: true,
   };
+}
+
+/**
+ * The stored run for this config and code version, or null (miss; also when the stored config differs). Every file
+ * is checked against the entry's checksums first: a damaged entry is reported (naming the file), moved aside and
+ * treated as a miss, so it is recomputed.
+ */
+export function loadCachedRun<C, R = unknown>(namespace: string, config: C, options: CacheOptions = {}): CachedRun<C, R> | null {
+  const codeVersion = options.codeVersion ?? cacheCodeVersion();
+  const key = cacheKey(config, codeVersion);
+  const dir = entryDir(namespace, key, options);
+  const identity = (): number | undefined => {
+    try {
+      return fs.statSync(dir).ino;
+    } catch {
+      return undefined;
+    }
+  };
+  // A forced recompute elsewhere may swap the folder while we read it (files from the old and the new entry then
+  // disagree with either checksum list): a folder that changed identity is read again, not called damaged.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const before = identity();
+    if (before === undefined) return null;
+    try {
+      return readEntry<C, R>(dir, key, config, codeVersion);
+    } catch (err) {
+      if (!(err instanceof CorruptCacheEntryError)) throw err;
+      if (identity() !== before) continue;
+      moveAsideCorrupt(err);
+      return null;
+    }
+  }
+  return null;
 }
 
 /**
@@ -285,7 +432,12 @@ export async function cachedRun<C, R>(
   const codeVersion = options.codeVersion ?? cacheCodeVersion();
   const frozenConfig = JSON.parse(canonicalJson(config)) as C;
   const data = await compute();
-  const dir = saveCachedRun(namespace, frozenConfig, data, { ...options, codeVersion });
+  const { dir, published } = writeEntry(namespace, frozenConfig, data, { ...options, codeVersion, replace: options.force === true });
+  if (!published) {
+    // Another process saved this key first: its entry is the one on disk, so it is the one every reader gets.
+    const winner = loadCachedRun<C, R>(namespace, frozenConfig, { ...options, codeVersion });
+    if (winner) return { ...winner, config };
+  }
   const snapshots = new Map<string, ParameterSnapshot>();
   for (const s of data.snapshots ?? []) snapshots.set(s.label, s);
   return {

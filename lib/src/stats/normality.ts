@@ -204,7 +204,8 @@ export function shapiroWilk(x: Sample): ShapiroWilkResult {
 
   if (n === 3) {
     const pw = f(PI6 * f(f(Math.asin(f(Math.sqrt(w)))) - STQR));
-    return { w, p: pw };
+    // At W = 0.75 (the smallest W for n = 3, e.g. ties [1, 1, 2]) float32 rounding gives a p a hair below 0.
+    return { w, p: Math.min(1, Math.max(0, pw)) };
   }
   let y = f(Math.log(w1));
   const lxx = f(Math.log(an));

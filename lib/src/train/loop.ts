@@ -6,7 +6,7 @@ import { createRng } from '../util/random';
 import { applyModel, batchTensors, evaluateModel, softmaxCrossEntropyAndCorrect, type EvaluationResult } from './evaluate';
 import type { EpochContext, EpochEndContext, StepContext, StepEndContext, TrainContext, TrainHook } from './hooks';
 import { createOptimizer, type OptimizerConfig } from './optimizers';
-import type { LabelledBatchSource } from './source';
+import type { LabelledBatch, LabelledBatchSource } from './source';
 
 export interface EarlyStoppingConfig {
   /** Epochs without improvement of the monitored validation metric before stopping. */
@@ -112,6 +112,36 @@ function checkTrainConfig(config: TrainConfig, data: TrainData): void {
 }
 
 /**
+ * The model's output width must equal every source's class count: with fewer outputs some labels have no logit (the
+ * plain cpu kernel then silently drops them, others raise mid-step); with more, the extra classes never appear.
+ */
+function checkModelFitsData(model: tf.LayersModel, data: TrainData): void {
+  const shape = model.outputs[0]?.shape;
+  const width = shape?.[shape.length - 1];
+  for (const [split, source] of [['training', data.train], ['validation', data.val], ['test', data.test]] as const) {
+    if (source && width !== source.classes) {
+      throw new Error(`train: model '${model.name}' outputs ${width ?? 'an unknown number of'} logits [${shape?.map((d) => d ?? 'N').join(', ')}] but the ${split} source has ${source.classes} classes; build the model with ${source.classes} outputs`);
+    }
+  }
+}
+
+/**
+ * Checks a batch in plain JS before any tensor exists: a rejection inside the gradient tape would leave the tensors
+ * tfjs saved for the backward pass alive (they are kept outside tf.tidy until backprop consumes them).
+ */
+function checkBatch(batch: LabelledBatch, classes: number, where: string): void {
+  const n = batch.shape[0] ?? 0;
+  const size = batch.shape.reduce((a, d) => a * d, 1);
+  if (batch.labels.length !== n || batch.xs.length !== size) {
+    throw new Error(`train: ${where}: batch of shape [${batch.shape.join(', ')}] has ${batch.xs.length} input values and ${batch.labels.length} labels`);
+  }
+  for (let i = 0; i < n; i++) {
+    const label = batch.labels[i] as number;
+    if (!(label >= 0 && label < classes)) throw new Error(`train: ${where}: label ${label} of row ${i} is outside 0..${classes - 1}`);
+  }
+}
+
+/**
  * Trains a model that outputs logits with softmax cross-entropy, by custom steps: forward in training mode
  * (BatchNorm uses batch statistics and updates its moving statistics), gradients of the trainable variables,
  * hooks' gradient transforms and update masks, then our optimiser. Validation each epoch, best checkpoint, early
@@ -125,6 +155,7 @@ export async function train(
   hooks: readonly TrainHook[] = [],
 ): Promise<TrainResult> {
   checkTrainConfig(config, data);
+  checkModelFitsData(model, data);
   const started = performance.now();
   const parameters = trainableVariablesByName(model);
   if (parameters.size === 0) throw new Error(`train: model '${model.name}' has no trainable parameters`);
@@ -180,6 +211,7 @@ export async function train(
         const stepStart = performance.now();
         const indices = order.subarray(step * batchSize, Math.min(n, (step + 1) * batchSize));
         const batch = data.train.batch(indices, augmentRng);
+        checkBatch(batch, data.train.classes, `epoch ${epoch} step ${step}`);
         const stepCtx: StepContext = Object.assign(epochCtx, { step, globalStep, lr, batchSize: indices.length });
         // Phase 1: loss and gradients (kept), so that a non-finite loss stops before any update.
         let correct: tf.Scalar | undefined;

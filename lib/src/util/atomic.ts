@@ -26,17 +26,108 @@ export function writeFileAtomic(target: string, data: string | Uint8Array): void
 }
 
 /**
- * Moves a fully written temporary folder into place (used for multi-file cache entries). The previous
- * entry, if any, is removed first; an interrupted call leaves either the old entry or none, never a mix.
+ * Publishes a fully written temporary folder as `target` unless a complete one is already there. rename(2) of a
+ * folder onto an existing non-empty folder fails, so of several processes writing the same entry exactly one wins;
+ * the others' folders are removed. Returns true when this call published `tmpDir`, false when another writer had.
  */
-export function replaceDirAtomic(tmpDir: string, target: string): void {
+export function publishDirOnce(tmpDir: string, target: string): boolean {
   fs.mkdirSync(path.dirname(target), { recursive: true });
-  if (fs.existsSync(target)) {
-    const trash = `${target}.old-${process.pid}-${Date.now()}`;
+  try {
+    fs.renameSync(tmpDir, target);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+    fs.rmSync(tmpDir, { recursive: true, force: true });
+    return false;
+  }
+}
+
+/**
+ * Replaces `target` with a fully written temporary folder (a forced recompute). The previous entry is first moved
+ * to `.old-<name>-<pid>-<time>` beside it and removed after; if another process publishes between the two renames,
+ * its entry is kept and ours dropped (both are complete). Returns true when `tmpDir` became `target`.
+ */
+export function replaceDirAtomic(tmpDir: string, target: string): boolean {
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const trash = path.join(path.dirname(target), `.old-${path.basename(target)}-${process.pid}-${Date.now()}`);
+  try {
     fs.renameSync(target, trash);
-    fs.renameSync(tmpDir, target);
-    fs.rmSync(trash, { recursive: true, force: true });
-  } else {
-    fs.renameSync(tmpDir, target);
+  } catch (err) {
+    // Nothing to move aside (absent, or another process moved it first): publishing decides.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const published = publishDirOnce(tmpDir, target);
+  fs.rmSync(trash, { recursive: true, force: true });
+  return published;
+}
+
+/** True while a process with this id exists (EPERM: it exists but belongs to another user). */
+export function pidAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const TEMP_NAME = /^\.(tmp|old)-.*-(\d+)-[A-Za-z0-9]+$/;
+const STALE_TEMP_MS = 24 * 3600 * 1000;
+
+/**
+ * Removes leftovers of interrupted writes under `root` (the folder and two levels below it): `.tmp-*` files and
+ * folders (writeFileAtomic, cache saves) and `.old-*` folders (replaceDirAtomic). Their names end in
+ * `-<pid>-<suffix>`: one whose process is gone is removed; one of a live process (a concurrent run) is kept unless
+ * older than a day. Returns the paths removed. Run at start, before anything writes.
+ */
+export function removeStaleTemps(root: string, depth = 2): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = fs.readdirSync(root);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const full = path.join(root, name);
+    const match = TEMP_NAME.exec(name);
+    if (match) {
+      try {
+        const stale = !pidAlive(Number(match[2])) || Date.now() - fs.lstatSync(full).mtimeMs > STALE_TEMP_MS;
+        if (stale) {
+          fs.rmSync(full, { recursive: true, force: true });
+          removed.push(full);
+        }
+      } catch {
+        // removed by another process meanwhile: fine
+      }
+    } else if (depth > 0 && !name.startsWith('.')) {
+      let isDir = false;
+      try {
+        isDir = fs.lstatSync(full).isDirectory();
+      } catch {
+        // vanished: skip
+      }
+      if (isDir) removed.push(...removeStaleTemps(full, depth - 1));
+    }
+  }
+  return removed;
+}
+
+/**
+ * Fails with a message naming the folder and the fix when `dir` cannot be created or written (checked with a probe
+ * file), so that a read-only cache or figures folder stops a run before any work instead of after it.
+ */
+export function assertWritableDir(dir: string, what: string): void {
+  const probe = path.join(dir, `.tmp-write-probe-${process.pid}-${Date.now()}`);
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(probe, '');
+    fs.rmSync(probe, { force: true });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new Error(`${what} ${dir} is not writable (${e.code ?? e.message}); make it writable or point the setting at another folder`);
   }
 }

@@ -4,3 +4,4 @@ export * from './atomic';
 export * from './scale';
 export * from './paths';
 export * from './progress';
+export * from './env';

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { envValue } from './env';
 
 /**
  * The repository root: the nearest folder above this file (or `start`) whose package.json is named "netstats".
@@ -25,10 +26,10 @@ export function repoRoot(start: string = __dirname): string {
 
 /** `cache/` under the repo root (or `NETSTATS_CACHE`): trained models and results, gitignored. */
 export function cacheDir(): string {
-  return process.env['NETSTATS_CACHE'] ?? path.join(repoRoot(), 'cache');
+  return envValue('NETSTATS_CACHE') ?? path.join(repoRoot(), 'cache');
 }
 
 /** `figures/` under the repo root (or `NETSTATS_FIGURES`). */
 export function figuresDir(): string {
-  return process.env['NETSTATS_FIGURES'] ?? path.join(repoRoot(), 'figures');
+  return envValue('NETSTATS_FIGURES') ?? path.join(repoRoot(), 'figures');
 }

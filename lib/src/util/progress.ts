@@ -1,3 +1,4 @@
+import { envFlag } from './env';
 /**
  * Progress with ETA for long work, shown one of three ways:
  * - terminal (a TTY): one line redrawn in place with a carriage return and an erase-to-end-of-line code;
@@ -72,7 +73,7 @@ export function createProgress(options: ProgressOptions): Progress {
   const notebook = options.mode === undefined && options.stream === undefined && insideNotebookKernel();
   const stream = options.stream ?? (notebook ? process.stdout : process.stderr);
   const mode: ProgressMode = options.mode ?? (notebook ? 'notebook' : stream.isTTY ? 'terminal' : 'lines');
-  const quiet = options.quiet ?? process.env['NETSTATS_QUIET'] === '1';
+  const quiet = options.quiet ?? envFlag('NETSTATS_QUIET') === true;
   const minInterval = options.minIntervalMs ?? 5000;
   const unit = options.unit ?? '';
   const start = Date.now();

@@ -2,6 +2,7 @@
 // without it; `nativeStatus()` says whether it is active and why not.
 import * as os from 'os';
 import * as path from 'path';
+import { envFlag, envInteger, MAX_NATIVE_THREADS } from '../../util/env';
 
 /** Convolution geometry, 15 int32 entries: B,H,W,C, OH,OW,CO, KH,KW, SH,SW, DH,DW, padTop,padLeft. */
 export type ConvGeometry = Int32Array;
@@ -68,15 +69,17 @@ export const nativeAddonPath = path.resolve(__dirname, '../../../native/build/Re
 let cached: NativeStatus | null = null;
 
 function defaultThreads(): number {
-  const fromEnv = Number(process.env.NETSTATS_THREADS);
-  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  const fromEnv = envInteger('NETSTATS_THREADS', 1, MAX_NATIVE_THREADS);
+  if (fromEnv !== undefined) return fromEnv;
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 }
 
 /** Loads the addon once; NETSTATS_NATIVE=0 disables it, NETSTATS_THREADS sets its thread count. */
 export function nativeStatus(): NativeStatus {
   if (cached !== null) return cached;
-  if (process.env.NETSTATS_NATIVE === '0') {
+  // Read both settings before loading: a bad value is an error, not a silent fallback to the JS kernels.
+  const threads = defaultThreads();
+  if (envFlag('NETSTATS_NATIVE') === false) {
     cached = { active: false, reason: 'disabled by NETSTATS_NATIVE=0', threads: 1, kernels: null };
     return cached;
   }
@@ -89,7 +92,6 @@ export function nativeStatus(): NativeStatus {
       typeof kernels.maxPool !== 'function' || typeof kernels.softmaxXent !== 'function') {
       throw new Error('addon is missing expected functions (stale build? run npm run build:native)');
     }
-    const threads = defaultThreads();
     kernels.setThreads(threads);
     const info = kernels.info();
     cached = { active: true, reason: `native addon loaded (${info.blas}), ${info.threads} threads`, threads: info.threads, kernels };
