@@ -25,7 +25,7 @@ import {
   DownloadError,
   FETCHABLE,
   fetchDataset,
-  isPresent,
+  isDataPresent,
   manualRoute,
   type FetchableName,
   findDatasets,
@@ -102,7 +102,7 @@ async function fetchMissing(names: FetchableName[]): Promise<number> {
   const mirror = process.env['NETSTATS_MIRROR']?.trim() || undefined;
   console.log(`datasets: fetching into ${dataDir}${mirror ? ` from the mirror ${mirror}` : ''}`);
   for (const name of names) {
-    if (isPresent(name)) {
+    if (isDataPresent(name)) {
       console.log(`${name}: present, not fetched`);
       continue;
     }
@@ -115,7 +115,7 @@ async function fetchMissing(names: FetchableName[]): Promise<number> {
       console.error(`${name}: FAILED: ${(err as Error).message}`);
       console.error(`  by hand: ${manualRoute(name)}`);
       if (offline) {
-        const rest = names.slice(names.indexOf(name) + 1).filter((n) => !isPresent(n));
+        const rest = names.slice(names.indexOf(name) + 1).filter((n) => !isDataPresent(n));
         if (rest.length > 0) console.error(`datasets: offline, so not tried: ${rest.join(', ')} (by hand: see datasets/README.md)`);
       }
       return 1;

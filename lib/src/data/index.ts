@@ -43,4 +43,4 @@ export * from './samples';
 export * from './pretrained';
 export { DownloadError, downloadFile, fileDigest, type DownloadOptions, type ExpectedDigest } from './fetch/download';
 export { FETCHABLE, resolveUrl, type FetchableName, type RemoteFile } from './fetch/sources';
-export { INSTALL_FOLDER, fetchDataset, isPresent, manualRoute, type FetchOptions } from './fetch/install';
+export { INSTALL_FOLDER, fetchCommand, fetchDataset, isDataPresent, manualRoute, type FetchOptions } from './fetch/install';

@@ -55,7 +55,7 @@ export interface FetchOptions {
 }
 
 /** True when the loaders already find the dataset (any layout they accept). */
-export function isPresent(name: FetchableName, dataPath?: string[]): boolean {
+export function isDataPresent(name: FetchableName, dataPath?: string[]): boolean {
   try {
     if (name === 'darknet-tiny') return locateTinyDarknet(dataPath).dir !== undefined;
     if (name === 'cifar10') {
@@ -68,6 +68,11 @@ export function isPresent(name: FetchableName, dataPath?: string[]): boolean {
   } catch {
     return false;
   }
+}
+
+/** The command that downloads a dataset (for messages that say what was left out). */
+export function fetchCommand(name: FetchableName): string {
+  return `npm run datasets -- --fetch ${name}`;
 }
 
 /** What a user can do by hand when the fetch cannot work (no network, blocked host). */
