@@ -87,6 +87,21 @@ describe('dataset fetcher (local HTTP server)', function () {
     }
   });
 
+  it('reads a large body from a server that closes the connection after it (HTTP/1.0 style, e.g. python -m http.server)', async () => {
+    const big = crypto.randomBytes(8_000_000);
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-length': big.length, connection: 'close' });
+      res.end(big, () => res.socket?.end());
+    });
+    try {
+      const dest = path.join(dir, 'big.bin');
+      await downloadFile(`${server.base}/big.bin`, dest, { algorithm: 'sha256', hex: sha256(big) });
+      assert.equal(fs.statSync(dest).size, big.length);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('resumes with a Range request after the connection drops half-way', async () => {
     let first = true;
     const ranged = rangeServer(body);

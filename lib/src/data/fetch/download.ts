@@ -1,7 +1,6 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Writable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { EnvHttpProxyAgent, interceptors, request, type Dispatcher } from 'undici';
 
@@ -152,23 +151,28 @@ async function transfer(
   // 200 to a Range request: the server ignores ranges, so the part file starts over.
   let received = start;
   options.onProgress?.(received, total);
-  const file = fs.createWriteStream(part, { flags: start > 0 ? 'a' : 'w' });
-  const counter = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      received += chunk.length;
-      options.onProgress?.(received, total);
-      if (!file.write(chunk)) file.once('drain', done);
-      else done();
-    },
-    final(done) {
-      file.end(done);
-    },
-    destroy(err, done) {
-      file.destroy();
-      file.once('close', () => done(err));
-    },
-  });
-  await pipeline(response.body, counter);
+  // Each chunk is written synchronously as it arrives, so the body never applies backpressure: undici 7 crashes the
+  // process (an uncatchable assertion, nodejs/undici#5360, fixed only in undici 8 which needs Node 22) when a server
+  // closes the connection while the parser is paused.
+  const fd = fs.openSync(part, start > 0 ? 'a' : 'w');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      response.body.on('data', (chunk: Buffer) => {
+        try {
+          fs.writeSync(fd, chunk);
+        } catch (err) {
+          response.body.destroy(err as Error);
+          return;
+        }
+        received += chunk.length;
+        options.onProgress?.(received, total);
+      });
+      response.body.once('end', resolve);
+      response.body.once('error', reject);
+    });
+  } finally {
+    fs.closeSync(fd);
+  }
   if (total !== undefined && received < total) {
     throw new DownloadError('dropped', url, `connection ended after ${received} of ${total} bytes`);
   }

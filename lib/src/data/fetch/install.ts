@@ -80,7 +80,7 @@ export function manualRoute(name: FetchableName): string {
   const mirror = 'or serve the files from a reachable host and set NETSTATS_MIRROR=<base URL> (layout in datasets/README.md)';
   switch (name) {
     case 'cifar10':
-      return `${HOW_TO_GET.cifar10}; ${mirror}`;
+      return `${HOW_TO_GET.cifar10.replace(/^`[^`]*`; or /, '')}; ${mirror}`;
     case 'darknet-tiny':
       return `download model.json and group1..31-shard1of1 from ${DARKNET_MODEL_FILES[0]?.url.replace(/\/model\.json$/, '/')} and the first 1000 lines of ${DARKNET_SHORTNAMES.url} as labels.txt into <data folder>/darknet-tiny/; ${mirror}`;
     case 'imagenet-sample':
