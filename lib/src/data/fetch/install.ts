@@ -34,7 +34,9 @@ import { sha256Hex } from '../checksums';
 export const INSTALL_FOLDER: Readonly<Record<FetchableName, string>> = {
   cifar10: 'cifar-10-batches-bin',
   'darknet-tiny': 'darknet-tiny',
-  'imagenet-sample': 'imagenet-sample-224',
+  // Not imagenet-sample-224/: that name's known tree digest is the development copy's, and a resized copy's digest
+  // depends on the resizer. The source images' sha256s are what the fetch verifies.
+  'imagenet-sample': 'imagenet-sample',
 };
 
 export interface FetchOptions {
@@ -187,13 +189,14 @@ const IMAGENET_README =
 async function assembleImagenet(downloads: string, staging: string, options: FetchOptions): Promise<string> {
   const files = IMAGENET_SAMPLE_REMOTE.map((remote) => ({ remote, dest: path.join(downloads, decodeURIComponent(path.basename(remote.mirrorPath))) }));
   await downloadAll('ImageNet sample', files, options);
-  const dir = path.join(staging, 'imagenet-sample-224');
+  const dir = path.join(staging, INSTALL_FOLDER['imagenet-sample']);
   fs.mkdirSync(dir);
   const progress = createProgress({ label: 'resizing to 224x224', total: files.length, unit: 'images', quiet: options.quiet });
   for (const [i, f] of files.entries()) {
     const out = path.join(dir, path.basename(f.dest).replace(/\.JPEG$/i, '.jpg'));
-    // Centre crop to a square, then 224x224: what the loader and Tiny Darknet expect.
-    await sharp(f.dest).rotate().resize(224, 224, { fit: 'cover', position: 'centre' }).jpeg({ quality: 85 }).toFile(out);
+    // Centre crop to a square, then 224x224: what the loader and Tiny Darknet expect. EXIF orientation is ignored,
+    // as PIL-based ImageNet pipelines and the development copy do (one image, a can opener, is tagged rotated).
+    await sharp(f.dest).resize(224, 224, { fit: 'cover', position: 'centre' }).jpeg({ quality: 85 }).toFile(out);
     progress.update(i + 1);
   }
   progress.finish();
