@@ -65,6 +65,7 @@ pre.stderr { color: #666; } pre.error { background: #fdecea; color: #8a1f11; }
 details.code > summary { cursor: pointer; color: #777; font-size: 0.85em; }
 table { border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0; } td, th { border: 1px solid #ddd; padding: 0.2em 0.5em; }
 .netstats-figure { min-height: 300px; }
+.output-html, .output-markdown { overflow-x: auto; }
 `;
 
 /** The page: `bundleHref` is the path of plotly.min.js relative to the page. */
