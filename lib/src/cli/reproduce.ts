@@ -111,11 +111,12 @@ async function main(): Promise<void> {
     if (!previous || SCALE_RANK[scale] >= SCALE_RANK[previous.scale]) {
       manifest[name] = { scale, finishedAt, elapsedMs: run.elapsedMs, figures: specs.map((s) => path.basename(s, '.json')) };
     }
+    // Recorded after every notebook, so that an interrupted run still describes the files it did write.
+    writeFileAtomic(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+    writeFileAtomic(path.join(figRoot, 'README.md'), figuresReadme(manifest));
     ran.push(name);
     console.log(`[${i + 1}/${notebooks.length}] ${name} done in ${formatDuration(run.elapsedMs)}`);
   }
-  writeFileAtomic(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
-  writeFileAtomic(path.join(figRoot, 'README.md'), figuresReadme(manifest));
   console.log(`\nreproduce summary (scale '${scale}', ${formatDuration(Date.now() - start)}):`);
   console.log(`  ran (${ran.length}): ${ran.join(', ') || 'none'}`);
   console.log(`  skipped (${skipped.size}):${skipped.size ? '' : ' none'}`);
