@@ -28,6 +28,8 @@ describe('notebook page (npm run reproduce)', () => {
             source: 'const x = 1 < 2;',
             outputs: [
               { output_type: 'stream', name: 'stdout', text: ['scale: tiny\n'] },
+              { output_type: 'stream', name: 'stderr', text: 'step 1/2\n' },
+              { output_type: 'stream', name: 'stderr', text: 'step 2/2\n' },
               { output_type: 'display_data', data: { 'text/html': bundle + snippet } },
               { output_type: 'display_data', data: { 'text/markdown': '**Left out:** CIFAR-10' } },
               { output_type: 'error', ename: 'Error', evalue: 'boom', traceback: ['\x1b[31mat <cell>\x1b[0m'] },
@@ -42,6 +44,7 @@ describe('notebook page (npm run reproduce)', () => {
     assert.match(html, /<th>a<\/th>/, 'GFM table');
     assert.match(html, /<summary>code<\/summary><pre>const x = 1 &lt; 2;<\/pre>/);
     assert.match(html, /<pre class="stream stdout">scale: tiny\n<\/pre>/);
+    assert.match(html, /<summary>log \(2 lines\)<\/summary><pre class="stream stderr">step 1\/2\nstep 2\/2\n<\/pre>/, 'consecutive stderr messages merged and folded');
     assert.ok(html.includes(snippet));
     assert.ok(!html.includes('var Plotly = {}'), 'inline bundle dropped');
     assert.match(html, /<strong>Left out:<\/strong> CIFAR-10/);

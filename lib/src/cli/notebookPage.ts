@@ -40,10 +40,26 @@ export function withoutInlineBundle(html: string): string {
   return figure > 0 ? html.slice(figure) : html;
 }
 
+/** Consecutive stream outputs of the same stream as one (the kernel sends progress lines one message each). */
+function mergeStreams(outputs: readonly NotebookOutput[]): NotebookOutput[] {
+  const merged: NotebookOutput[] = [];
+  for (const out of outputs) {
+    const last = merged[merged.length - 1];
+    if (out.output_type === 'stream' && last?.output_type === 'stream' && last.name === out.name) {
+      merged[merged.length - 1] = { ...last, text: joined(last.text) + joined(out.text) };
+    } else merged.push(out);
+  }
+  return merged;
+}
+
 function renderOutput(out: NotebookOutput): string {
   if (out.output_type === 'stream') {
     const text = stripAnsi(joined(out.text));
-    return text.trim() === '' ? '' : `<pre class="stream ${out.name === 'stderr' ? 'stderr' : 'stdout'}">${escapeHtml(text)}</pre>`;
+    if (text.trim() === '') return '';
+    if (out.name !== 'stderr') return `<pre class="stream stdout">${escapeHtml(text)}</pre>`;
+    // stderr carries progress bars and logs: folded, with its line count.
+    const lines = text.trimEnd().split('\n').length;
+    return `<details class="log"><summary>log (${lines} line${lines === 1 ? '' : 's'})</summary><pre class="stream stderr">${escapeHtml(text)}</pre></details>`;
   }
   if (out.output_type === 'error') {
     return `<pre class="error">${escapeHtml(stripAnsi([`${out.ename ?? ''}: ${out.evalue ?? ''}`, ...(out.traceback ?? [])].join('\n')))}</pre>`;
@@ -62,7 +78,7 @@ body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width:
 header { border-bottom: 1px solid #ddd; margin-bottom: 1.5em; color: #555; font-size: 0.9em; }
 pre { background: #f6f8fa; padding: 0.6em; overflow-x: auto; font-size: 0.85em; }
 pre.stderr { color: #666; } pre.error { background: #fdecea; color: #8a1f11; }
-details.code > summary { cursor: pointer; color: #777; font-size: 0.85em; }
+details.code > summary, details.log > summary { cursor: pointer; color: #777; font-size: 0.85em; }
 table { border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0; } td, th { border: 1px solid #ddd; padding: 0.2em 0.5em; }
 .netstats-figure { min-height: 300px; }
 .output-html, .output-markdown { overflow-x: auto; }
@@ -75,7 +91,7 @@ export function notebookPageHtml(nb: NotebookJson, options: { title: string; sub
     const source = joined(cell.source);
     if (cell.cell_type === 'markdown') body.push(`<section class="markdown">${markdown.render(source)}</section>`);
     else if (cell.cell_type === 'code') {
-      const outputs = (cell.outputs ?? []).map(renderOutput).filter((s) => s !== '');
+      const outputs = mergeStreams(cell.outputs ?? []).map(renderOutput).filter((s) => s !== '');
       body.push(
         `<section class="code"><details class="code"><summary>code</summary><pre>${escapeHtml(source)}</pre></details>\n${outputs.join('\n')}</section>`,
       );
