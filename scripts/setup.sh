@@ -40,4 +40,14 @@ npm run build --silent
 if [ -d ../shared/datasets ] && [ -f scripts/unpack-shared-data.sh ]; then
   bash scripts/unpack-shared-data.sh ../shared datasets
 fi
+
+# Whatever is still missing is downloaded (verified, resumable) when the network allows; offline the tests use small
+# generated fixtures and `npm run reproduce` skips the notebooks that need the data, so setup goes on.
+echo "setup: fetching missing datasets (npm run datasets -- --fetch)"
+if npm run --silent datasets -- --fetch; then
+  echo "setup: datasets complete"
+else
+  echo "setup: could not fetch every dataset (offline, or see the message above); going on without them."
+  echo "setup: the tests do not need them; fetch later with: npm run datasets -- --fetch"
+fi
 echo "setup: done"
