@@ -59,18 +59,18 @@ def main():
         def __init__(self, i, o, stride):
             super().__init__()
             self.c1 = nn.Conv2d(i, o, 3, stride, 1, bias=False)
-            self.b1 = nn.BatchNorm2d(o, eps=1e-3, momentum=0.01)
+            self.b1 = nn.BatchNorm2d(o, eps=1e-5, momentum=0.1)
             self.c2 = nn.Conv2d(o, o, 3, 1, 1, bias=False)
-            self.b2 = nn.BatchNorm2d(o, eps=1e-3, momentum=0.01)
+            self.b2 = nn.BatchNorm2d(o, eps=1e-5, momentum=0.1)
             self.short = None if stride == 1 else nn.Sequential(nn.Conv2d(i, o, 1, stride, bias=False),
-                                                                nn.BatchNorm2d(o, eps=1e-3, momentum=0.01))
+                                                                nn.BatchNorm2d(o, eps=1e-5, momentum=0.1))
 
         def forward(self, x):
             y = self.b2(self.c2(torch.relu(self.b1(self.c1(x)))))
             return torch.relu(y + (x if self.short is None else self.short(x)))
 
     def resnet_small():
-        return nn.Sequential(nn.Conv2d(3, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16, eps=1e-3, momentum=0.01), nn.ReLU(),
+        return nn.Sequential(nn.Conv2d(3, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16, eps=1e-5, momentum=0.1), nn.ReLU(),
                              Block(16, 16, 1), Block(16, 32, 2), Block(32, 64, 2),
                              nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
 

@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-OS_PACKAGES=(chromium jupyter-nbconvert python3-nbclient python3-ipykernel dataset-fashion-mnist libopenblas-dev g++ make)
+# jupyter-notebook: the server for interactive use (README, "Working with the notebooks") and npm run test:browser.
+OS_PACKAGES=(chromium jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel dataset-fashion-mnist libopenblas-dev g++ make)
 
 missing=()
 for p in "${OS_PACKAGES[@]}"; do
@@ -38,5 +39,15 @@ npm run build --silent
 # Development machines keep CIFAR-10, the ImageNet sample and Tiny Darknet in ../shared; elsewhere see datasets/README.md.
 if [ -d ../shared/datasets ] && [ -f scripts/unpack-shared-data.sh ]; then
   bash scripts/unpack-shared-data.sh ../shared datasets
+fi
+
+# Whatever is still missing is downloaded (verified, resumable) when the network allows; offline the tests use small
+# generated fixtures and `npm run reproduce` skips the notebooks that need the data, so setup goes on.
+echo "setup: fetching missing datasets (npm run datasets -- --fetch)"
+if npm run --silent datasets -- --fetch; then
+  echo "setup: datasets complete"
+else
+  echo "setup: could not fetch every dataset (offline, or see the message above); going on without them."
+  echo "setup: the tests do not need them; fetch later with: npm run datasets -- --fetch"
 fi
 echo "setup: done"

@@ -8,6 +8,7 @@ export * as format from './util/format';
 // backend
 export { describeBackend, selectBackend } from './backend/select';
 // data
+export { fetchCommand, isDataPresent } from './data/fetch/install';
 export { findDatasets, loadDataset } from './data/load';
 export { sampleImages } from './data/samples';
 // models

@@ -7,6 +7,7 @@ import { nativeStatus } from '../../lib/src/backend/native/addon';
 import { profileKernels, type KernelProfile } from '../../lib/src/backend/kernels/profile';
 import { BIAS_ACT_GRAD, CONV_LAYER, DENSE_LAYER, layerKernelsAvailable } from '../../lib/src/backend/kernels/layerKernels';
 import { layerCallPatched } from '../../lib/src/backend/kernels/layerCallPatch';
+import { lenet5 as lenet5Model } from '../../lib/src/models';
 import { createRng } from '../../lib/src/util/random';
 import { assertClose, usePackedWasmWithCpuReference } from './packFixture';
 
@@ -103,6 +104,50 @@ describe('backend/kernels: conv and dense layers as one kernel each (tfjs-layers
     assert.strictEqual(calls(p, 'Sum'), 1, 'only the loss sums (bias gradients come with NetstatsBiasActGrad)');
     tf.dispose(x);
     model.dispose();
+  });
+
+  // The library's models keep ReLUs as separate Activation layers (probe targets); the preceding Dense/Conv2D takes
+  // them in when its output goes nowhere else.
+  const libraryStyleNet: Build = () => lenet5Model({ variant: 'classic', channels: 1, seed: 3 });
+
+  it("library models (separate ReLU layers): same outputs and gradients as cpu, each ReLU fused into its layer's kernel", async () => {
+    const ref = await forwardAndGrads('cpu', libraryStyleNet, [2, 28, 28, 1], 7);
+    const got = await forwardAndGrads('wasm', libraryStyleNet, [2, 28, 28, 1], 7);
+    assertClose(got.y, ref.y, 'output');
+    got.grads.forEach((g, i) => assertClose(g, ref.grads[i] as Float32Array, `gradient of ${ref.names[i]}`));
+    await tf.setBackend('wasm');
+    const model = libraryStyleNet();
+    const x = tf.randomNormal([2, 28, 28, 1]);
+    const p = profileKernels('wasm', () => {
+      const { value, grads } = tf.variableGrads(() => tf.sum(model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+        model.trainableWeights.map((w) => w.read() as tf.Variable));
+      tf.dispose([value, ...Object.values(grads)]);
+    });
+    assert.strictEqual(calls(p, CONV_LAYER) + calls(p, DENSE_LAYER), 5, 'one kernel per conv/dense layer');
+    for (const unfused of ['Relu', 'NetstatsReluGrad', 'ReluGrad']) assert.strictEqual(calls(p, unfused), 0, `${unfused} should be fused away`);
+    tf.dispose(x);
+    model.dispose();
+  });
+
+  it('a probe asking for a pre-activation output gets it unrectified (no fusion there), the ReLU output rectified', async () => {
+    const probeOutputs = async (backend: string): Promise<Float32Array[]> => {
+      await tf.setBackend(backend);
+      const model = lenet5Model({ variant: 'classic', channels: 1, seed: 3 });
+      const rng = createRng(11);
+      const weights = model.getWeights().map((w) => tf.tensor(Float32Array.from({ length: w.size }, () => 0.3 * rng.normal()), w.shape));
+      model.setWeights(weights);
+      const probe = tf.model({ inputs: model.inputs, outputs: ['conv1', 'relu1', 'fc1', 'relu3'].map((n) => model.getLayer(n).output as tf.SymbolicTensor) });
+      const x = tf.tensor(Float32Array.from({ length: 2 * 28 * 28 }, () => rng.normal()), [2, 28, 28, 1]);
+      const ys = probe.apply(x, { training: true }) as tf.Tensor[];
+      const out = ys.map((y) => Float32Array.from(y.dataSync()));
+      tf.dispose([x, ...ys, ...weights]);
+      model.dispose();
+      return out;
+    };
+    const ref = await probeOutputs('cpu');
+    const got = await probeOutputs('wasm');
+    ['conv1', 'relu1', 'fc1', 'relu3'].forEach((n, i) => assertClose(got[i] as Float32Array, ref[i] as Float32Array, `probe ${n}`));
+    assert.ok((got[0] as Float32Array).some((v) => v < 0) && (got[2] as Float32Array).some((v) => v < 0), 'pre-activations keep their negative values');
   });
 
   it('layers the kernels do not cover run tfjs-layers code: other activations, rank-3 dense input, dilation', async () => {

@@ -26,7 +26,8 @@ async function loadOrSkip(ctx: Mocha.Context, name: DatasetName, split: Split): 
     locateDataset(name, split);
   } catch (err) {
     const searched = err instanceof DataNotFoundError ? err.searched.join(', ') : (err as Error).message;
-    skipWithReason(ctx, `${name} ${split} not found; searched ${searched} (see datasets/README.md)`);
+    const get = name === 'cifar10' || name === 'imagenet-sample' ? `\`npm run datasets -- --fetch ${name}\` or ` : '';
+    skipWithReason(ctx, `${name} ${split} not found; searched ${searched} (${get}see datasets/README.md)`);
   }
   return loadDataset(name, split, { quiet: true });
 }
@@ -85,7 +86,7 @@ describe('data on disk (integrity, when present)', function () {
   });
 
   it('Tiny Darknet: loads, checksum ok, and classifies ImageNet sample images (top-5 well above chance)', async function () {
-    if (!locateTinyDarknet().dir) skipWithReason(this, 'Tiny Darknet not found (NETSTATS_DATA/darknet-tiny; bash scripts/unpack-shared-data.sh)');
+    if (!locateTinyDarknet().dir) skipWithReason(this, 'Tiny Darknet not found (`npm run datasets -- --fetch darknet-tiny`, or NETSTATS_DATA/darknet-tiny)');
     const sample = await loadOrSkip(this, 'imagenet-sample', 'test');
     const previous = tf.getBackend();
     // The cpu backend needs seconds per 224x224 image; wasm is ~40x faster (its forward kernels were cross-checked

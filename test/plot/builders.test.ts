@@ -43,6 +43,22 @@ describe('plot/builders', () => {
     assert.deepEqual(bar.error_y?.arrayminus, [2, 5]);
   });
 
+  it('clips CI bands and error bars to the quantity\'s bounds, keeping NaN gaps', () => {
+    const fig = lineChart({
+      series: [{ name: 'density', x: [0, 1, 2], y: [0.02, 0.5, 0.01], lo: [-0.03, 0.3, NaN], hi: [0.07, 0.7, 0.05], bounds: [0, Infinity] }],
+    });
+    const band = fig.data[0] as ScatterTrace;
+    // hi forwards, then lo backwards: the negative lower end of x=0 becomes 0, the NaN stays a gap
+    assert.deepEqual(band.y.slice(0, 3), [0.07, 0.7, 0.05]);
+    assert.ok(Number.isNaN(band.y[3] as number));
+    assert.deepEqual(band.y.slice(4), [0.3, 0]);
+    const bars = barChart({ categories: ['a', 'b'], groups: [{ name: 'acc', values: [0.98, 0.5], lo: [0.9, 0.4], hi: [1.04, 0.6], bounds: [0, 1] }] });
+    const err = (bars.data[0] as BarTrace).error_y;
+    assert.ok(Math.abs((err?.array[0] as number) - 0.02) < 1e-12, `upper error ${err?.array[0]}`);
+    assert.ok(Math.abs((err?.arrayminus?.[0] as number) - 0.08) < 1e-12);
+    assert.throws(() => lineChart({ series: [{ name: 'b', x: [1], y: [1], lo: [0], hi: [2], bounds: [1, 0] }] }), /lower bound/);
+  });
+
   it('sharedHistogram bins on shared edges, the maximum falling in the last bin', () => {
     const { edges, counts } = sharedHistogram([[0, 1, 2, 3, 4], [4, 4]], 4);
     assert.deepEqual(edges, [0, 1, 2, 3, 4]);

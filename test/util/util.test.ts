@@ -2,9 +2,11 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { Writable } from 'stream';
 import { createRng } from '../../lib/src/util/random';
 import { writeFileAtomic } from '../../lib/src/util/atomic';
 import { scaleFromEnv } from '../../lib/src/util/scale';
+import { createProgress, insideNotebookKernel, type ProgressOptions } from '../../lib/src/util/progress';
 
 describe('util/random', () => {
   it('is deterministic per seed and differs across seeds', () => {
@@ -57,5 +59,103 @@ describe('util/scale', () => {
     assert.equal(scaleFromEnv({}), 'quick');
     assert.equal(scaleFromEnv({ NETSTATS_SCALE: 'tiny' }), 'tiny');
     assert.throws(() => scaleFromEnv({ NETSTATS_SCALE: 'huge' }), /NETSTATS_SCALE must be one of tiny, quick, full; got 'huge'/);
+  });
+});
+
+/** A writable that records what was written, optionally claiming to be a TTY. */
+function recorder(isTTY: boolean): { stream: NonNullable<ProgressOptions['stream']>; text: () => string; writes: () => number } {
+  const chunks: string[] = [];
+  const stream = Object.assign(
+    new Writable({
+      write(chunk: Buffer, _enc: string, done: () => void) {
+        chunks.push(chunk.toString('utf8'));
+        done();
+      },
+    }),
+    { isTTY },
+  );
+  return { stream, text: () => chunks.join(''), writes: () => chunks.length };
+}
+
+/**
+ * What the Jupyter notebook (6.4) shows for a stream's text: its fixCarriageReturn, copied from
+ * notebook/static/base/js/utils.js. A carriage return overwrites character by character, like a terminal.
+ */
+function jupyterRendered(text: string): string {
+  let txt = text.replace(/\r+\n/gm, '\n');
+  while (txt.search(/\r[^$]/g) > -1) {
+    const base = (txt.match(/^(.*)\r+/m) as RegExpMatchArray)[1] as string;
+    let insert = (txt.match(/\r+(.*)$/m) as RegExpMatchArray)[1] as string;
+    insert = insert + base.slice(insert.length, base.length);
+    txt = txt.replace(/\r+.*$/m, '\r').replace(/^.*\r/m, insert);
+  }
+  return txt;
+}
+
+describe('util/progress', () => {
+  it('in a notebook: one stdout line redrawn in place, no terminal codes, throttled', () => {
+    const out = recorder(false);
+    const p = createProgress({ label: 'mnist w=16', total: 1000, unit: 'steps', stream: out.stream, mode: 'notebook', quiet: false });
+    for (let i = 1; i <= 1000; i++) p.update(i, `loss ${(1 / i).toFixed(3)}`);
+    p.finish('done');
+    const text = out.text();
+    assert.ok(!text.includes('\x1b'), 'ANSI codes would show as junk in Jupyter');
+    assert.equal(text.split('\n').length - 1, 1, 'only the final line ends with a newline');
+    // the loop takes well under a redraw interval: the first update, the last (done = total) and the final line
+    assert.ok(out.writes() <= 3, `${out.writes()} writes`);
+    const shown = jupyterRendered(text).trimEnd();
+    assert.match(shown, /^mnist w=16 \[#{20}\] 1000\/1000 steps in \d+s \| done$/);
+  });
+
+  it('in a notebook: nested bars (a study and a model it trains) leave no leftovers of each other\'s line', async () => {
+    const out = recorder(false);
+    const study = createProgress({ label: 'activation variance mnist (tiny)', total: 100, unit: '% of work', stream: out.stream, mode: 'notebook', quiet: false });
+    study.update(10, 'w=16 test acc 47.10%');
+    const model = createProgress({ label: 'mnist w=32 x2', total: 16, unit: 'steps', stream: out.stream, mode: 'notebook', quiet: false });
+    model.update(3);
+    model.finish('loss 1.81');
+    study.update(100);
+    study.finish();
+    const shown = jupyterRendered(out.text()).split('\n').map((l) => l.trimEnd());
+    assert.equal(shown.length, 3, JSON.stringify(shown));
+    assert.match(shown[0] as string, /^mnist w=32 x2 \[#{20}\] 16\/16 steps in \d+s \| loss 1\.81$/);
+    assert.match(shown[1] as string, /^activation variance mnist \(tiny\) \[#{20}\] 100\/100 % of work in \d+s$/);
+  });
+
+  it('in a terminal: redraws with an erase code; in a log: plain lines at most every minIntervalMs', () => {
+    const tty = recorder(true);
+    const t = createProgress({ label: 'a', total: 4, stream: tty.stream, quiet: false });
+    t.update(1);
+    t.finish();
+    assert.ok(tty.text().startsWith('\ra [#####---------------] 1/4'));
+    assert.ok(tty.text().includes('\x1b[K'));
+    const log = recorder(false);
+    const l = createProgress({ label: 'b', total: 4, stream: log.stream, minIntervalMs: 60_000, quiet: false });
+    for (let i = 1; i <= 4; i++) l.update(i);
+    l.finish();
+    const lines = log.text().split('\n').filter((x) => x.length > 0);
+    assert.equal(lines.length, 2);
+    assert.ok(lines.every((x) => !x.includes('\r') && !x.includes('\x1b')));
+    assert.match(lines[1] as string, /^b \[#{20}\] 4\/4 in \d+s$/);
+  });
+
+  it('is silent when quiet', () => {
+    const out = recorder(true);
+    const p = createProgress({ label: 'q', total: 2, stream: out.stream, quiet: true });
+    p.update(1);
+    p.finish();
+    assert.equal(out.writes(), 0);
+  });
+
+  it('knows a notebook kernel by the display hook tslab sets when its kernel runs', () => {
+    assert.equal(insideNotebookKernel(), false, 'no kernel runs here');
+    const jupyter = require('tslab/dist/jupyter') as { lastWriteDisplayData: unknown };
+    assert.equal(insideNotebookKernel(), false, 'loaded but no kernel running');
+    jupyter.lastWriteDisplayData = () => undefined;
+    try {
+      assert.equal(insideNotebookKernel(), true);
+    } finally {
+      jupyter.lastWriteDisplayData = null;
+    }
   });
 });

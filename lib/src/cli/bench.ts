@@ -3,7 +3,8 @@
 // Training throughput of fixed benchmark models on this CPU (our backend + kernel pack), optionally
 // side by side with PyTorch (scripts/bench_torch.py, same models, same thread count; each timed repeat of
 // ours is followed by one of PyTorch, so both see the same machine load), plus peak RSS
-// and GEMM GFLOP/s. The model definitions below are fixed: scripts/bench_torch.py mirrors them.
+// and GEMM GFLOP/s against the CPU's fp32 peak (backend/cpuPeak.ts, formula printed). The models are the library's
+// (lib/src/models, the ones the notebooks train) at fixed shapes; scripts/bench_torch.py mirrors them.
 // Every model first trains for a warm-up of at least --warmup steps and --warmup-s seconds, on both sides: V8
 // keeps compiling tfjs's code during a process's first ~2000 training steps (an MLP-512 step takes ~2x longer at
 // first), while training runs last minutes.
@@ -15,9 +16,10 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend/select';
 import { nativeStatus } from '../backend/native/addon';
 import { formatKernelProfile, profileKernels } from '../backend/kernels/profile';
+import { cpuPeak } from '../backend/cpuPeak';
+import { lenet5 as lenet5Model, mlp as mlpModel, resnet18, vggSmall as vggModel } from '../models';
 import { softmaxCrossEntropy } from '../train/evaluate';
 
-export const PEAK_GFLOPS = 166; // fp32: 2 cores x 2 AVX2 FMA units x 8 lanes x 2 flop x ~2.6 GHz (AMD EPYC, Zen 3: no AVX-512)
 
 export interface BenchModel {
   name: string;
@@ -40,58 +42,30 @@ function layersModel(make: () => tf.LayersModel): BenchModel['build'] {
   };
 }
 
+// The models the notebooks train (lib/src/models), at the bench's fixed shapes; scripts/bench_torch.py mirrors them.
+// Their ReLUs are separate Activation layers (probe targets); the kernel pack's layer hooks fuse a Dense/Conv2D
+// with the ReLU right after it when nothing else reads the pre-activation (backend/kernels/layerHooks.ts).
+const BENCH_SEED = 1;
+
+/** LeNet-5, 'classic' 28×28×1 variant: conv6 k5 same, ReLU, pool, conv16 k5, ReLU, pool, fc 120-84-10. */
 export function lenet5(): tf.LayersModel {
-  const m = tf.sequential();
-  m.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 6, kernelSize: 5, padding: 'same', activation: 'relu' }));
-  m.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
-  m.add(tf.layers.conv2d({ filters: 16, kernelSize: 5, padding: 'valid', activation: 'relu' }));
-  m.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
-  m.add(tf.layers.flatten());
-  m.add(tf.layers.dense({ units: 120, activation: 'relu' }));
-  m.add(tf.layers.dense({ units: 84, activation: 'relu' }));
-  m.add(tf.layers.dense({ units: 10 }));
-  return m;
+  return lenet5Model({ variant: 'classic', channels: 1, seed: BENCH_SEED });
 }
 
+/** MLP 784-width-10 with a ReLU. */
 export function mlp(width: number): tf.LayersModel {
-  const m = tf.sequential();
-  m.add(tf.layers.dense({ inputShape: [784], units: width, activation: 'relu' }));
-  m.add(tf.layers.dense({ units: 10 }));
-  return m;
+  return mlpModel({ hidden: width, seed: BENCH_SEED });
 }
 
-/** conv32-conv32-pool, conv64-conv64-pool, conv128-pool, dense128, dense10; 3x3 same convs, ReLU. */
+/** conv32-conv32-pool, conv64-conv64-pool, conv128-pool, dense128, dense10; 3x3 same convs with bias, ReLU, no BN. */
 export function vggSmall(): tf.LayersModel {
-  const m = tf.sequential();
-  const conv = (filters: number, first = false) => tf.layers.conv2d({
-    ...(first ? { inputShape: [32, 32, 3] } : {}), filters, kernelSize: 3, padding: 'same', activation: 'relu',
-  });
-  m.add(conv(32, true)); m.add(conv(32)); m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-  m.add(conv(64)); m.add(conv(64)); m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-  m.add(conv(128)); m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-  m.add(tf.layers.flatten());
-  m.add(tf.layers.dense({ units: 128, activation: 'relu' }));
-  m.add(tf.layers.dense({ units: 10 }));
-  return m;
+  return vggModel({ stages: [2, 2, 1], width: 32, batchNorm: false, classifierHidden: [128], seed: BENCH_SEED });
 }
 
-/** ResNet-8: conv16-BN-ReLU, three basic blocks (16, 32/2, 64/2; 1x1 conv+BN shortcut when downsampling), GAP, dense10. */
+/** ResNet-8: stem conv16-BN-ReLU, one basic block per stage (16, 32/2, 64/2; 1x1 conv+BN projection when
+ * downsampling), GAP, dense10; BN with PyTorch's defaults. */
 export function resnetSmall(): tf.LayersModel {
-  const input = tf.input({ shape: [32, 32, 3] });
-  const convBn = (x: tf.SymbolicTensor, filters: number, stride: number, k = 3): tf.SymbolicTensor => {
-    const c = tf.layers.conv2d({ filters, kernelSize: k, strides: stride, padding: 'same', useBias: false }).apply(x) as tf.SymbolicTensor;
-    return tf.layers.batchNormalization({ axis: -1 }).apply(c) as tf.SymbolicTensor;
-  };
-  const relu = (x: tf.SymbolicTensor) => tf.layers.reLU().apply(x) as tf.SymbolicTensor;
-  let x = relu(convBn(input, 16, 1));
-  for (const [filters, stride] of [[16, 1], [32, 2], [64, 2]] as const) {
-    const y = convBn(relu(convBn(x, filters, stride)), filters, 1);
-    const shortcut = stride === 1 ? x : convBn(x, filters, stride, 1);
-    x = relu(tf.layers.add().apply([y, shortcut]) as tf.SymbolicTensor);
-  }
-  const pooled = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
-  const logits = tf.layers.dense({ units: 10 }).apply(pooled) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: logits });
+  return resnet18({ blocksPerStage: [1, 1, 1], width: 16, seed: BENCH_SEED });
 }
 
 /** R replicas of MLP 784-w-10 as one program: stacked weights [R, ...], batched matmul. */
@@ -424,17 +398,19 @@ async function main(): Promise<void> {
       }));
     }
   }
+  const peak = cpuPeak(o.threads);
   const summary = {
     peak_rss_mib: Math.round(peakRssMiB), gemm_1024_gflops_backend: Number(gemm.backend.toFixed(1)),
-    gemm_1024_gflops_native: gemm.native === null ? null : Number(gemm.native.toFixed(1)), peak_gflops: PEAK_GFLOPS,
+    gemm_1024_gflops_native: gemm.native === null ? null : Number(gemm.native.toFixed(1)), peak_gflops: Math.round(peak.gflops), peak_formula: peak.formula,
     threads: o.threads, torch_threads: o.torchThreads ?? o.threads, native: native.reason, torch: torchDescription,
     load_average_1m: Number(os.loadavg()[0].toFixed(2)), repeats: o.repeats, warmup_steps: o.warmup, warmup_s: o.warmupSeconds,
   };
   if (o.json) console.log(JSON.stringify(summary));
   else {
     log(`peak RSS ${summary.peak_rss_mib} MiB; load average (1 min) ${summary.load_average_1m}`);
-    log(`GEMM 1024^3: backend tf.matMul ${summary.gemm_1024_gflops_backend} GFLOP/s (${(100 * gemm.backend / PEAK_GFLOPS).toFixed(0)}% of peak ${PEAK_GFLOPS})` +
-      (gemm.native === null ? '; native addon not loaded' : `; native sgemm ${summary.gemm_1024_gflops_native} GFLOP/s (${(100 * gemm.native / PEAK_GFLOPS).toFixed(0)}% of peak)`));
+    log(`fp32 peak: ${peak.formula}`);
+    log(`GEMM 1024^3: backend tf.matMul ${summary.gemm_1024_gflops_backend} GFLOP/s (${(100 * gemm.backend / peak.gflops).toFixed(0)}% of peak)` +
+      (gemm.native === null ? '; native addon not loaded' : `; native sgemm ${summary.gemm_1024_gflops_native} GFLOP/s (${(100 * gemm.native / peak.gflops).toFixed(0)}% of peak)`));
   }
 }
 

@@ -6,8 +6,12 @@
  *   npm run datasets -- --evaluate       also Tiny Darknet's top-1 / top-5 accuracy on the ImageNet sample
  *   npm run datasets -- --require-all    exit 1 when a dataset or the model is missing (CI acceptance)
  *   npm run datasets -- --json           machine-readable report on stdout
+ *   npm run datasets -- --fetch [name...] download what is missing (cifar10, darknet-tiny, imagenet-sample; default all)
+ *                                        into the first data folder, verified; NETSTATS_MIRROR=<base URL> replaces
+ *                                        the origins, HTTPS_PROXY is honoured
  *
- * Exit status 1 when a dataset could not be read, a checksum does not match, or (--require-all) something is missing.
+ * Exit status 1 when a dataset could not be read, a checksum does not match, (--require-all) something is missing,
+ * or (--fetch) a download failed.
  */
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
@@ -18,6 +22,12 @@ import {
   datasetCacheDir,
   datasetTopKAccuracy,
   defaultDataPath,
+  DownloadError,
+  FETCHABLE,
+  fetchDataset,
+  isDataPresent,
+  manualRoute,
+  type FetchableName,
   findDatasets,
   loadDataset,
   loadTinyDarknet,
@@ -89,11 +99,52 @@ async function modelReport(evaluate: boolean, quiet: boolean): Promise<ModelRepo
   }
 }
 
+/** `--fetch [name...]`: installs each missing dataset into the first data folder; stops at the first failure. */
+async function fetchMissing(names: FetchableName[]): Promise<number> {
+  const dataDir = defaultDataPath()[0] ?? 'datasets';
+  const mirror = process.env['NETSTATS_MIRROR']?.trim() || undefined;
+  console.log(`datasets: fetching into ${dataDir}${mirror ? ` from the mirror ${mirror}` : ''}`);
+  for (const name of names) {
+    if (isDataPresent(name)) {
+      console.log(`${name}: present, not fetched`);
+      continue;
+    }
+    const start = Date.now();
+    try {
+      const dir = await fetchDataset(name, { dataDir, mirror, log: (l) => console.log(l) });
+      console.log(`${name}: installed in ${dir} (${((Date.now() - start) / 1000).toFixed(1)} s)`);
+    } catch (err) {
+      const offline = err instanceof DownloadError && err.kind === 'offline';
+      console.error(`${name}: FAILED: ${(err as Error).message}`);
+      console.error(`  by hand: ${manualRoute(name)}`);
+      if (offline) {
+        const rest = names.slice(names.indexOf(name) + 1).filter((n) => !isDataPresent(n));
+        if (rest.length > 0) console.error(`datasets: offline, so not tried: ${rest.join(', ')} (by hand: see datasets/README.md)`);
+      }
+      return 1;
+    }
+  }
+  return 0;
+}
+
+const OPTIONS = ['--no-cache', '--evaluate', '--require-all', '--json', '--fetch'];
+
 async function main(): Promise<number> {
-  const args = new Set(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv.includes('--fetch')) {
+    const names = argv.filter((a) => !a.startsWith('--'));
+    const unknown = names.filter((n) => !(FETCHABLE as readonly string[]).includes(n));
+    const others = argv.filter((a) => a.startsWith('--') && a !== '--fetch');
+    if (unknown.length > 0 || others.length > 0) {
+      console.error(`datasets: --fetch takes dataset names (${FETCHABLE.join(', ')}); got ${[...unknown, ...others].join(' ')}`);
+      return 2;
+    }
+    return fetchMissing(names.length > 0 ? (names as FetchableName[]) : [...FETCHABLE]);
+  }
+  const args = new Set(argv);
   for (const a of args) {
-    if (!['--no-cache', '--evaluate', '--require-all', '--json'].includes(a)) {
-      console.error(`datasets: unknown option ${a} (options: --no-cache --evaluate --require-all --json)`);
+    if (!OPTIONS.includes(a)) {
+      console.error(`datasets: unknown option ${a} (options: ${OPTIONS.join(' ')})`);
       return 2;
     }
   }

@@ -43,3 +43,6 @@ export * from './source';
 export * from './labels';
 export * from './samples';
 export * from './pretrained';
+export { DownloadError, downloadFile, fileDigest, type DownloadOptions, type ExpectedDigest } from './fetch/download';
+export { FETCHABLE, resolveUrl, type FetchableName, type RemoteFile } from './fetch/sources';
+export { INSTALL_FOLDER, fetchCommand, fetchDataset, isDataPresent, manualRoute, type FetchOptions } from './fetch/install';

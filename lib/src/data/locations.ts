@@ -39,11 +39,11 @@ export const HOW_TO_GET: Readonly<Record<DatasetName | 'darknet-tiny', string>> 
   'fashion-mnist':
     'Debian/Ubuntu: `apt-get install dataset-fashion-mnist`; elsewhere put the four .gz files from https://github.com/zalandoresearch/fashion-mnist (data/fashion) in <data folder>/fashion-mnist/',
   cifar10:
-    'download https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz (md5 c32a1d4ab5d03f1284b67883e8d87530) and unpack it into a data folder (gives cifar-10-batches-bin/); or unpack a JPEG class-folder copy as <data folder>/cifar10-jpeg/{train,test}/<class>/',
+    '`npm run datasets -- --fetch cifar10`; or download https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz (md5 c32a1d4ab5d03f1284b67883e8d87530) and unpack it into a data folder (gives cifar-10-batches-bin/); or unpack a JPEG class-folder copy as <data folder>/cifar10-jpeg/{train,test}/<class>/',
   'imagenet-sample':
-    'put 224x224 images named <wnid>_<name>.jpg in <data folder>/imagenet-sample-224/ (in this project: bash scripts/unpack-shared-data.sh)',
+    '`npm run datasets -- --fetch imagenet-sample`; or put 224x224 images named <wnid>_<name>.jpg in <data folder>/imagenet-sample-224/ (in this project: bash scripts/unpack-shared-data.sh)',
   'darknet-tiny':
-    'put the tfjs LayersModel (model.json, weight shards, labels.txt) in <data folder>/darknet-tiny/ (in this project: bash scripts/unpack-shared-data.sh)',
+    '`npm run datasets -- --fetch darknet-tiny`; or put the tfjs LayersModel (model.json, weight shards, labels.txt) in <data folder>/darknet-tiny/ (in this project: bash scripts/unpack-shared-data.sh)',
 };
 
 /** NETSTATS_DATA folders then <repo>/datasets. */

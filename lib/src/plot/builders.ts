@@ -8,6 +8,11 @@ export interface LineSeries {
   y: number[];
   lo?: number[];
   hi?: number[];
+  /**
+   * The range the quantity can take (e.g. [0, 1] for an accuracy, [0, Infinity] for a density): the band is
+   * clipped to it, since a normal-approximation interval near a boundary can reach past what is possible.
+   */
+  bounds?: readonly [number, number];
   color?: string;
   dash?: 'solid' | 'dash' | 'dot' | 'dashdot';
   mode?: 'lines' | 'markers' | 'lines+markers';
@@ -35,6 +40,14 @@ function checkSameLength(what: string, name: string, n: number, arr: readonly un
   if (arr !== undefined && arr.length !== n) {
     throw new Error(`${what}: series '${name}' has ${n} x values but ${arr.length} in another array`);
   }
+}
+
+/** `values` clipped into `bounds` (unchanged without bounds); NaN stays NaN so plotly leaves a gap. */
+export function clipToBounds(values: readonly number[], bounds: readonly [number, number] | undefined): number[] {
+  if (bounds === undefined) return [...values];
+  const [min, max] = bounds;
+  if (!(min <= max)) throw new Error(`bounds [${min}, ${max}]: the lower bound must not exceed the upper one`);
+  return values.map((v) => (Number.isNaN(v) ? v : Math.min(max, Math.max(min, v))));
 }
 
 function axisTitle(text: string | undefined): Axis['title'] {
@@ -65,7 +78,7 @@ export function lineChart(options: LineChartOptions): Figure {
         type: 'scatter',
         mode: 'lines',
         x: [...s.x, ...[...s.x].reverse()],
-        y: [...s.hi, ...[...s.lo].reverse()],
+        y: [...clipToBounds(s.hi, s.bounds), ...clipToBounds(s.lo, s.bounds).reverse()],
         fill: 'toself',
         fillcolor: withAlpha(color, 0.18),
         line: { width: 0, color },
@@ -128,6 +141,8 @@ export interface BarGroup {
   values: number[];
   lo?: number[];
   hi?: number[];
+  /** The range the values can take (e.g. [0, 100] for a percentage): error bars are clipped to it. */
+  bounds?: readonly [number, number];
   color?: string;
 }
 
@@ -156,8 +171,8 @@ export function barChart(options: BarChartOptions): Figure {
       marker: { color: g.color ?? colorAt(i) },
     };
     if (g.lo !== undefined && g.hi !== undefined) {
-      const lo = g.lo;
-      const hi = g.hi;
+      const lo = clipToBounds(g.lo, g.bounds);
+      const hi = clipToBounds(g.hi, g.bounds);
       trace.error_y = {
         type: 'data',
         symmetric: false,

@@ -85,10 +85,14 @@ export function notebook(name: string, options: { figuresRoot?: string } = {}): 
     },
     table(rows: readonly Row[], tableName: string, tableOptions: { maxRows?: number } = {}) {
       checkName('table', tableName);
-      writeCsv(rows, path.join(dir, `${tableName}.csv`));
+      const csvFile = path.join(dir, `${tableName}.csv`);
+      writeCsv(rows, csvFile);
+      // Named relative to where the reader is (a notebook runs in notebooks/) unless the absolute path is shorter.
+      const relative = path.relative(process.cwd(), csvFile);
+      const shownPath = relative.length < csvFile.length ? relative : csvFile;
       const display = tslabDisplay();
-      if (display) display.html(htmlTable(rows, tableOptions.maxRows ?? 20));
-      else process.stdout.write(`${textTable(rows, tableOptions.maxRows ?? 20)}\n`);
+      if (display) display.html(htmlTable(rows, tableOptions.maxRows ?? 20, shownPath));
+      else process.stdout.write(`${textTable(rows, tableOptions.maxRows ?? 20, shownPath)}\n`);
     },
     markdown(text: string) {
       const display = tslabDisplay();

@@ -58,25 +58,46 @@ function formatCell(v: Cell | undefined): string {
   return String(v);
 }
 
-/** An HTML table of the first `maxRows` rows (for notebooks). */
-export function htmlTable(rows: readonly Row[], maxRows = 30): string {
+/** "96 rows × 9 columns (dataset, width, …)": what a table holds, for when no rows are shown. */
+function tableSummary(rows: readonly Row[], cols: readonly string[]): string {
+  const names = cols.length <= 6 ? cols.join(', ') : `${cols.slice(0, 6).join(', ')}, …`;
+  return `${rows.length} row${rows.length === 1 ? '' : 's'} × ${cols.length} column${cols.length === 1 ? '' : 's'}${cols.length > 0 ? ` (${names})` : ''}`;
+}
+
+/** Where the rest is: the CSV file when known. */
+function csvPlace(csvFile: string | undefined): string {
+  return csvFile === undefined ? 'the CSV' : csvFile;
+}
+
+/**
+ * An HTML table of the first `maxRows` rows (for notebooks). With `maxRows` < 1, or no rows, a one-line summary
+ * pointing at the CSV instead: an empty table with only a header tells the reader nothing.
+ */
+export function htmlTable(rows: readonly Row[], maxRows = 30, csvFile?: string): string {
   const cols = columnsOf(rows);
+  const where = csvFile === undefined ? csvPlace(csvFile) : `<code>${escapeHtml(csvFile)}</code>`;
+  if (maxRows < 1 || rows.length === 0) {
+    return `<p class="netstats-table">${escapeHtml(tableSummary(rows, cols))}: ${rows.length === 0 ? 'nothing to show' : `all in ${where}`}.</p>`;
+  }
   const head = `<tr>${cols.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>`;
   const body = rows
     .slice(0, maxRows)
     .map((r) => `<tr>${cols.map((c) => `<td>${escapeHtml(formatCell(r[c]))}</td>`).join('')}</tr>`)
     .join('\n');
-  const more = rows.length > maxRows ? `<p>${rows.length - maxRows} more rows in the CSV.</p>` : '';
+  const more = rows.length > maxRows ? `<p>${rows.length - maxRows} more rows in ${where}.</p>` : '';
   return `<table class="netstats-table">\n${head}\n${body}\n</table>${more}`;
 }
 
-/** A fixed-width text table of the first `maxRows` rows (for terminals). */
-export function textTable(rows: readonly Row[], maxRows = 30): string {
+/** A fixed-width text table of the first `maxRows` rows (for terminals); with `maxRows` < 1 or no rows, one line. */
+export function textTable(rows: readonly Row[], maxRows = 30, csvFile?: string): string {
   const cols = columnsOf(rows);
+  if (maxRows < 1 || rows.length === 0) {
+    return `${tableSummary(rows, cols)}: ${rows.length === 0 ? 'nothing to show' : `all in ${csvPlace(csvFile)}`}.`;
+  }
   const shown = rows.slice(0, maxRows).map((r) => cols.map((c) => formatCell(r[c])));
   const widths = cols.map((c, j) => Math.max(c.length, ...shown.map((r) => (r[j] as string).length)));
   const fmt = (cells: string[]): string => cells.map((s, j) => s.padEnd(widths[j] as number)).join('  ');
   const lines = [fmt(cols), ...shown.map(fmt)];
-  if (rows.length > maxRows) lines.push(`... ${rows.length - maxRows} more rows`);
+  if (rows.length > maxRows) lines.push(`... ${rows.length - maxRows} more rows in ${csvPlace(csvFile)}`);
   return lines.join('\n');
 }

@@ -1,7 +1,10 @@
 import { envFlag } from './env';
 /**
- * Progress with ETA for long work. In a terminal one line is redrawn in place; elsewhere (a notebook cell,
- * a CI log) a plain line is printed at most every `minIntervalMs`, plus the last one, so the output stays short.
+ * Progress with ETA for long work, shown one of three ways:
+ * - terminal (a TTY): one line redrawn in place with a carriage return and an erase-to-end-of-line code;
+ * - notebook (inside a Jupyter kernel, e.g. tslab): one stdout line redrawn with plain carriage returns, which
+ *   Jupyter renders in place (stderr would show every update as a separate red box, and ANSI codes as junk);
+ * - lines (a CI log, a pipe): a plain line at most every `minIntervalMs`, plus the last one, so the log stays short.
  */
 export interface ProgressOptions {
   /** Shown before the bar, e.g. "MNIST w=256". */
@@ -10,13 +13,43 @@ export interface ProgressOptions {
   total: number;
   /** Unit name shown after the counts, e.g. "steps". */
   unit?: string;
-  /** Where to write; default process.stderr. */
+  /** Where to write; default process.stdout inside a notebook kernel, else process.stderr. */
   stream?: NodeJS.WritableStream & { isTTY?: boolean };
-  /** Minimum time between two non-TTY lines (default 5000 ms). */
+  /** How to show it; by default 'notebook' inside a Jupyter kernel, else 'terminal' on a TTY and 'lines' elsewhere. */
+  mode?: ProgressMode;
+  /** Minimum time between two lines in the 'lines' mode (default 5000 ms). */
   minIntervalMs?: number;
   /** Silence it entirely (tests). Also silenced by NETSTATS_QUIET=1. */
   quiet?: boolean;
 }
+
+export type ProgressMode = 'terminal' | 'notebook' | 'lines';
+
+/**
+ * True inside a tslab Jupyter kernel: the kernel has loaded tslab's jupyter module and set its display hook (plain
+ * Node, tests and the CLI never load it). Looked up in the module cache, not required: loading it would pull in
+ * tslab's kernel code (a second or more) into every CLI run.
+ */
+export function insideNotebookKernel(): boolean {
+  let file: string;
+  try {
+    file = require.resolve('tslab/dist/jupyter');
+  } catch {
+    return false;
+  }
+  const loaded = require.cache[file]?.exports as { lastWriteDisplayData?: unknown } | undefined;
+  return loaded?.lastWriteDisplayData != null;
+}
+
+/**
+ * Visible length of the line now open on each notebook stream. Jupyter treats a carriage return like a terminal does
+ * (the new text overwrites the old character by character and leaves the rest), so a shorter line is padded with
+ * spaces; shared by all bars on a stream, since nested bars (a study and each model it trains) redraw one line.
+ */
+const openLineLength = new WeakMap<object, number>();
+
+/** Least time between two redraws: each notebook redraw is a kernel message that the browser re-renders. */
+const REDRAW_MS: Record<Exclude<ProgressMode, 'lines'>, number> = { terminal: 100, notebook: 500 };
 
 export interface Progress {
   /** Marks `done` units complete (absolute, not a delta) with an optional status text, e.g. "loss 0.31". */
@@ -37,9 +70,10 @@ export function formatDuration(ms: number): string {
 }
 
 export function createProgress(options: ProgressOptions): Progress {
-  const stream = options.stream ?? process.stderr;
+  const notebook = options.mode === undefined && options.stream === undefined && insideNotebookKernel();
+  const stream = options.stream ?? (notebook ? process.stdout : process.stderr);
+  const mode: ProgressMode = options.mode ?? (notebook ? 'notebook' : stream.isTTY ? 'terminal' : 'lines');
   const quiet = options.quiet ?? envFlag('NETSTATS_QUIET') === true;
-  const tty = Boolean(stream.isTTY);
   const minInterval = options.minIntervalMs ?? 5000;
   const unit = options.unit ?? '';
   const start = Date.now();
@@ -56,24 +90,36 @@ export function createProgress(options: ProgressOptions): Progress {
     const time = final ? `in ${formatDuration(elapsed)}` : `${formatDuration(elapsed)} elapsed, ETA ${formatDuration(eta)}`;
     return `${options.label} [${bar}] ${done}/${options.total}${unit ? ' ' + unit : ''} ${time}${status ? ' | ' + status : ''}`;
   };
+  // Only a terminal understands the erase code that clears what a longer previous line left behind; in a notebook
+  // spaces do that (ANSI codes would show as junk).
+  const redrawn = (text: string): string => {
+    if (mode === 'terminal') return `${text}\x1b[K`;
+    const pad = ' '.repeat(Math.max(0, (openLineLength.get(stream) ?? 0) - text.length));
+    openLineLength.set(stream, text.length);
+    return text + pad;
+  };
 
   return {
     update(done: number, status?: string) {
       lastDone = done;
       if (quiet) return;
       const now = Date.now();
-      if (tty) {
-        if (now - lastPrint < 100 && done < options.total) return;
-        lastPrint = now;
-        stream.write(`\r${line(done, status, false)}\x1b[K`);
-      } else if (now - lastPrint >= minInterval || lastPrint === 0) {
-        lastPrint = now;
-        stream.write(`${line(done, status, false)}\n`);
+      if (mode === 'lines') {
+        if (now - lastPrint >= minInterval || lastPrint === 0) {
+          lastPrint = now;
+          stream.write(`${line(done, status, false)}\n`);
+        }
+        return;
       }
+      if (lastPrint !== 0 && now - lastPrint < REDRAW_MS[mode] && done < options.total) return;
+      lastPrint = now;
+      stream.write(`\r${redrawn(line(done, status, false))}`);
     },
     finish(status?: string) {
       if (quiet) return;
-      stream.write(`${tty ? '\r' : ''}${line(Math.max(lastDone, options.total), status, true)}${tty ? '\x1b[K' : ''}\n`);
+      const text = line(Math.max(lastDone, options.total), status, true);
+      stream.write(mode === 'lines' ? `${text}\n` : `\r${redrawn(text)}\n`);
+      openLineLength.delete(stream);
     },
     elapsedMs: () => Date.now() - start,
   };

@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../../../lib/src/util/random';
+import type { ScatterTrace } from '../../../lib/src/plot/types';
 import type { LabelledBatchSource } from '../../../lib/src/data/source';
 import { MlpReplicas, initMlpReplicaWeights } from '../../../lib/src/train/replicas';
 import { shapiroWilk } from '../../../lib/src/stats/normality';
@@ -24,6 +25,7 @@ import { activationVarianceResizeConfig, runActivationVarianceResize } from '../
 import { activationVarianceResizeFindings, shapiroMethodNote } from '../../../lib/src/experiments/activationVariance/text';
 import {
   accuracyAndShapiroFigure,
+  activationStdDensity,
   deadNeuronsFigure,
   nearDeadFigure,
   resizeAccuracyFigure,
@@ -280,6 +282,21 @@ describe('experiments/activationVariance', () => {
     ]) {
       assertFigureContent(fig, { minTraces: 2 });
       assert.ok(fig.data.some((t) => t.xaxis === 'x2'), 'second panel (Fashion-MNIST) missing');
+    }
+  });
+
+  it('std-distribution figure: the KDE band over replicates never goes below zero density', () => {
+    // Replicates whose stds barely overlap: where only one of three has density, mean - t·se < 0. The figure reads
+    // only the config's widths and dataset and each run's width and stdSamples.
+    const stdSamples = [[0.1, 0.2, 0.3, 0.4], [0.1, 0.15, 0.2, 0.25], [1.0, 1.5, 2.0, 2.5]];
+    const result = { config: { dataset: 'mnist', widths: [4] }, runs: [{ width: 4, stdSamples }] } as unknown as ActivationVarianceResult;
+    const { density } = activationStdDensity(result, 4);
+    assert.ok(density.some((d) => d.lo < 0), 'the unclipped interval should reach below 0 here (else this test shows nothing)');
+    const bands = stdDistributionFigure([result]).data.filter((t): t is ScatterTrace => t.type === 'scatter' && t.fill === 'toself');
+    assert.equal(bands.length, 1);
+    for (const t of bands) {
+      const ys = t.y.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+      assert.ok(ys.length > 0 && ys.every((v) => v >= 0), `band reaches ${Math.min(...ys)}`);
     }
   });
 

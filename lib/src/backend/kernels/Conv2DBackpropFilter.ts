@@ -1,9 +1,9 @@
 // Conv2DBackpropFilter: missing on wasm 4.22. dW = im2col(x)^T * dy.
 import * as tf from '@tensorflow/tfjs';
 import { nativeKernels } from '../native/addon';
-import { assertNHWC, convInfo, nativeGeometry } from './geometry';
+import { assertNHWC, convInfo, dyShapeMismatch, nativeGeometry } from './geometry';
 import { im2colTransposed } from './jsConv';
-import { runOriginal, withShape } from './original';
+import { runOriginal, runOriginalOrThrow, withShape } from './original';
 import { input, type PackKernel } from './types';
 
 export const conv2DBackpropFilterKernel: PackKernel = {
@@ -15,6 +15,8 @@ export const conv2DBackpropFilterKernel: PackKernel = {
     assertNHWC('Conv2DBackpropFilter', attrs.dataFormat);
     const filterShape = attrs.filterShape as number[];
     const c = convInfo(x.shape, filterShape, attrs);
+    const mismatch = dyShapeMismatch(dy, c);
+    if (mismatch !== null) return runOriginalOrThrow(io, 'Conv2DBackpropFilter', inputs, attrs, mismatch);
     const native = nativeKernels();
     if (native !== null) {
       const dw = io.alloc(filterShape, 'float32');

@@ -1,9 +1,9 @@
 // Conv2DBackpropInput: dx = col2im(dy * W^T). The wasm original is very slow (67% of a VGG step).
 import * as tf from '@tensorflow/tfjs';
 import { nativeKernels } from '../native/addon';
-import { assertNHWC, convInfo, nativeGeometry } from './geometry';
+import { assertNHWC, convInfo, dyShapeMismatch, nativeGeometry } from './geometry';
 import { col2im, transpose2d } from './jsConv';
-import { runOriginal, withShape } from './original';
+import { runOriginal, runOriginalOrThrow, withShape } from './original';
 import { input, type PackKernel } from './types';
 
 export const conv2DBackpropInputKernel: PackKernel = {
@@ -15,6 +15,8 @@ export const conv2DBackpropInputKernel: PackKernel = {
     assertNHWC('Conv2DBackpropInput', attrs.dataFormat);
     const inputShape = attrs.inputShape as number[];
     const c = convInfo(inputShape, filter.shape, attrs);
+    const mismatch = dyShapeMismatch(dy, c);
+    if (mismatch !== null) return runOriginalOrThrow(io, 'Conv2DBackpropInput', inputs, attrs, mismatch);
     const native = nativeKernels();
     if (native !== null) {
       const dx = io.alloc(inputShape, 'float32');

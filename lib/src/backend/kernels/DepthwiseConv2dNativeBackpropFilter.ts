@@ -1,7 +1,8 @@
 // DepthwiseConv2dNativeBackpropFilter: missing on wasm 4.22.
 import * as tf from '@tensorflow/tfjs';
 import { depthwiseBackpropFilter } from './depthwiseLoops';
-import { convInfo } from './geometry';
+import { convInfo, dyShapeMismatch } from './geometry';
+import { runOriginalOrThrow } from './original';
 import { input, type PackKernel } from './types';
 
 export const depthwiseConv2dNativeBackpropFilterKernel: PackKernel = {
@@ -12,6 +13,8 @@ export const depthwiseConv2dNativeBackpropFilterKernel: PackKernel = {
     const dy = input(inputs, 'dy', 'DepthwiseConv2dNativeBackpropFilter');
     const filterShape = attrs.filterShape as number[];
     const c = convInfo(x.shape, filterShape, attrs, true);
+    const mismatch = dyShapeMismatch(dy, c);
+    if (mismatch !== null) return runOriginalOrThrow(io, tf.DepthwiseConv2dNativeBackpropFilter, inputs, attrs, mismatch);
     const dw = io.alloc(filterShape, 'float32');
     depthwiseBackpropFilter(io.f32(x), io.f32(dy), io.f32(dw), c);
     return dw;

@@ -4,8 +4,8 @@
 // MaxPool itself runs natively (multithreaded) when the addon is loaded, with the same semantics.
 import * as tf from '@tensorflow/tfjs';
 import { nativeKernels } from '../native/addon';
-import { nativeGeometry, poolInfo, type ConvInfo } from './geometry';
-import { runOriginal } from './original';
+import { dyShapeMismatch, nativeGeometry, poolInfo, type ConvInfo } from './geometry';
+import { runOriginal, runOriginalOrThrow } from './original';
 import { input, type PackKernel } from './types';
 
 function maxPoolGradJs(dy: Float32Array, x: Float32Array, dx: Float32Array, c: ConvInfo): void {
@@ -42,6 +42,8 @@ export const maxPoolGradKernel: PackKernel = {
     const dy = input(inputs, 'dy', 'MaxPoolGrad');
     const x = input(inputs, 'input', 'MaxPoolGrad');
     const c = poolInfo(x.shape, attrs);
+    const mismatch = dyShapeMismatch(dy, c);
+    if (mismatch !== null) return runOriginalOrThrow(io, tf.MaxPoolGrad, inputs, attrs, mismatch);
     const dx = io.alloc(x.shape, 'float32');
     const native = nativeKernels();
     if (native !== null) native.maxPoolGrad(io.f32(dy), io.f32(x), io.f32(dx), nativeGeometry(c));

@@ -30,6 +30,16 @@ export function poolInfo(xShape: number[], attrs: tf.NamedAttrMap): ConvInfo {
     pair(attrs.strides as number | [number, number]), 1, attrs.pad as Pad, attrs.dimRoundingMode as Rounding);
 }
 
+/**
+ * Why a gradient kernel must not take its fast path: `dy` does not have the forward output's shape (tfjs's op specs
+ * call conv2dTranspose with such shapes; tfjs's kernels then read dy with its own strides). null when it matches.
+ */
+export function dyShapeMismatch(dy: tf.TensorInfo, c: ConvInfo): string | null {
+  const want = c.outShape;
+  const same = dy.shape.length === want.length && dy.shape.every((d, i) => d === want[i]);
+  return same ? null : `dy has shape [${dy.shape.join(',')}], the forward output shape is [${want.join(',')}]`;
+}
+
 export function nativeGeometry(c: ConvInfo): Int32Array {
   return Int32Array.from([
     c.batchSize, c.inHeight, c.inWidth, c.inChannels, c.outHeight, c.outWidth, c.outChannels,

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { patchLayerCall, singleTensor, unpatchLayerCall, type LayerCall } from './layerCallPatch';
 import { CONV_LAYER, DENSE_LAYER, layerKernelsAvailable, type LayerActivation } from './layerKernels';
+import { absorbsNextRelu, installReluAbsorption, markRectified, uninstallReluAbsorption } from './reluAbsorption';
 
 interface LayerVariableLike { read(): tf.Tensor }
 interface WeightedLayerLike {
@@ -15,8 +16,10 @@ interface Conv2DLike extends WeightedLayerLike {
   rank: number; strides: number[]; padding: string; dataFormat: string; dilationRate: number | number[];
 }
 
+/** The activation the layer kernel applies: the layer's own, or 'relu' taken in from the ReLU layer right after it. */
 function fusedActivation(layer: WeightedLayerLike): LayerActivation | null {
   const name = layer.activation.getClassName();
+  if (name === 'linear' && absorbsNextRelu(layer)) return 'relu';
   if (name !== 'relu' && name !== 'linear') return null;
   // A linear layer without bias is one product already: nothing to fuse.
   return name === 'linear' && layer.bias === null ? null : name;
@@ -33,8 +36,14 @@ const denseCall = (original: LayerCall<DenseLike>): LayerCall<DenseLike> => func
     return original.call(this, inputs, kwargs);
   }
   this.invokeCallHook(inputs, kwargs);
-  return tf.engine().runKernel(DENSE_LAYER, withOptionalBias({ a: x, b: this.kernel.read() }, this), { activation }) as tf.Tensor;
+  return rectifiedIfAbsorbed(this, activation,
+    tf.engine().runKernel(DENSE_LAYER, withOptionalBias({ a: x, b: this.kernel.read() }, this), { activation }) as tf.Tensor);
 };
+
+/** A layer whose own activation is linear but which applied the next layer's ReLU marks its output for that layer. */
+function rectifiedIfAbsorbed(layer: WeightedLayerLike, activation: LayerActivation, y: tf.Tensor): tf.Tensor {
+  return activation === 'relu' && layer.activation.getClassName() === 'linear' ? markRectified(y) : y;
+}
 
 function ones(v: number | number[]): boolean {
   return (Array.isArray(v) ? v : [v]).every((d) => d === 1);
@@ -48,17 +57,19 @@ const conv2DCall = (original: LayerCall<Conv2DLike>): LayerCall<Conv2DLike> => f
       !ones(this.dilationRate) || !layerKernelsAvailable()) {
     return original.call(this, inputs, kwargs);
   }
-  return tf.engine().runKernel(CONV_LAYER, withOptionalBias({ x, filter: this.kernel.read() }, this),
-    { strides: this.strides, pad: this.padding, dilations: [1, 1], activation }) as tf.Tensor;
+  return rectifiedIfAbsorbed(this, activation, tf.engine().runKernel(CONV_LAYER, withOptionalBias({ x, filter: this.kernel.read() }, this),
+    { strides: this.strides, pad: this.padding, dilations: [1, 1], activation }) as tf.Tensor);
 };
 
 /** Installs the Dense and Conv2D hooks (idempotent). */
 export function installLayerHooks(): void {
   patchLayerCall('Dense', denseCall);
   patchLayerCall('Conv2D', conv2DCall);
+  installReluAbsorption();
 }
 
 export function uninstallLayerHooks(): void {
   unpatchLayerCall('Dense');
   unpatchLayerCall('Conv2D');
+  uninstallReluAbsorption();
 }

@@ -84,8 +84,11 @@ function checkSame(kernel: string, what: string, t: tf.TensorInfo, p: tf.TensorI
 
 // Only wasm owns its tensors' memory: the cpu backend keeps the very typed array a tensor was made from (and hands it
 // out again from dataSync), so writing there in place would change the caller's arrays.
+// And only with the addon's kernels on: the wasm backend's own convolution and matmul kernels (used when the addon is
+// absent or switched off) cache XNNPACK operators with the weights packed in, keyed by the weight tensor's memory, so a
+// parameter changed in place keeps its old value for them (training then stalls after the first in-place step).
 function ownsMemory(io: KernelIO): boolean {
-  return io.backendName === 'wasm';
+  return io.backendName === 'wasm' && nativeKernels() !== null;
 }
 
 /** inputs p{i}, g{i}, b{i}? (buffer), k{i}? (mask); attrs count + the SGD options -> [p'0, b'0?, p'1, b'1?, ...]. */

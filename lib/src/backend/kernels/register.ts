@@ -18,7 +18,7 @@ import { kernelIO, type PackBackend } from './io';
 import { installLayerHooks, uninstallLayerHooks } from './layerHooks';
 import { BIAS_ACT_GRAD, biasActGradKernel, convLayerKernel, denseLayerKernel, registerLayerGradients } from './layerKernels';
 import { maxPoolGradKernel, maxPoolKernel } from './MaxPoolGrad';
-import { captureOriginal, originalKernel } from './original';
+import { captureOriginal, originalKernelConfig } from './original';
 import { meanKernel } from './Mean';
 import { installMomentumOptimizerHook, uninstallMomentumOptimizerHook } from './momentumOptimizerHook';
 import { adamUpdateKernel, SGD_UPDATE, sgdUpdateKernel } from './optimizerUpdate';
@@ -70,7 +70,14 @@ export function registerKernelPack(backendName: 'wasm' | 'cpu'): KernelPackRepor
     if (current?.kernelFunc !== fn) {
       captureOriginal(kernel.name, backendName, ourFuncs);
       if (current !== undefined) tf.unregisterKernel(kernel.name, backendName);
-      tf.registerKernel({ kernelName: kernel.name, backendName, kernelFunc: fn });
+      // The original's setup/dispose ride along: tfjs runs them only for registered kernels, and the pack's
+      // fallbacks call the original, which must be bound to the backend instance that is live at the time.
+      const original = originalKernelConfig(kernel.name, backendName);
+      tf.registerKernel({
+        kernelName: kernel.name, backendName, kernelFunc: fn,
+        ...(original?.setupFunc !== undefined ? { setupFunc: original.setupFunc } : {}),
+        ...(original?.disposeFunc !== undefined ? { disposeFunc: original.disposeFunc } : {}),
+      });
     }
     registered.push(kernel.name);
   }
@@ -103,8 +110,8 @@ export function unregisterKernelPack(backendName: 'wasm' | 'cpu'): string[] {
   for (const kernel of packKernels) {
     if (!isPackKernel(kernel.name, backendName)) continue;
     tf.unregisterKernel(kernel.name, backendName);
-    const original = originalKernel(kernel.name, backendName);
-    if (original !== undefined) tf.registerKernel({ kernelName: kernel.name, backendName, kernelFunc: original });
+    const original = originalKernelConfig(kernel.name, backendName);
+    if (original !== undefined) tf.registerKernel({ ...original });
     restored.push(kernel.name);
   }
   // The hooks are process-wide; they stand down on any backend without the pack's kernels anyway.

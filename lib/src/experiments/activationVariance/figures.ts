@@ -52,7 +52,7 @@ export function spreadWidths(widths: readonly number[], count: number): number[]
 function densityPanel(result: ActivationVarianceResult, widths: readonly number[], title: string): Figure {
   const series: LineSeries[] = widths.map((w, i) => {
     const { grid, density } = activationStdDensity(result, w);
-    return { name: `w=${w}`, x: grid, ...band(density), color: colorAt(i), mode: 'lines' };
+    return { name: `w=${w}`, x: grid, ...band(density), bounds: NON_NEGATIVE, color: colorAt(i), mode: 'lines' };
   });
   return lineChart({ title, xTitle: 'per-neuron std of the hidden activation (training set)', yTitle: 'density', series });
 }
@@ -94,7 +94,7 @@ export function shapiroVsWidthFigure(results: readonly ActivationVarianceResult[
         vLines: [{ x: r.summary.wArgmaxWidth, color: colorAt(0) }],
         series: [
           { name: 'W of pooled replicates', x, y: r.widths.map((w) => w.pooledShapiroW), color: colorAt(0) },
-          { name: 'W per replicate (mean, 95% CI)', x, ...band(r.widths.map((w) => w.shapiroW)), color: colorAt(1), dash: 'dash' },
+          { name: 'W per replicate (mean, 95% CI)', x, ...band(r.widths.map((w) => w.shapiroW)), bounds: UNIT, color: colorAt(1), dash: 'dash' },
         ],
       });
     }),
@@ -116,7 +116,7 @@ export function totalStdFigure(results: readonly ActivationVarianceResult[]): Fi
         xType: 'log',
         log2Ticks: true,
         series: [
-          { name: 'total std (mean, 95% CI)', x, ...band(r.widths.map((w) => w.totalStd)), color: colorAt(0) },
+          { name: 'total std (mean, 95% CI)', x, ...band(r.widths.map((w) => w.totalStd)), bounds: NON_NEGATIVE, color: colorAt(0) },
           {
             name: `fit ${f.a.toFixed(1)} + ${f.b.toFixed(1)}·ln w (R²=${f.r2.toFixed(3)})`,
             x: fx,
@@ -144,8 +144,8 @@ export function deadNeuronsFigure(results: readonly ActivationVarianceResult[]):
         xType: 'log',
         log2Ticks: true,
         series: [
-          { name: 'dead, training set (mean, 95% CI)', x, ...band(r.widths.map((w) => w.deadCount)), color: colorAt(0) },
-          { name: 'dead, test set (mean, 95% CI)', x, ...band(r.widths.map((w) => w.testDeadCount)), color: colorAt(1), dash: 'dash' },
+          { name: 'dead, training set (mean, 95% CI)', x, ...band(r.widths.map((w) => w.deadCount)), bounds: NON_NEGATIVE, color: colorAt(0) },
+          { name: 'dead, test set (mean, 95% CI)', x, ...band(r.widths.map((w) => w.testDeadCount)), bounds: NON_NEGATIVE, color: colorAt(1), dash: 'dash' },
         ],
       });
     }),
@@ -153,6 +153,11 @@ export function deadNeuronsFigure(results: readonly ActivationVarianceResult[]):
     { title: 'Dead neurons vs width' },
   );
 }
+
+/** What each plotted quantity can be: interval bands are clipped to it. */
+const NON_NEGATIVE = [0, Infinity] as const;
+const PERCENT = [0, 100] as const;
+const UNIT = [0, 1] as const;
 
 /** A share interval as percent. */
 const pct = (i: MeanInterval): MeanInterval => ({ mean: 100 * i.mean, lo: 100 * i.lo, hi: 100 * i.hi });
@@ -172,6 +177,7 @@ export function nearDeadFigure(results: readonly ActivationVarianceResult[]): Fi
             name: `std < ${eps} (mean, 95% CI)`,
             x,
             ...band(r.widths.map((w) => pct(w.nearDeadShares[k] as MeanInterval))),
+            bounds: PERCENT,
             color: colorAt(k + 1),
           }),
         ),
@@ -198,8 +204,8 @@ export function accuracyAndShapiroFigure(results: readonly ActivationVarianceRes
           { x: r.summary.wArgmaxWidth, color: colorAt(2) },
         ],
         series: [
-          { name: 'test accuracy (mean, 95% CI)', x, ...band(r.widths.map((w) => pct(w.testAccuracy))), color: colorAt(0) },
-          { name: 'train accuracy (mean, 95% CI)', x, ...band(r.widths.map((w) => pct(w.trainAccuracy))), color: colorAt(1), dash: 'dash' },
+          { name: 'test accuracy (mean, 95% CI)', x, ...band(r.widths.map((w) => pct(w.testAccuracy))), bounds: PERCENT, color: colorAt(0) },
+          { name: 'train accuracy (mean, 95% CI)', x, ...band(r.widths.map((w) => pct(w.trainAccuracy))), bounds: PERCENT, color: colorAt(1), dash: 'dash' },
           { name: 'W (pooled)', x, y: r.widths.map((w) => w.pooledShapiroW), color: colorAt(2), secondaryY: true },
         ],
       });
@@ -240,6 +246,7 @@ export function resizeAccuracyFigure(results: readonly ActivationVarianceResizeR
       name,
       values: iv.map((i) => 100 * i.mean),
       ...(finite ? { lo: iv.map((i) => 100 * i.lo), hi: iv.map((i) => 100 * i.hi) } : {}),
+      bounds: PERCENT,
       color,
     };
   };

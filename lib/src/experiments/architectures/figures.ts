@@ -124,6 +124,8 @@ export function trainingCurvesFigure(results: VanishingGradientsResults): Figure
         x: agg.map((r) => r['epoch'] as number),
         y: agg.map((r) => numberOrNaN(r['mean'])),
         ...(hasCi ? { lo: agg.map((r) => r['lo'] as number), hi: agg.map((r) => r['hi'] as number) } : {}),
+        // a loss is >= 0 and an accuracy lies in [0, 1]: the CI band is clipped to that
+        bounds: value === 'testAccuracy' ? ([0, 1] as const) : ([0, Infinity] as const),
         color: st.color,
         dash: st.dash,
       };
@@ -165,6 +167,7 @@ export function budgetFigure(results: BudgetComparisonResults): Figure {
       name: 'test accuracy',
       values: s.map((r) => numberOrNaN(r['testAccuracy'])),
       ...(hasCi ? { lo: s.map((r) => r['lo'] as number), hi: s.map((r) => r['hi'] as number) } : {}),
+      bounds: [0, 1],
     }],
     yTitle: 'test accuracy',
     yRange: [0, 1],
@@ -195,6 +198,7 @@ export function transferSweepFigure(results: TransferResults): Figure {
         x: ks,
         y: rows.map((r) => numberOrNaN(r['mean'])),
         ...(hasCi ? { lo: rows.map((r) => r['lo'] as number), hi: rows.map((r) => r['hi'] as number) } : {}),
+        bounds: [0, 1],
         color,
       });
       const flat = (start: string, name: string, dash: LineSeries['dash']): void => {

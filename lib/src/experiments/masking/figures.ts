@@ -157,6 +157,7 @@ export function maskingAccuracyFigure(runs: readonly MaskingRunRow[], options: {
         x: rows.map((r) => r.n),
         y: rows.map((r) => r.mean),
         ...(hasCi ? { lo: rows.map((r) => r.lo), hi: rows.map((r) => r.hi) } : {}),
+        bounds: [0, 1],
         dash: DASH[m] ?? 'solid',
       });
     }
@@ -189,7 +190,7 @@ export function maskingMethodBars(runs: readonly MaskingRunRow[], options: { pro
   return barChart({
     title: options.title ?? 'Test accuracy per method (mean and 95% CI over seeds)',
     categories: summary.map((s) => s.method),
-    groups: [{ name: 'test accuracy', values: summary.map((s) => s.mean), lo: summary.map((s) => (Number.isFinite(s.lo) ? s.lo : s.mean)), hi: summary.map((s) => (Number.isFinite(s.hi) ? s.hi : s.mean)) }],
+    groups: [{ name: 'test accuracy', values: summary.map((s) => s.mean), lo: summary.map((s) => (Number.isFinite(s.lo) ? s.lo : s.mean)), hi: summary.map((s) => (Number.isFinite(s.hi) ? s.hi : s.mean)), bounds: [0, 1] }],
     yTitle: 'test accuracy',
     height: 460,
     width: Math.max(600, 60 * summary.length + 200),

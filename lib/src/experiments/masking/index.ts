@@ -7,7 +7,7 @@ export {
   maskingMethodId as methodId,
   SEED_MASKED_METHOD,
 } from './config';
-export { MASKING_PAIRS as PAIRS } from './data';
+export { MASKING_PAIRS as PAIRS, type MaskingPairId } from './data';
 export {
   maskingExampleA as exampleA,
   maskingExampleB as exampleB,

@@ -30,12 +30,12 @@ export function signFlipDistanceFigure(results: SignFlipResults): Figure {
   const panels = results.config.architectures.map((architecture) => {
     const rs = results.retrains.filter((r) => r['architecture'] === architecture && r['skipped'] === undefined);
     const start = perturbations.map((p) => aggregate(rs.filter((r) => r['perturbation'] === p), 'relativeStartDistance'));
-    const groups = [{ name: 'start (perturbed)', values: [...start.map((s) => s.mean), NaN], lo: [...start.map((s) => s.lo), NaN], hi: [...start.map((s) => s.hi), NaN], color: colorAt(7) }];
+    const groups = [{ name: 'start (perturbed)', values: [...start.map((s) => s.mean), NaN], lo: [...start.map((s) => s.lo), NaN], hi: [...start.map((s) => s.hi), NaN], bounds: [0, Infinity] as const, color: colorAt(7) }];
     results.config.perturb.optimizers.forEach((optimizer, oi) => {
       const ro = rs.filter((r) => r['optimizer'] === optimizer);
       const end = perturbations.map((p) => aggregate(ro.filter((r) => r['perturbation'] === p), 'relativeDistanceToOriginal'));
       const seed = aggregate(results.pairs.filter((p) => p['architecture'] === architecture && p['pairType'] === 'seed' && p['optimizer'] === optimizer), 'relativeParameterDistance');
-      groups.push({ name: `${optimizer}: after retraining`, values: [...end.map((s) => s.mean), seed.mean], lo: [...end.map((s) => s.lo), seed.lo], hi: [...end.map((s) => s.hi), seed.hi], color: colorAt(oi) });
+      groups.push({ name: `${optimizer}: after retraining`, values: [...end.map((s) => s.mean), seed.mean], lo: [...end.map((s) => s.lo), seed.lo], hi: [...end.map((s) => s.hi), seed.hi], bounds: [0, Infinity] as const, color: colorAt(oi) });
     });
     return barChart({ categories, groups, yTitle: 'relative distance to the original' });
   });
@@ -53,8 +53,8 @@ export function signFlipAccuracyFigure(results: SignFlipResults): Figure {
       const after = perturbations.map((p) => aggregate(ro.filter((r) => r['perturbation'] === p), 'retrainedTestAccuracy'));
       const original = aggregate(ro.filter((r) => r['perturbation'] === perturbations[0]), 'originalTestAccuracy');
       return [
-        { name: `${optimizer}: right after the perturbation`, values: [original.mean, ...before.map((s) => s.mean)], lo: [original.lo, ...before.map((s) => s.lo)], hi: [original.hi, ...before.map((s) => s.hi)], color: colorAt(2 * oi + 1) },
-        { name: `${optimizer}: after retraining`, values: [NaN, ...after.map((s) => s.mean)], lo: [NaN, ...after.map((s) => s.lo)], hi: [NaN, ...after.map((s) => s.hi)], color: colorAt(2 * oi) },
+        { name: `${optimizer}: right after the perturbation`, values: [original.mean, ...before.map((s) => s.mean)], lo: [original.lo, ...before.map((s) => s.lo)], hi: [original.hi, ...before.map((s) => s.hi)], bounds: [0, 1] as const, color: colorAt(2 * oi + 1) },
+        { name: `${optimizer}: after retraining`, values: [NaN, ...after.map((s) => s.mean)], lo: [NaN, ...after.map((s) => s.lo)], hi: [NaN, ...after.map((s) => s.hi)], bounds: [0, 1] as const, color: colorAt(2 * oi) },
       ];
     });
     return barChart({ categories: ['original', ...perturbations], groups, yTitle: 'test accuracy', yRange: [0, 1] });
@@ -187,6 +187,7 @@ export function featureSimilarityFigure(results: SignFlipResults, architecture: 
         values: rows.map((r) => n(r[key])),
         lo: rows.map((r) => (r[`${key}Lo`] === null ? n(r[key]) : n(r[`${key}Lo`]))),
         hi: rows.map((r) => (r[`${key}Hi`] === null ? n(r[key]) : n(r[`${key}Hi`]))),
+        bounds: [-1, 1] as const,
       })),
       yTitle: 'similarity', yRange: [low, 1],
     });
