@@ -8,7 +8,7 @@ import * as path from 'path';
 import { selectBackend } from '../../lib/src/backend/select';
 import { chromiumPath } from '../../lib/src/plot/export';
 import { assertWritableDir, removeStaleTemps } from '../../lib/src/util/atomic';
-import { checkEnvironment, envFlag, envInteger } from '../../lib/src/util/env';
+import { checkEnvironment, envFlag, envHttpUrl, envInteger } from '../../lib/src/util/env';
 import { repoRoot } from '../../lib/src/util/paths';
 import { hiddenNames, tempDir } from './helpers';
 
@@ -31,6 +31,16 @@ async function withEnv<T>(vars: Record<string, string | undefined>, f: () => T |
 
 describe('reliability: settings and folders', function () {
   this.timeout(60000);
+
+  it('NETSTATS_MIRROR must be an http(s) URL and NETSTATS_FMA_UNITS an integer 1..4, checked with the others', () => {
+    for (const bad of ['ftp://host/x', 'mirror.local', '/srv/mirror']) {
+      assert.throws(() => envHttpUrl('NETSTATS_MIRROR', { NETSTATS_MIRROR: bad }), /NETSTATS_MIRROR=".*" is not valid: an http:\/\/ or https:\/\/ base URL/);
+    }
+    assert.equal(envHttpUrl('NETSTATS_MIRROR', { NETSTATS_MIRROR: ' http://127.0.0.1:8080/m ' }), 'http://127.0.0.1:8080/m');
+    const problems = checkEnvironment({ NETSTATS_MIRROR: 'mirror.local', NETSTATS_FMA_UNITS: '0' });
+    assert.equal(problems.length, 2, problems.join('\n'));
+    assert.match(problems.join('\n'), /NETSTATS_FMA_UNITS="0" is not valid: an integer from 1 to 4/);
+  });
 
   it('NETSTATS_THREADS must be an integer 1..16; NETSTATS_NATIVE and NETSTATS_QUIET 0 or 1', () => {
     for (const bad of ['0', '-1', 'abc', '1.5', '1000', '1e1', '0x4']) {

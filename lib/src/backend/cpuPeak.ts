@@ -4,6 +4,7 @@
 // maximum, else the "@ x GHz" of the model name, else /proc/cpuinfo's current "cpu MHz". Linux does not report FMA
 // units; they follow from the vendor and family (below), and NETSTATS_FMA_UNITS overrides the guess.
 import * as fs from 'fs';
+import { envInteger, MAX_FMA_UNITS } from '../util/env';
 
 export interface CpuPeak {
   gflops: number;
@@ -35,8 +36,8 @@ function field(cpuinfo: string, name: string): string | null {
  * cycle), Zen 2/3 (0x17/0x19) two 256-bit units; AVX2+FMA Intel cores two; without FMA one multiply+add pair.
  */
 function fmaUnitsGuess(vendor: string, family: number, flags: Set<string>): { units: number; why: string } {
-  const override = Number(process.env.NETSTATS_FMA_UNITS);
-  if (Number.isInteger(override) && override > 0) return { units: override, why: 'NETSTATS_FMA_UNITS' };
+  const override = envInteger('NETSTATS_FMA_UNITS', 1, MAX_FMA_UNITS);
+  if (override !== undefined) return { units: override, why: 'NETSTATS_FMA_UNITS' };
   if (!flags.has('fma')) return { units: 1, why: 'no FMA flag: one multiply + add' };
   if (vendor === 'AuthenticAMD' && flags.has('avx512f') && family === 0x19) return { units: 1, why: 'AMD Zen 4: 512-bit FMA in two 256-bit halves' };
   if (vendor === 'AuthenticAMD' && family === 0x17 && !flags.has('avx512f')) return { units: 2, why: 'AMD Zen 1/2: two FMA pipes' };

@@ -17,6 +17,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { describeBackend, selectBackend } from '../backend/select';
 import { createProgress } from '../util/progress';
+import { envHttpUrl } from '../util/env';
 import {
   CANONICAL_LABEL_HISTOGRAMS,
   datasetCacheDir,
@@ -102,7 +103,7 @@ async function modelReport(evaluate: boolean, quiet: boolean): Promise<ModelRepo
 /** `--fetch [name...]`: installs each missing dataset into the first data folder; stops at the first failure. */
 async function fetchMissing(names: FetchableName[]): Promise<number> {
   const dataDir = defaultDataPath()[0] ?? 'datasets';
-  const mirror = process.env['NETSTATS_MIRROR']?.trim() || undefined;
+  const mirror = envHttpUrl('NETSTATS_MIRROR');
   console.log(`datasets: fetching into ${dataDir}${mirror ? ` from the mirror ${mirror}` : ''}`);
   for (const name of names) {
     if (isDataPresent(name)) {

@@ -38,6 +38,23 @@ export function envInteger(name: string, min: number, max: number, env: NodeJS.P
   return value;
 }
 
+/** An http:// or https:// URL (a mirror's base), or undefined when unset. */
+export function envHttpUrl(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const raw = envValue(name, env);
+  if (raw === undefined) return undefined;
+  let protocol = '';
+  try {
+    protocol = new URL(raw.trim()).protocol;
+  } catch {
+    protocol = '';
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') throw new EnvError(name, raw, 'an http:// or https:// base URL');
+  return raw.trim();
+}
+
+/** FMA units per core that the peak formula may assume (no x86 core has more than two full-width ones). */
+export const MAX_FMA_UNITS = 4;
+
 /** A 0/1 switch: '0' or '1' only ('false', 'off', 'no' are refused rather than read as on). Undefined when unset. */
 export function envFlag(name: string, env: NodeJS.ProcessEnv = process.env): boolean | undefined {
   const raw = envValue(name, env);
@@ -114,6 +131,8 @@ export const ENV_VARIABLES: readonly { name: string; accepts: string; check: (en
   { name: 'NETSTATS_PYTHON', accepts: 'executable', check: (env) => envExecutable('NETSTATS_PYTHON', env) },
   { name: 'NETSTATS_CHROMIUM', accepts: 'Chromium executable', check: (env) => envChromium(env) },
   { name: 'NETSTATS_TEST_FULL_DATA', accepts: '0 | 1', check: (env) => envFlag('NETSTATS_TEST_FULL_DATA', env) },
+  { name: 'NETSTATS_MIRROR', accepts: 'http(s) base URL', check: (env) => envHttpUrl('NETSTATS_MIRROR', env) },
+  { name: 'NETSTATS_FMA_UNITS', accepts: `integer 1..${MAX_FMA_UNITS}`, check: (env) => envInteger('NETSTATS_FMA_UNITS', 1, MAX_FMA_UNITS, env) },
 ];
 
 /**
