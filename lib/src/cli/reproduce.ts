@@ -28,7 +28,7 @@ interface ManifestEntry {
 }
 type Manifest = Record<string, ManifestEntry>;
 
-const SCALE_RANK: Record<Scale, number> = { tiny: 0, quick: 1, full: 2 };
+const SCALE_RANK: Record<Scale, number> = { tiny: 0, quick: 1, standard: 2, full: 3 };
 
 function readManifest(file: string): Manifest {
   if (!fs.existsSync(file)) return {};

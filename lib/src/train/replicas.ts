@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../util/random';
 import { createProgress } from '../util/progress';
-import { kernelIO, type PackBackend } from '../backend/kernels/io';
+import { fusedAdamUpdate } from '../backend/kernels/optimizerUpdate';
 import { inOrder, type LabelledBatchSource } from '../data/source';
 
 /**
@@ -352,12 +352,6 @@ export interface StackedAdamOptions {
   beta1: number;
   beta2: number;
   eps: number;
-  /**
-   * Use the one-pass fused update kernel (JS loop on the backend's memory; wasm and cpu only). Default: on 'cpu'
-   * only, where it was 15x faster than tfjs's element-wise ops; on 'wasm' the backend's compiled element-wise ops
-   * were faster than the JS loop (measured, 2.2M parameters: 28 vs 35-43 ms).
-   */
-  fused?: boolean;
 }
 
 /** PyTorch's Adam defaults (note tfjs's default eps is 1e-7, not 1e-8). */
@@ -425,29 +419,23 @@ export class StackedAdam {
     if (grads.length !== this.params.length) {
       throw new Error(`StackedAdam.update: ${grads.length} gradients for ${this.params.length} parameters`);
     }
+    this.params.forEach((p, i) => {
+      const g = grads[i] as tf.Tensor;
+      if (g.size !== p.size) throw new Error(`StackedAdam.update: gradient ${i} has ${g.size} values for a parameter of ${p.size}`);
+    });
     this.t += 1;
     const { lr, beta1, beta2, eps } = this.options;
-    const attrs = { beta1, beta2, eps, stepSize: lr / (1 - Math.pow(beta1, this.t)), sqrtBias2: Math.sqrt(1 - Math.pow(beta2, this.t)) };
-    const fused = (this.options.fused ?? tf.getBackend() === 'cpu') && fusedAdamAvailable();
+    // One pass over every parameter in the kernel pack's Adam kernel (native, in place where it owns the memory);
+    // op by op this update cost as much as the whole forward and backward pass of a wide MLP.
     tf.tidy(() => {
-      this.params.forEach((p, i) => {
-        const g = grads[i] as tf.Tensor;
-        const m = this.m[i] as tf.Variable;
-        const v = this.v[i] as tf.Variable;
-        if (g.size !== p.size) throw new Error(`StackedAdam.update: gradient ${i} has ${g.size} values for a parameter of ${p.size}`);
-        if (fused) {
-          const [pNew, mNew, vNew] = tf.engine().runKernel(FUSED_ADAM, { p, g, m, v }, attrs) as tf.Tensor[];
-          p.assign(pNew as tf.Tensor);
-          m.assign(mNew as tf.Tensor);
-          v.assign(vNew as tf.Tensor);
-          return;
-        }
-        const mNew = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
-        const vNew = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
-        const denom = tf.add(tf.div(tf.sqrt(vNew), attrs.sqrtBias2), eps);
-        p.assign(tf.sub(p, tf.mul(tf.div(mNew, denom), attrs.stepSize)));
-        m.assign(mNew);
-        v.assign(vNew);
+      const out = fusedAdamUpdate(
+        this.params.map((p, i) => ({ param: p, grad: grads[i] as tf.Tensor, m: this.m[i] as tf.Variable, v: this.v[i] as tf.Variable })),
+        { lr, beta1, beta2, eps, step: this.t, inPlace: true },
+      );
+      out.forEach((o, i) => {
+        (this.m[i] as tf.Variable).assign(o.m);
+        (this.v[i] as tf.Variable).assign(o.v);
+        (this.params[i] as tf.Variable).assign(o.param);
       });
     });
   }
@@ -455,64 +443,6 @@ export class StackedAdam {
   dispose(): void {
     for (const t of [...this.m, ...this.v]) t.dispose();
   }
-}
-
-/**
- * The Adam update as one custom kernel (one pass over p, g, m, v in JS on the backend's own memory) instead of
- * ~13 element-wise tfjs ops, each a pass over memory: on wasm/cpu the op-by-op update cost about as much as the
- * forward GEMM. Registered on first use for the 'wasm' and 'cpu' backends; other backends use the op-by-op path.
- * Same arithmetic as the op-by-op path, in float32 per element except the scalars.
- */
-const FUSED_ADAM = 'NetstatsFusedAdam';
-const fusedAdamRegistered = new Set<string>();
-
-function fusedAdamAvailable(): boolean {
-  const backend = tf.getBackend();
-  if (backend !== 'wasm' && backend !== 'cpu') return false;
-  if (!fusedAdamRegistered.has(backend)) {
-    if (tf.getKernel(FUSED_ADAM, backend) === undefined) {
-      const name: PackBackend = backend;
-      tf.registerKernel({
-        kernelName: FUSED_ADAM,
-        backendName: name,
-        kernelFunc: ({ inputs, attrs, backend: b }) => fusedAdamKernel(kernelIO(b as object, name), inputs, attrs ?? {}),
-      });
-    }
-    fusedAdamRegistered.add(backend);
-  }
-  return true;
-}
-
-function fusedAdamKernel(io: ReturnType<typeof kernelIO>, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): tf.TensorInfo[] {
-  const { p, g, m, v } = inputs as { p: tf.TensorInfo; g: tf.TensorInfo; m: tf.TensorInfo; v: tf.TensorInfo };
-  const { beta1, beta2, eps, stepSize, sqrtBias2 } = attrs as Record<string, number>;
-  const b1 = beta1 as number;
-  const b2 = beta2 as number;
-  const e = eps as number;
-  const s = stepSize as number;
-  const c = sqrtBias2 as number;
-  // Allocate every output first: on wasm an allocation can grow the heap and invalidate earlier views.
-  const pOut = io.alloc(p.shape, 'float32');
-  const mOut = io.alloc(p.shape, 'float32');
-  const vOut = io.alloc(p.shape, 'float32');
-  const pv = io.f32(p);
-  const gv = io.f32(g);
-  const mv = io.f32(m);
-  const vv = io.f32(v);
-  const po = io.f32(pOut);
-  const mo = io.f32(mOut);
-  const vo = io.f32(vOut);
-  const a1 = Math.fround(1 - b1);
-  const a2 = Math.fround(1 - b2);
-  for (let i = 0; i < pv.length; i++) {
-    const gi = gv[i] as number;
-    const mi = b1 * (mv[i] as number) + a1 * gi;
-    const vi = b2 * (vv[i] as number) + a2 * gi * gi;
-    mo[i] = mi;
-    vo[i] = vi;
-    po[i] = (pv[i] as number) - s * (Math.fround(mi) / (Math.sqrt(Math.fround(vi)) / c + e));
-  }
-  return [pOut, mOut, vOut];
 }
 
 /** One lock-step training step; returns the per-replica batch loss [R] (caller disposes). */

@@ -12,7 +12,8 @@ import type { ActivationVarianceOptions, ActivationVarianceWidthRun } from './ru
  */
 
 /** Bump when the meaning of a cached width run changes (training, measurement, init). */
-export const ACTIVATION_VARIANCE_CACHE_VERSION = 1;
+// 2: Adam runs in the kernel pack's one-pass kernel (float32 in another order than the op-by-op update).
+export const ACTIVATION_VARIANCE_CACHE_VERSION = 2;
 
 export const ACTIVATION_VARIANCE_NAMESPACE = 'activation-variance';
 

@@ -66,6 +66,8 @@ export function activationVarianceResizeConfig(scale: Scale, dataset: Activation
   switch (scale) {
     case 'full':
       return { ...common, startWidth: 16, maxWidth: 11585, epochs: 30, replicates: 11, trainLimit: null, testLimit: null, probeExamples: 60000 };
+    case 'standard':
+      return { ...common, startWidth: 16, maxWidth: 2896, epochs: 5, replicates: 5, trainLimit: null, testLimit: null, probeExamples: 10000 };
     case 'quick':
       return { ...common, startWidth: 16, maxWidth: 1024, epochs: 4, replicates: 3, trainLimit: null, testLimit: null, probeExamples: 10000 };
     case 'tiny':

@@ -1,6 +1,6 @@
 // Configuration of notebook 05: the architecture studies and the transfer study, with the scales.
 import type { OptimizerConfig } from '../../train/optimizers';
-import type { Scale } from '../../util/scale';
+import { noStandardScale, type Scale } from '../../util/scale';
 import { BLOCK_FAMILIES, type BudgetComparisonConfig, type PlacementSignalConfig } from './blocks';
 import { type ClassSubsetSpec } from './common';
 import { defaultVanishingVariants, type VanishingGradientsConfig } from './gradients';
@@ -61,6 +61,8 @@ export function architecturesConfig(scale: Scale, overrides: ArchitecturesOverri
   let placements: PlacementSignalConfig;
   let budget: BudgetComparisonConfig;
   switch (scale) {
+    case 'standard':
+      return noStandardScale('architectures (notebook 05)');
     case 'tiny':
       gradients = { ...common, depth: 6, width: 16, trainPerClass: 10, testPerClass: 5, initSeeds: [0, 1], initBatch: 32, trainSeeds: [0, 1], epochs: 2, batchSize: 25, maxStepsPerEpoch: 2, recordEverySteps: 1 };
       placements = { blocks: 4, channels: 8, size: 8, batch: 16, seeds: [0, 1] };
@@ -174,6 +176,8 @@ export function transferConfig(scale: Scale, overrides: TransferOverrides = {}):
   const adam = (lr: number): OptimizerConfig => ({ kind: 'adam', lr });
   const base: TransferConfig = (() => {
     switch (scale) {
+      case 'standard':
+        return noStandardScale('transfer (notebook 05)');
       case 'tiny':
         return {
           scale, version: 1, pairs: ['cifar-5to0', 'mnist-fashion'], width: 4,

@@ -1,5 +1,5 @@
 // Configuration of the masking experiment (notebook 01): the methods compared and the scales.
-import type { Scale } from '../../util/scale';
+import { noStandardScale, type Scale } from '../../util/scale';
 import { maskRuleLabel, type MaskRule } from '../../probe/kernelMask';
 import type { KernelStatistic } from '../../probe/kernelStatistics';
 import { type MaskingPairId } from './data';
@@ -215,6 +215,8 @@ export function maskingConfig(scale: Scale, overrides: Partial<MaskingConfig> = 
       };
       break;
     }
+    case 'standard':
+      return noStandardScale('masking (notebook 01)');
     case 'quick': {
       const pct50: MaskRule = { kind: 'per-layer-percentile', percentile: 50 };
       config = {

@@ -4,7 +4,7 @@ import type { InitScheme } from '../../models/init';
 import { type Tolerance } from '../../probe/distance';
 import { cacheKey, canonicalJson } from '../../store/cache';
 import type { OptimizerConfig } from '../../train/optimizers';
-import type { Scale } from '../../util/scale';
+import { noStandardScale, type Scale } from '../../util/scale';
 
 export type PcArchitecture = 'lenet5' | 'vgg' | 'resnet18';
 export type PcInit = Extract<InitScheme, 'kaiming-uniform' | 'kaiming-normal'>;
@@ -187,6 +187,8 @@ function baseConfig(scale: Scale): ParameterChangeConfig {
         widthTest: { widths: [8], datasets: ['mnist'], optimizers: ['adam'], inits: ['kaiming-uniform'], seeds: [0, 1] },
         histogram: { samples: 2000, seed: 5 },
       };
+    case 'standard':
+      return noStandardScale('parameterChange (notebook 02)');
     case 'quick':
       return {
         ...common,

@@ -1,6 +1,6 @@
 // Configuration of the sign-flip experiment (notebook 04): the perturbations, the scales, their validation.
 import type { Tolerance } from '../../probe/distance';
-import type { Scale } from '../../util/scale';
+import { noStandardScale, type Scale } from '../../util/scale';
 import type { ParameterChangeConfig } from '../parameterChange/config';
 import { PcArchitecture, PcDataset, PcOptimizer, PcInit, parameterChangeConfig, PC_OPTIMIZERS, PC_INITS, PC_ARCHITECTURES, PC_DATASETS } from '../parameterChange/config';
 import { checkPerturbation, perturbationLabel, type Perturbation } from './perturb';
@@ -87,6 +87,8 @@ function baseConfig(scale: Scale): SignFlipConfig {
         interpolation: { alphas: [-0.25, 0, 0.5, 1, 1.25], trainExamples: 64, batchNormExamples: 64, batchNormBatchSize: 64, testExamples: 64 },
         features: { examples: 64 },
       };
+    case 'standard':
+      return noStandardScale('signFlip (notebook 04)');
     case 'quick':
       return {
         ...common,
