@@ -37,3 +37,5 @@ export { gaussianKDE } from './kde';
 export type { KdeBandwidth } from './kde';
 export { klHistogram, klGaussian } from './divergence';
 export type { KlHistogramOptions } from './divergence';
+export { verdictAgainstThreshold, verdictWithinBand, verdictBoth, meanIntervalEstimate } from './verdict';
+export type { VerdictStatus, IntervalEstimate } from './verdict';

@@ -1,4 +1,5 @@
 import { createRng } from '../../util/random';
+import { linearFit, type LinearFitResult } from '../../stats/correlation';
 import { shapiroWilk } from '../../stats/normality';
 
 /**
@@ -110,4 +111,57 @@ export function summarizeStds(stds: ArrayLike<number>, nearDeadEps: readonly num
     totalVariance: totalVar,
     meanVariance: totalVar / n,
   };
+}
+
+/** Index of the largest finite value (the first on ties); -1 when no value is finite. */
+export function argmaxIndex(values: readonly number[]): number {
+  let at = -1;
+  let best = -Infinity;
+  values.forEach((v, i) => {
+    if (Number.isFinite(v) && v > best) [best, at] = [v, i];
+  });
+  return at;
+}
+
+/** Index of the first finite value within `tolerance` of the largest one (an accuracy plateau); -1 when none. */
+export function plateauIndex(values: readonly number[], tolerance: number): number {
+  const i = argmaxIndex(values);
+  if (i < 0) return -1;
+  const best = values[i] as number;
+  return values.findIndex((v) => Number.isFinite(v) && v >= best - tolerance);
+}
+
+/**
+ * A bootstrap over replicates: every resample draws, independently for each group (one group = the replicates of
+ * one width, all independently trained models), as many members as the group has, with replacement, and passes the
+ * resampled groups to `summarize`. Returns one summary per resample, in order; the same seed gives the same list.
+ */
+export function bootstrapReplicates<T, R>(
+  groups: readonly (readonly T[])[],
+  summarize: (resampled: readonly (readonly T[])[]) => R,
+  options: { resamples: number; seed: number },
+): R[] {
+  if (!Number.isInteger(options.resamples) || options.resamples < 1) {
+    throw new Error(`bootstrapReplicates: resamples must be a positive integer, got ${options.resamples}`);
+  }
+  const rng = createRng(options.seed);
+  const out: R[] = [];
+  for (let b = 0; b < options.resamples; b++) {
+    out.push(summarize(groups.map((g) => Array.from({ length: g.length }, () => g[rng.int(g.length)] as T))));
+  }
+  return out;
+}
+
+/** Share of `indices` equal to 0 .. size-1 (indices outside that range are not counted). */
+export function indexShares(indices: readonly number[], size: number): number[] {
+  const counts = new Array<number>(size).fill(0);
+  for (const i of indices) if (i >= 0 && i < size) counts[i] = (counts[i] as number) + 1;
+  return counts.map((c) => (indices.length === 0 ? NaN : c / indices.length));
+}
+
+/** Least-squares fits of y on ln(x) and on x (NaN fits with fewer than 3 distinct x). */
+export function logAndLinearFits(x: readonly number[], y: readonly number[]): { log: LinearFitResult; linear: LinearFitResult } {
+  const none: LinearFitResult = { a: NaN, b: NaN, r2: NaN };
+  if (new Set(x).size < 3) return { log: none, linear: none };
+  return { log: linearFit(x.map(Math.log), y), linear: linearFit(x, y) };
 }
