@@ -34,10 +34,14 @@ import {
   stdAroundArgmaxFigure,
   stdDistributionFigure,
   totalStdFigure,
+  totalVarianceFigure,
+  peakUncertaintyFigure,
 } from '../../../lib/src/experiments/activationVariance/figures';
 import { activationVarianceConfig, halfOctaveWidths } from '../../../lib/src/experiments/activationVariance/config';
 import { ActivationVarianceData, measureReplicaActivations, accuracyPlateauWidth, replicateInterval, runActivationVariance, activationVarianceReplicateRows, activationVarianceWidthRows, normalizedImageSource } from '../../../lib/src/experiments/activationVariance/run';
-import { activationVarianceVerdict } from '../../../lib/src/experiments/activationVariance/verdict';
+import { activationVarianceClaims, trainingRecord } from '../../../lib/src/experiments/activationVariance/verdict';
+import { activationVarianceVerdictText } from '../../../lib/src/experiments/activationVariance/text';
+import { argmaxIndex, bootstrapReplicates, indexShares, plateauIndex, summarizeStds as summarizeStdsOf } from '../../../lib/src/experiments/activationVariance/stats';
 import { assertFigureContent } from '../../plot/figureContent';
 
 /** Two-pass float64 std (ddof 1) of column j of a rows × cols matrix: the reference for the streaming moments. */
@@ -267,15 +271,26 @@ describe('experiments/activationVariance', () => {
     assert.ok('near_dead_share_eps_0.01' in rows[0]!);
     assert.equal(activationVarianceWidthRows(result).length, 3);
     const fashion: ActivationVarianceResult = { ...result, config: { ...result.config, dataset: 'fashion-mnist' } };
-    const verdict = activationVarianceVerdict([result, fashion]);
-    assert.ok(verdict.includes(`peaks at width **${s.wArgmaxWidth}**`));
-    assert.ok(verdict.includes(`from width **${s.plateauWidth}** on`));
+    // the claims: every model in the training record, the verdict lines of a tiny run say there is no verdict
+    const record = trainingRecord(result);
+    assert.equal(record.length, 9);
+    const claims = activationVarianceClaims(result, { resamples: 40 });
+    assert.equal(claims.models, 9);
+    assert.equal(claims.excludedModels, record.filter((r) => !r.meetsCriterion).length);
+    assert.equal(claims.peak.wArgmaxShares.length, 3);
+    const text = activationVarianceVerdictText([claims]);
+    assert.equal((text.match(/tiny: no verdict/g) ?? []).length, 4);
+    assert.doesNotMatch(text, /\*\*(holds|fails|inconclusive)\*\*/);
+    const quick = activationVarianceVerdictText([{ ...claims, scale: 'quick' }]);
+    assert.equal((quick.match(/quick scale: illustrative only/g) ?? []).length, 4);
     assert.match(shapiroMethodNote([result]), /no sample exceeded/);
     for (const fig of [
       stdDistributionFigure([result, fashion]),
       stdAroundArgmaxFigure([result, fashion]),
       shapiroVsWidthFigure([result, fashion]),
       totalStdFigure([result, fashion]),
+      totalVarianceFigure([result, fashion], [claims, { ...claims, dataset: 'fashion-mnist' }]),
+      peakUncertaintyFigure([claims, { ...claims, dataset: 'fashion-mnist' }]),
       deadNeuronsFigure([result, fashion]),
       nearDeadFigure([result, fashion]),
       accuracyAndShapiroFigure([result, fashion]),
@@ -283,6 +298,49 @@ describe('experiments/activationVariance', () => {
       assertFigureContent(fig, { minTraces: 2 });
       assert.ok(fig.data.some((t) => t.xaxis === 'x2'), 'second panel (Fashion-MNIST) missing');
     }
+  });
+
+  it('total variance both ways on a hand-made activation matrix: the sum of stds and the sum of variances', () => {
+    // 4 examples x 3 neurons (post-ReLU activations). Column stds (ddof 1), by hand:
+    //   neuron 0: 0, 2, 0, 2 -> mean 1, squared deviations 4 -> variance 4/3, std 1.1547005
+    //   neuron 1: 1, 1, 1, 1 -> variance 0, std 0 (dead: it never changes)
+    //   neuron 2: 0, 0, 0, 6 -> mean 1.5, squared deviations 2.25*3 + 20.25 = 27 -> variance 9, std 3
+    const rows = Float32Array.from([0, 1, 0, 2, 1, 0, 0, 1, 0, 2, 1, 6]);
+    const moments = new RunningMoments(3);
+    moments.addRows(rows, 4);
+    const s = summarizeStdsOf(moments.std(1), []);
+    assert.ok(Math.abs(s.totalStd - (Math.sqrt(4 / 3) + 0 + 3)) < 1e-12, `sum of stds ${s.totalStd}`);
+    assert.ok(Math.abs(s.totalVariance - (4 / 3 + 0 + 9)) < 1e-12, `sum of variances ${s.totalVariance}`);
+    assert.equal(s.deadCount, 1);
+    // the two definitions rank layers differently: two neurons of std 2 vs one of std 3
+    const two = summarizeStdsOf([2, 2], []);
+    const one = summarizeStdsOf([3, 0], []);
+    assert.ok(two.totalStd > one.totalStd && two.totalVariance < one.totalVariance);
+  });
+
+  it('bootstrap of the argmax over replicates: a sharp peak gives a narrow distribution, a flat curve a wide one', () => {
+    const rng = createRng(5);
+    const widthsCount = 9;
+    const group = (centre: number): number[] => Array.from({ length: 5 }, () => centre + 0.01 * rng.normal());
+    const sharp = Array.from({ length: widthsCount }, (_, i) => group(i === 4 ? 1 : 0));
+    const flat = Array.from({ length: widthsCount }, () => group(0));
+    const meanArgmax = (groups: readonly (readonly number[])[]): number => argmaxIndex(groups.map((g) => g.reduce((a, b) => a + b, 0) / g.length));
+    const sharpShares = indexShares(bootstrapReplicates(sharp, meanArgmax, { resamples: 400, seed: 1 }), widthsCount);
+    const flatShares = indexShares(bootstrapReplicates(flat, meanArgmax, { resamples: 400, seed: 1 }), widthsCount);
+    assert.equal(sharpShares[4], 1, `sharp peak: ${sharpShares}`);
+    assert.ok(flatShares.filter((x) => x > 0.02).length >= 6, `flat curve: ${flatShares}`);
+    assert.ok(Math.max(...flatShares) < 0.75, `flat curve: ${flatShares}`);
+    // the same seed gives the same draws; resampling draws only members of each group
+    assert.deepEqual(bootstrapReplicates(flat, meanArgmax, { resamples: 20, seed: 9 }), bootstrapReplicates(flat, meanArgmax, { resamples: 20, seed: 9 }));
+    bootstrapReplicates(sharp, (g) => g.forEach((x, i) => x.forEach((v) => assert.ok(sharp[i]!.includes(v)))), { resamples: 5, seed: 2 });
+    assert.throws(() => bootstrapReplicates(sharp, meanArgmax, { resamples: 0, seed: 1 }), /resamples must be a positive integer/);
+  });
+
+  it('argmax and plateau indices skip non-finite values', () => {
+    assert.equal(argmaxIndex([NaN, 0.2, 0.5, 0.5, -Infinity]), 2);
+    assert.equal(argmaxIndex([NaN, NaN]), -1);
+    assert.equal(plateauIndex([0.90, 0.95, 0.97, 0.975, 0.974], 0.005), 2);
+    assert.equal(plateauIndex([NaN, 0.96, 0.97], 0.02), 1);
   });
 
   it('std-distribution figure: the KDE band over replicates never goes below zero density', () => {

@@ -5,6 +5,7 @@ import { gaussianKDE } from '../../stats/kde';
 import { meanCI } from '../../stats/intervals';
 import type { ActivationVarianceResult, MeanInterval } from './run';
 import type { ActivationVarianceResizeResult } from './resize';
+import type { ActivationVarianceClaims, TotalTrendClaim } from './verdict';
 import { datasetLabel } from '../../data';
 
 /** Figures of notebook 03: every figure shows MNIST and Fashion-MNIST side by side, with 95% CI bands over replicates. */
@@ -103,33 +104,75 @@ export function shapiroVsWidthFigure(results: readonly ActivationVarianceResult[
   );
 }
 
-/** 4. Total std (sum over neurons) vs width with the fit a + b ln(w). */
-export function totalStdFigure(results: readonly ActivationVarianceResult[]): Figure {
+/**
+ * 4. Total activation spread vs width under one definition — the sum of per-neuron stds (what the seed's code summed)
+ * or of variances (what its text says) — with the least-squares fits a + b·ln w and a + b·w over all converged models.
+ */
+export function totalTrendFigure(
+  results: readonly ActivationVarianceResult[],
+  claims: readonly ActivationVarianceClaims[],
+  definition: TotalTrendClaim['definition'],
+): Figure {
+  const stds = definition === 'sum of stds';
   return sideBySide(
     results.map((r) => {
       const x = r.widths.map((w) => w.width);
-      const f = r.summary.logFit;
-      const fx = Array.from({ length: 60 }, (_, i) => Math.exp(Math.log(x[0] as number) + (i / 59) * (Math.log(x[x.length - 1] as number) - Math.log(x[0] as number))));
+      const c = claims.find((k) => k.dataset === r.config.dataset);
+      const trend = c ? (stds ? c.totalStd : c.totalVariance) : undefined;
+      const [x0, x1] = [Math.log(x[0] as number), Math.log(x[x.length - 1] as number)];
+      const fx = Array.from({ length: 60 }, (_, i) => Math.exp(x0 + (i / 59) * (x1 - x0)));
+      const fits: LineSeries[] = [];
+      if (trend && Number.isFinite(trend.pooled.log.r2)) {
+        const { log, linear } = trend.pooled;
+        fits.push(
+          { name: `${log.a.toFixed(1)} + ${log.b.toFixed(1)}·ln w (R² ${log.r2.toFixed(3)})`, x: fx, y: fx.map((w) => log.a + log.b * Math.log(w)), color: colorAt(3), dash: 'dash', mode: 'lines' },
+          { name: `${linear.a.toFixed(1)} + ${linear.b.toFixed(4)}·w (R² ${linear.r2.toFixed(3)})`, x: fx, y: fx.map((w) => linear.a + linear.b * w), color: colorAt(2), dash: 'dot', mode: 'lines' },
+        );
+      }
       return lineChart({
         xTitle: 'hidden width',
-        yTitle: 'total std (sum over neurons)',
+        yTitle: stds ? 'sum of neuron stds' : 'sum of neuron variances',
         xType: 'log',
         log2Ticks: true,
         series: [
-          { name: 'total std (mean, 95% CI)', x, ...band(r.widths.map((w) => w.totalStd)), bounds: NON_NEGATIVE, color: colorAt(0) },
-          {
-            name: `fit ${f.a.toFixed(1)} + ${f.b.toFixed(1)}·ln w (R²=${f.r2.toFixed(3)})`,
-            x: fx,
-            y: fx.map((w) => f.a + f.b * Math.log(w)),
-            color: colorAt(3),
-            dash: 'dash',
-            mode: 'lines',
-          },
+          { name: `${definition} (mean, 95% CI)`, x, ...band(r.widths.map((w) => (stds ? w.totalStd : w.totalVariance))), bounds: NON_NEGATIVE, color: colorAt(0) },
+          ...fits,
         ],
       });
     }),
     results.map(titleOf),
-    { title: 'Total activation std vs width' },
+    { title: stds ? 'Total activation std vs width (the sum the seed\'s code computed)' : 'Total activation variance vs width (what the seed\'s text calls it)' },
+  );
+}
+
+export function totalStdFigure(results: readonly ActivationVarianceResult[], claims: readonly ActivationVarianceClaims[] = []): Figure {
+  return totalTrendFigure(results, claims, 'sum of stds');
+}
+
+export function totalVarianceFigure(results: readonly ActivationVarianceResult[], claims: readonly ActivationVarianceClaims[] = []): Figure {
+  return totalTrendFigure(results, claims, 'sum of variances');
+}
+
+/**
+ * Where the W peak and the accuracy plateau fall when the models of every width are resampled (bootstrap over
+ * replicates): the share of resamples per width. Overlapping bars = the two widths are not told apart by the data.
+ */
+export function peakUncertaintyFigure(claims: readonly ActivationVarianceClaims[]): Figure {
+  return sideBySide(
+    claims.map((c) =>
+      barChart({
+        categories: c.peak.widths.map(String),
+        groups: [
+          { name: 'argmax of pooled W', values: c.peak.wArgmaxShares, color: colorAt(1) },
+          { name: 'accuracy plateau', values: c.peak.plateauShares, color: colorAt(0) },
+        ],
+        xTitle: 'hidden width',
+        yTitle: `share of ${c.peak.resamples} bootstrap resamples`,
+        yRange: [0, 1],
+      }),
+    ),
+    claims.map((c) => datasetLabel(c.dataset)),
+    { title: 'Uncertainty of the W peak and of the accuracy plateau (bootstrap over models)' },
   );
 }
 

@@ -1,6 +1,6 @@
 // The activation variance vs width (notebook 03) as one namespace of @netstats/lib: `ns.activationVariance.run(config)`.
 // Only what the notebook uses is exported here; tests import the files directly.
-export { type ActivationVarianceConfig, activationVarianceConfig as config } from './config';
+export { type ActivationVarianceConfig, activationVarianceConfig as config, CONVERGENCE_CRITERIA as convergenceCriteria } from './config';
 export { activationVarianceCache as cache, cachedActivationVarianceJson as cachedJson } from './cache';
 export {
   activationVarianceResizeConfig as resizeConfig,
@@ -14,7 +14,13 @@ export {
   loadActivationVarianceData as loadData,
   runActivationVariance as run,
 } from './run';
-export { activationVarianceVerdict as verdict } from './verdict';
+export {
+  activationVarianceClaims as claims,
+  type ActivationVarianceClaims,
+  resizeClaim,
+  type ResizeClaim,
+  trainingRecord,
+} from './verdict';
 export {
   accuracyAndShapiroFigure,
   deadNeuronsFigure,
@@ -25,9 +31,13 @@ export {
   stdAroundArgmaxFigure,
   stdDistributionFigure,
   totalStdFigure,
+  totalVarianceFigure,
+  peakUncertaintyFigure,
 } from './figures';
 export {
   accuracyNote,
+  activationVarianceVerdictText as verdictText,
+  intervalText,
   activationVarianceResizeFindings as resizeFindings,
   activationVarianceSetupText as setupText,
   activationVarianceTimingText as timingText,

@@ -14,7 +14,7 @@ import { sourceFromImageDataset, type LabelledBatchSource } from '../../data/sou
 import { createProgress } from '../../util/progress';
 import { RunningMoments } from '../../probe/moments';
 import { deriveExperimentSeed, deterministicSubsample, shapiroOfStds, summarizeStds } from './stats';
-import { type ActivationVarianceDataset, type ActivationVarianceConfig, checkActivationVarianceConfig } from './config';
+import { type ActivationVarianceDataset, type ActivationVarianceConfig, checkActivationVarianceConfig, criterionFor, meetsCriterion } from './config';
 
 /**
  * The original activation-variance study: is the per-neuron standard deviation of the hidden activation of an MLP 784-w-10 a proxy for the right
@@ -73,6 +73,7 @@ export interface ActivationVarianceWidth {
   deadShare: MeanInterval;
   nearDeadShares: MeanInterval[];
   totalStd: MeanInterval;
+  totalVariance: MeanInterval;
   meanStd: MeanInterval;
   shapiroW: MeanInterval;
   testDeadCount: MeanInterval;
@@ -333,6 +334,7 @@ export function aggregateActivationVarianceWidth(run: ActivationVarianceWidthRun
     deadShare: col((r) => r.deadShare, UNIT),
     nearDeadShares: Array.from({ length: nEps }, (_, k) => col((r) => r.nearDeadShares[k] as number, UNIT)),
     totalStd: col((r) => r.totalStd),
+    totalVariance: col((r) => r.totalVariance),
     meanStd: col((r) => r.meanStd),
     shapiroW: col((r) => r.shapiroW, UNIT),
     testDeadCount: col((r) => r.testDeadCount),
@@ -484,6 +486,8 @@ export function activationVarianceReplicateRows(result: ActivationVarianceResult
         init_seed: r.initSeed,
         train_accuracy: r.trainAccuracy,
         test_accuracy: r.testAccuracy,
+        convergence_criterion: criterionFor(r.dataset, r.width),
+        meets_criterion: meetsCriterion(r) ? 'yes' : 'no',
         final_train_loss: r.finalTrainLoss,
         dead_count: r.deadCount,
         dead_share: r.deadShare,
@@ -524,6 +528,7 @@ export function activationVarianceWidthRows(result: ActivationVarianceResult): R
     put('dead_share', w.deadShare);
     result.config.nearDeadEps.forEach((eps, k) => put(`near_dead_share_eps_${eps}`, w.nearDeadShares[k] as MeanInterval));
     put('total_std', w.totalStd);
+    put('total_variance', w.totalVariance);
     put('mean_std', w.meanStd);
     put('shapiro_w', w.shapiroW);
     put('test_dead_count', w.testDeadCount);
