@@ -1,3 +1,4 @@
+import { notebookWriteAllowed, yieldToEventLoop } from '../../lib/src/util/progress';
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -58,7 +59,8 @@ describe('util/scale', () => {
   it('defaults to quick and rejects unknown scales by name', () => {
     assert.equal(scaleFromEnv({}), 'quick');
     assert.equal(scaleFromEnv({ NETSTATS_SCALE: 'tiny' }), 'tiny');
-    assert.throws(() => scaleFromEnv({ NETSTATS_SCALE: 'huge' }), /NETSTATS_SCALE must be one of tiny, quick, full; got 'huge'/);
+    assert.equal(scaleFromEnv({ NETSTATS_SCALE: 'standard' }), 'standard');
+    assert.throws(() => scaleFromEnv({ NETSTATS_SCALE: 'huge' }), /NETSTATS_SCALE must be one of tiny, quick, standard, full; got 'huge'/);
   });
 });
 
@@ -157,5 +159,19 @@ describe('util/progress', () => {
     } finally {
       jupyter.lastWriteDisplayData = null;
     }
+  });
+});
+
+describe('util/progress: notebook write budget', () => {
+  it('allows at most 200 redraws and 400 writes in all per turn of the event loop, and resets when the loop turns', async () => {
+    await yieldToEventLoop();
+    let redraws = 0;
+    while (notebookWriteAllowed(false) && redraws < 1000) redraws++;
+    assert.equal(redraws, 200);
+    let finals = 0;
+    while (notebookWriteAllowed(true) && finals < 1000) finals++;
+    assert.equal(finals, 200, 'final lines share the budget up to 400 writes');
+    await yieldToEventLoop();
+    assert.equal(notebookWriteAllowed(false), true);
   });
 });

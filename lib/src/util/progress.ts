@@ -49,7 +49,33 @@ export function insideNotebookKernel(): boolean {
 const openLineLength = new WeakMap<object, number>();
 
 /** Least time between two redraws: each notebook redraw is a kernel message that the browser re-renders. */
-const REDRAW_MS: Record<Exclude<ProgressMode, 'lines'>, number> = { terminal: 100, notebook: 500 };
+const REDRAW_MS: Record<Exclude<ProgressMode, 'lines'>, number> = { terminal: 100, notebook: 1000 };
+
+/**
+ * In a notebook kernel every write is a ZeroMQ message, and zeromq.js sends at most 512 messages synchronously
+ * between two turns of the event loop: the next send throws EBUSY and kills the tslab kernel (a standard run of
+ * notebook 03 died of it 4.5 minutes into one synchronous sweep). So notebook writes are budgeted per turn of the
+ * event loop: redraws stop after REDRAW_BUDGET (the bar resumes once the loop turns), final lines after FINAL_BUDGET.
+ */
+const REDRAW_BUDGET = 200;
+const FINAL_BUDGET = 400;
+let notebookWritesThisTurn = 0;
+
+export function notebookWriteAllowed(final: boolean): boolean {
+  if (notebookWritesThisTurn === 0) {
+    setImmediate(() => {
+      notebookWritesThisTurn = 0;
+    });
+  }
+  if (notebookWritesThisTurn >= (final ? FINAL_BUDGET : REDRAW_BUDGET)) return false;
+  notebookWritesThisTurn += 1;
+  return true;
+}
+
+/** Lets the event loop turn (pending kernel messages go out); await it between long synchronous steps. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 export interface Progress {
   /** Marks `done` units complete (absolute, not a delta) with an optional status text, e.g. "loss 0.31". */
@@ -112,12 +138,14 @@ export function createProgress(options: ProgressOptions): Progress {
         return;
       }
       if (lastPrint !== 0 && now - lastPrint < REDRAW_MS[mode] && done < options.total) return;
+      if (mode === 'notebook' && !notebookWriteAllowed(false)) return;
       lastPrint = now;
       stream.write(`\r${redrawn(line(done, status, false))}`);
     },
     finish(status?: string) {
       if (quiet) return;
       const text = line(Math.max(lastDone, options.total), status, true);
+      if (mode === 'notebook' && !notebookWriteAllowed(true)) return;
       stream.write(mode === 'lines' ? `${text}\n` : `\r${redrawn(text)}\n`);
       openLineLength.delete(stream);
     },

@@ -11,7 +11,7 @@ import {
   PYTORCH_ADAM_DEFAULTS,
 } from '../../train/replicas';
 import { sourceFromImageDataset, type LabelledBatchSource } from '../../data/source';
-import { createProgress } from '../../util/progress';
+import { createProgress, yieldToEventLoop } from '../../util/progress';
 import { RunningMoments } from '../../probe/moments';
 import { deriveExperimentSeed, deterministicSubsample, shapiroOfStds, summarizeStds } from './stats';
 import { type ActivationVarianceDataset, type ActivationVarianceConfig, checkActivationVarianceConfig, criterionFor, meetsCriterion } from './config';
@@ -445,6 +445,9 @@ export async function runActivationVariance(
   let done = 0;
   let computeMs = 0;
   for (const width of config.widths) {
+    // Each width trains synchronously for up to minutes; between widths the event loop turns so that a notebook
+    // kernel's queued messages (progress lines) go out.
+    await yieldToEventLoop();
     let run = options.loadWidth?.(config, width) ?? null;
     if (run) {
       cachedWidths.push(width);
