@@ -36,6 +36,15 @@ function symbolicModel(shape: readonly number[], build: (x: tf.SymbolicTensor) =
   return m;
 }
 
+/**
+ * One ResNet basic block as a model (input [h, w, c] → block → output), for the notebook's hand-written forward pass:
+ * layers `block_conv1`, `block_bn1`, `block_conv2`, `block_bn2` and, when the stride is not 1 or the channel count
+ * changes, the downsample path `block_proj_conv`, `block_proj_bn` (Kaiming-normal convs, BN γ = 1, β = 0).
+ */
+export function residualBlockModel(options: { inputShape: [number, number, number]; filters: number; stride: number; seed: number }): tf.LayersModel {
+  return symbolicModel(options.inputShape, (x) => residualBasicBlock(x, { name: 'block', filters: options.filters, stride: options.stride }), options.seed);
+}
+
 /** One row of the block table. `formulaParameters` is the hand formula (learned parameters, BN γ/β included). */
 export interface BlockSummaryRow extends Row {
   block: string;

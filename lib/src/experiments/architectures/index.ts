@@ -1,9 +1,9 @@
 // The architectures and transfer (notebook 05) as one namespace of @netstats/lib: `ns.architectures.run(config)`.
 // Only what the notebook uses is exported here; tests import the files directly.
 export { type ArchitecturesConfig, architecturesConfig as config, type TransferConfig, transferConfig } from './config';
-export { type MeasuredReceptiveField } from './geometry';
+export { centralShare, type MeasuredReceptiveField } from './geometry';
 export { runVanishingGradients } from './gradients';
-export { RESIDUAL_PLACEMENT_LAYOUT, RESIDUAL_PLACEMENTS, runBudgetComparison } from './blocks';
+export { RESIDUAL_PLACEMENT_LAYOUT, RESIDUAL_PLACEMENTS, residualBlockModel, runBudgetComparison } from './blocks';
 export { runTransfer, type TransferResults } from './transfer';
 export {
   type ArchitecturesResults,
