@@ -19,7 +19,7 @@ describe('experiments/architectures: blocks', () => {
       const bn = (t: tf.Tensor4D, layer: string): tf.Tensor4D => {
         const [gamma, beta] = weights(layer) as [tf.Tensor1D, tf.Tensor1D];
         const { mean, variance } = tf.moments(t, [0, 1, 2]);
-        return tf.batchNorm(t, mean, variance, beta, gamma, 1e-5);
+        return tf.batchNorm4d(t, mean as tf.Tensor1D, variance as tf.Tensor1D, beta, gamma, 1e-5);
       };
       const conv = (t: tf.Tensor4D, layer: string, s: number): tf.Tensor4D => tf.conv2d(t, weights(layer)[0] as tf.Tensor4D, s, 'same');
       const forward = (X: tf.Tensor4D): tf.Tensor4D => {
@@ -31,7 +31,7 @@ describe('experiments/architectures: blocks', () => {
         out = bn(out, 'block_bn2');
         const hasDownsample = block.layers.some((l) => l.name === 'block_proj_conv');
         if (hasDownsample) identity = bn(conv(X, 'block_proj_conv', stride), 'block_proj_bn');
-        out = tf.add(out, identity);
+        out = tf.add(out, identity) as tf.Tensor4D;
         return tf.relu(out);
       };
       const before = tf.memory().numTensors;
