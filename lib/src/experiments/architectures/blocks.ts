@@ -24,7 +24,8 @@ import { gradientNorms } from '../../train/evaluate';
 import { NonFiniteLossError, train } from '../../train/loop';
 import type { OptimizerConfig } from '../../train/optimizers';
 import { sourceFromArrays } from '../../data/source';
-import { createProgress } from '../../util/progress';
+import { createProgress, yieldToEventLoop } from '../../util/progress';
+import { lossPlateaued } from './transferStats';
 import { createRng } from '../../util/random';
 import { loadClassSubset, normalisedSource } from './common';
 import { meanCIByGroup } from '../../report/groups';
@@ -413,7 +414,9 @@ export async function runBudgetComparison(config: BudgetComparisonConfig, option
         }
       }, { ...(options.cacheRoot !== undefined ? { root: options.cacheRoot } : {}) });
       if (!run.results) throw new Error(`runBudgetComparison: cache entry ${run.key} has no results`);
-      runs.push(run.results);
+      // The convergence criterion fixed in advance: the training loss reached its plateau (FINE_TUNE_PLATEAU).
+      runs.push({ ...run.results, lossPlateau: lossPlateaued(run.history.map((h) => h.trainLoss)) });
+      await yieldToEventLoop();
       progress?.update(++done, `${family} seed ${seed}${run.fromCache ? ' (cache)' : ''}`);
     }
   }
@@ -422,7 +425,8 @@ export async function runBudgetComparison(config: BudgetComparisonConfig, option
   const summary = config.families.map((family) => {
     const r = runs.find((x) => x['family'] === family) as Row;
     const a = acc.find((x) => x['family'] === family) as Row;
-    return { family, width: r['width'] ?? null, parameters: r['parameters'] ?? null, macs: r['macs'] ?? null, testAccuracy: a['mean'] ?? null, lo: a['lo'] ?? null, hi: a['hi'] ?? null, seeds: a['n'] ?? 0 };
+    const seedsOnPlateau = runs.filter((x) => x['family'] === family && x['lossPlateau'] === true).length;
+    return { family, width: r['width'] ?? null, parameters: r['parameters'] ?? null, macs: r['macs'] ?? null, testAccuracy: a['mean'] ?? null, lo: a['lo'] ?? null, hi: a['hi'] ?? null, seeds: a['n'] ?? 0, seedsOnPlateau };
   });
   return { runs, summary, trainedRuns, elapsedMs: performance.now() - started };
 }

@@ -11,7 +11,8 @@ import { gradientNorms } from '../../train/evaluate';
 import { gradientNormHook } from '../../train/hooks';
 import { NonFiniteLossError, train } from '../../train/loop';
 import type { OptimizerConfig } from '../../train/optimizers';
-import { createProgress } from '../../util/progress';
+import { createProgress, yieldToEventLoop } from '../../util/progress';
+import { lossPlateaued } from './transferStats';
 import { loadClassSubset, normalisedSource } from './common';
 import { meanCIByGroup } from '../../report/groups';
 
@@ -168,6 +169,7 @@ export async function runVanishingGradients(config: VanishingGradientsConfig, op
       trainingNorms.push(...res.norms);
       if (res.diverged) diverged.push(res.diverged);
       progress?.update(++done, `${v.id} seed ${seed}${run.fromCache ? ' (cache)' : ''}`);
+      await yieldToEventLoop();
     }
   }
   progress?.finish();
@@ -197,6 +199,10 @@ export function vanishingSummary(config: VanishingGradientsConfig, initNorms: re
       finalTestAccuracyLo: finals ? finals['lo'] ?? null : null,
       finalTestAccuracyHi: finals ? finals['hi'] ?? null : null,
       trainedSeeds: finals ? finals['n'] ?? 0 : 0,
+      // The convergence criterion fixed in advance: the training loss reached its plateau (FINE_TUNE_PLATEAU).
+      seedsOnPlateau: config.trainSeeds.filter((seed) => lossPlateaued(
+        history.filter((h) => h['variant'] === v.id && h['seed'] === seed).sort((a, b) => (a['epoch'] as number) - (b['epoch'] as number)).map((h) => h['trainLoss'] as number),
+      )).length,
     };
   });
 }
