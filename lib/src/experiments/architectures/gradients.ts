@@ -206,3 +206,18 @@ export function vanishingSummary(config: VanishingGradientsConfig, initNorms: re
     };
   });
 }
+
+/**
+ * log10 ‖∂L/∂W_first‖ − log10 ‖∂L/∂W_last‖ at one recorded training step of one variant, each side averaged over
+ * the seeds in log space (a geometric mean): below 0 means the first layer gets less gradient than the last. Norms
+ * of 0 count as 1e-30. NaN when the step has no record of either layer.
+ */
+export function firstOverLastAtStep(trainingNorms: readonly Row[], variant: string, step: number, firstLayer: number, lastLayer: number): number {
+  const meanLog = (layer: number): number => {
+    const xs = trainingNorms
+      .filter((r) => r['variant'] === variant && r['layer'] === layer && r['globalStep'] === step)
+      .map((r) => Math.log10(Math.max(r['gradientNorm'] as number, 1e-30)));
+    return xs.length === 0 ? NaN : xs.reduce((a, x) => a + x, 0) / xs.length;
+  };
+  return meanLog(firstLayer) - meanLog(lastLayer);
+}

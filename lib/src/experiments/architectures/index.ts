@@ -2,7 +2,7 @@
 // Only what the notebook uses is exported here; tests import the files directly.
 export { type ArchitecturesConfig, architecturesConfig as config, SOURCE_CRITERION, TRANSFER_PAIRS, type TransferConfig, transferConfig } from './config';
 export { centralShare, type MeasuredReceptiveField } from './geometry';
-export { runVanishingGradients } from './gradients';
+export { firstOverLastAtStep, runVanishingGradients } from './gradients';
 export { runAuxiliaryClassifiers, type AuxiliaryGradientRow } from './auxiliary';
 export { RESIDUAL_PLACEMENT_LAYOUT, RESIDUAL_PLACEMENTS, residualBlockModel, runBudgetComparison } from './blocks';
 export { runTransfer, type TransferCell, type TransferResults, type TransferRun, type TransferSourceModel } from './transfer';

@@ -12,7 +12,7 @@
  */
 import { verdictAgainstThreshold, verdictWithinBand, type IntervalEstimate, type VerdictStatus } from '../../stats/verdict';
 import { TRANSFER_PAIRS, sameSource, type TransferConfig, type TransferPairId, type TransferStart } from './config';
-import type { TransferRun, TransferSourceModel } from './transfer';
+import type { TransferRun, TransferSourceModel } from './transferTypes';
 import { bonferroniLevel, leastSquaresSlope, meanInterval, pairedBySeed } from './transferStats';
 
 /** The notes' words (seed 004), quoted by the verdict lines. */
