@@ -52,10 +52,11 @@ const openLineLength = new WeakMap<object, number>();
 const REDRAW_MS: Record<Exclude<ProgressMode, 'lines'>, number> = { terminal: 100, notebook: 1000 };
 
 /**
- * In a notebook kernel every write is a ZeroMQ message, and zeromq.js sends at most 512 messages synchronously
- * between two turns of the event loop: the next send throws EBUSY and kills the tslab kernel (a standard run of
- * notebook 03 died of it 4.5 minutes into one synchronous sweep). So notebook writes are budgeted per turn of the
- * event loop: redraws stop after REDRAW_BUDGET (the bar resumes once the loop turns), final lines after FINAL_BUDGET.
+ * In a notebook kernel every write is a ZeroMQ message. zeromq.js sends 512 messages on a socket at once and then
+ * hands sends to the event loop, which a long synchronous computation (one model's training) never lets turn: the
+ * kernel's send queue (jupyter/kernels/tslab/zmq-send-queue.cjs) keeps them, and they all arrive together after it.
+ * So redraws are budgeted per turn of the event loop (REDRAW_BUDGET; the bar resumes when the loop turns) and final
+ * lines a little further (FINAL_BUDGET): a stale bar is better than hundreds of redraws delivered at once.
  */
 const REDRAW_BUDGET = 200;
 const FINAL_BUDGET = 400;
