@@ -195,7 +195,7 @@ export interface MaskingVerdictCell extends Row {
 
 export interface MaskingVerdict {
   cells: MaskingVerdictCell[];
-  /** Id of the seed's headline configuration in these results. */
+  /** Id of the original study's headline configuration in these results. */
   seedMethod: string;
   /** Cells where the validation-selected masked method beats fine-tune all / freeze-k (CI of the paired diff > 0). */
   maskedBeatsFinetune: string[];
@@ -210,7 +210,7 @@ function cellLabel(c: { protocol: string; pair: string; n: number }): string {
   return `${c.protocol} ${c.pair} n=${c.n}`;
 }
 
-/** Builds the verdict from the runs; `seedMethod` is the id of the seed's headline configuration. */
+/** Builds the verdict from the runs; `seedMethod` is the id of the original study's headline configuration. */
 export function maskingVerdict(runs: readonly MaskingRunRow[], seedMethod: string): MaskingVerdict {
   const summary = summarizeMasking(runs);
   const meanOf = (key: string, method: string): number => summary.find((s) => cellKey(s) === key && s.method === method)?.mean ?? NaN;
