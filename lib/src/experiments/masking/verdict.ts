@@ -5,6 +5,7 @@
  */
 import type { Row } from '../../report/table';
 import { meanCI, quantile } from '../../stats/index';
+import { percent, signedPoints } from '../../util/format';
 import type { KernelSimilarity } from '../../probe/kernelSimilarity';
 import type { KernelMask, MaskRule } from '../../probe/kernelMask';
 import type { KernelStatistic } from '../../probe/kernelStatistics';
@@ -276,8 +277,8 @@ export function maskingVerdict(runs: readonly MaskingRunRow[], seedMethod: strin
   };
 }
 
-const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : 'n/a');
-const pts = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}` : 'n/a');
+const pct = (x: number): string => percent(x);
+const pts = (x: number): string => signedPoints(x);
 const ci = (lo: number, hi: number): string => (Number.isFinite(lo) && Number.isFinite(hi) ? `[${pts(lo)}, ${pts(hi)}]` : '[n/a]');
 
 /** Markdown verdict, every number computed from the results. */
