@@ -1,4 +1,6 @@
 import { envFlag } from './env';
+import { insideNotebookKernel } from './notebookKernel';
+
 /**
  * Progress with ETA for long work, shown one of three ways:
  * - terminal (a TTY): one line redrawn in place with a carriage return and an erase-to-end-of-line code;
@@ -24,22 +26,6 @@ export interface ProgressOptions {
 }
 
 export type ProgressMode = 'terminal' | 'notebook' | 'lines';
-
-/**
- * True inside a tslab Jupyter kernel: the kernel has loaded tslab's jupyter module and set its display hook (plain
- * Node, tests and the CLI never load it). Looked up in the module cache, not required: loading it would pull in
- * tslab's kernel code (a second or more) into every CLI run.
- */
-export function insideNotebookKernel(): boolean {
-  let file: string;
-  try {
-    file = require.resolve('tslab/dist/jupyter');
-  } catch {
-    return false;
-  }
-  const loaded = require.cache[file]?.exports as { lastWriteDisplayData?: unknown } | undefined;
-  return loaded?.lastWriteDisplayData != null;
-}
 
 /**
  * Visible length of the line now open on each notebook stream. Jupyter treats a carriage return like a terminal does

@@ -1,7 +1,4 @@
 import { strict as assert } from 'assert';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { transferVerdict, transferConfig } from '../../../lib/src/experiments/architectures/index';
 import {
@@ -10,7 +7,6 @@ import {
   runTransfer,
   transferCnn,
 } from '../../../lib/src/experiments/architectures/transfer';
-import { locateDataset } from '../../../lib/src/data/locations';
 import { takeSnapshot, writeSnapshot } from '../../../lib/src/probe/snapshot';
 import type { Row } from '../../../lib/src/report/table';
 import { train } from '../../../lib/src/train/loop';
@@ -18,21 +14,12 @@ import { sourceFromArrays } from '../../../lib/src/data/source';
 import { createRng } from '../../../lib/src/util/random';
 import { transferSweepFigure, domainGapFigure } from '../../../lib/src/experiments/architectures/figures';
 import { assertFigureContent, traceY } from '../../plot/figureContent';
-
-function datasetPresent(name: 'mnist' | 'fashion-mnist' | 'cifar10'): boolean {
-  try {
-    locateDataset(name, 'train');
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { datasetPresent, useCpuBackend, useTempCache } from './fixture';
 
 describe('experiments/transfer', function () {
   this.timeout(120_000);
-  before(async () => {
-    await tf.setBackend('cpu');
-  });
+  useCpuBackend();
+  const cache = useTempCache('transfer-cache');
 
   it('freezing the first k convs keeps them bit-identical through training; the rest moves', async () => {
     const rng = createRng(1);
@@ -103,39 +90,35 @@ describe('experiments/transfer', function () {
 
   it('runTransfer (MNIST → Fashion-MNIST, tiny): every start × k × seed, pretrained convs copied, cache reused', async function () {
     if (!datasetPresent('mnist') || !datasetPresent('fashion-mnist')) this.skip();
-    const cacheRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'netstats-transfer-cache-'));
-    try {
-      const config = transferConfig('tiny', { pairs: ['mnist-fashion'] });
-      const before = tf.memory().numTensors;
-      const r = await runTransfer(config, { cacheRoot });
-      assert.equal(tf.memory().numTensors, before);
-      const perSeed = config.freezeLevels.length + 2;
-      assert.equal(r.runs.length, config.seeds.length * config.target.sizes.length * perSeed);
-      for (const run of r.runs) {
-        const acc = run['testAccuracy'];
-        assert.ok(typeof acc === 'number' && acc >= 0 && acc <= 1);
-      }
-      // Trainable parameters fall as k grows (frozen convs leave the optimiser).
-      const trainable = config.freezeLevels.map((k) => r.runs.find((x) => x['start'] === 'pretrained' && x['k'] === k)?.['trainableParameters'] as number);
-      for (let i = 1; i < trainable.length; i++) assert.ok((trainable[i] as number) < (trainable[i - 1] as number));
-      assert.equal(r.domainGap.length, 5);
-      assert.equal(r.verdict.length, 1);
-      const sweep = transferSweepFigure(r);
-      assertFigureContent(sweep, { minTraces: 3, title: /first k conv layers frozen/, xTitle: /^k = frozen conv layers/, yTitle: /^target test accuracy$/ });
-      // a known value: the pretrained curve at each k is the summary's mean for that k
-      const n0 = Math.min(...r.summary.map((x) => x['perClass'] as number));
-      const pretrained = r.summary.filter((x) => x['perClass'] === n0 && x['start'] === 'pretrained').sort((a, b) => (a['k'] as number) - (b['k'] as number));
-      const num = (v: unknown): number => (typeof v === 'number' ? v : NaN);
-      assert.deepEqual(traceY(sweep, `pretrained, n = ${n0}/class`), pretrained.map((x) => num(x['mean'])));
-      const gap = domainGapFigure(r);
-      assertFigureContent(gap, { traces: 1, xTitle: /^features of layer/, yTitle: /^domain classifier accuracy$/ });
-      assert.deepEqual(gap.data[0]!.type === 'scatter' ? gap.data[0]!.y : [], r.domainGap.map((x) => num(x['domainAccuracy'])));
-      const again = await runTransfer(config, { cacheRoot });
-      assert.equal(again.trainedModels, 0);
-      assert.deepEqual(again.runs, r.runs);
-    } finally {
-      fs.rmSync(cacheRoot, { recursive: true, force: true });
+    const cacheRoot = cache();
+    const config = transferConfig('tiny', { pairs: ['mnist-fashion'] });
+    const before = tf.memory().numTensors;
+    const r = await runTransfer(config, { cacheRoot });
+    assert.equal(tf.memory().numTensors, before);
+    const perSeed = config.freezeLevels.length + 2;
+    assert.equal(r.runs.length, config.seeds.length * config.target.sizes.length * perSeed);
+    for (const run of r.runs) {
+      const acc = run['testAccuracy'];
+      assert.ok(typeof acc === 'number' && acc >= 0 && acc <= 1);
     }
+    // Trainable parameters fall as k grows (frozen convs leave the optimiser).
+    const trainable = config.freezeLevels.map((k) => r.runs.find((x) => x['start'] === 'pretrained' && x['k'] === k)?.['trainableParameters'] as number);
+    for (let i = 1; i < trainable.length; i++) assert.ok((trainable[i] as number) < (trainable[i - 1] as number));
+    assert.equal(r.domainGap.length, 5);
+    assert.equal(r.verdict.length, 1);
+    const sweep = transferSweepFigure(r);
+    assertFigureContent(sweep, { minTraces: 3, title: /first k conv layers frozen/, xTitle: /^k = frozen conv layers/, yTitle: /^target test accuracy$/ });
+    // a known value: the pretrained curve at each k is the summary's mean for that k
+    const n0 = Math.min(...r.summary.map((x) => x['perClass'] as number));
+    const pretrained = r.summary.filter((x) => x['perClass'] === n0 && x['start'] === 'pretrained').sort((a, b) => (a['k'] as number) - (b['k'] as number));
+    const num = (v: unknown): number => (typeof v === 'number' ? v : NaN);
+    assert.deepEqual(traceY(sweep, `pretrained, n = ${n0}/class`), pretrained.map((x) => num(x['mean'])));
+    const gap = domainGapFigure(r);
+    assertFigureContent(gap, { traces: 1, xTitle: /^features of layer/, yTitle: /^domain classifier accuracy$/ });
+    assert.deepEqual(gap.data[0]!.type === 'scatter' ? gap.data[0]!.y : [], r.domainGap.map((x) => num(x['domainAccuracy'])));
+    const again = await runTransfer(config, { cacheRoot });
+    assert.equal(again.trainedModels, 0);
+    assert.deepEqual(again.runs, r.runs);
   });
 
   it('the source weights reach the target model (conv layers only; the head is new)', () => {
