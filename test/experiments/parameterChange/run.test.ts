@@ -52,11 +52,12 @@ describe('parameterChange at tiny scale (trains, caches, reuses)', function () {
     const lenetRun = first.runs.find((r) => r.architecture === 'lenet5') as PcRun;
     assert.deepEqual(first.layers.filter((r) => r['runId'] === lenetRun['runId']).map((r) => r['layer']), ['conv1', 'conv2', 'fc1', 'fc2', 'fc3']);
     assert.deepEqual(first.kinds.filter((r) => r['runId'] === lenetRun['runId']).map((r) => r['kind']).sort(), ['conv-bias', 'conv-weight', 'dense-bias', 'dense-weight']);
-    // Relative curves cover the elements that do not start at 0 ('all', conv and dense weights: 3 groups); absolute
-    // curves every trainable element ('all' and the 4 kinds).
+    // Relative curves cover the elements that do not start at 0 ('all', conv weights and biases — PyTorch's default
+    // conv-bias init is not 0 — and dense weights: 4 groups; dense biases start at 0); absolute curves every trainable
+    // element ('all' and the 4 kinds).
     const lenetCurves = first.curves.filter((r) => r.runId === lenetRun.runId);
-    assert.equal(lenetCurves.length, config.tolerance.relativeGrid.length * 3 + config.tolerance.absoluteGrid.length * 5);
-    assert.ok(lenetCurves.filter((r) => r.mode === 'relative').every((r) => r.group === 'all' || r.group === 'conv-weight' || r.group === 'dense-weight'));
+    assert.equal(lenetCurves.length, config.tolerance.relativeGrid.length * 4 + config.tolerance.absoluteGrid.length * 5);
+    assert.deepEqual([...new Set(lenetCurves.filter((r) => r.mode === 'relative').map((r) => r.group))].sort(), ['all', 'conv-bias', 'conv-weight', 'dense-weight']);
     // init → after epoch 1 → after epoch 2 (= last): 2 steps per run.
     assert.equal(first.snapshotDistances.length, 2 * cells.length);
     // One sample per architecture × optimiser, plus the ResNet without BN where the BN test trained it (Adam only at tiny).
@@ -111,7 +112,7 @@ describe('parameterChange at tiny scale (trains, caches, reuses)', function () {
       parameterChangeLayerHeatmap(first, 'vgg'), parameterChangeSnapshotFigure(first), parameterChangeHistogramFigure(first, 'resnet18'),
       parameterChangeWidthFigure(first),
     ];
-    const titles = [/^Share of trainable parameters changed vs relative tolerance/, /^Share of trainable parameters changed vs absolute tolerance/, /^% unchanged at/,
+    const titles = [/^Share of trainable parameters changed vs relative tolerance/, /^Share of trainable parameters changed vs absolute tolerance/, /^% of weights unchanged at/,
       /^VGG: relative change per layer/, /^Distance between consecutive snapshots/, /^ResNet.* weights, .*: changed vs unchanged/, /^Lazy-training check/];
     figures.forEach((f, i) => assertFigureContent(f, { minTraces: 1, title: titles[i] }));
     // LeNet × 2 optimisers in the curve figure, one heatmap row per VGG layer with parameters.

@@ -12,6 +12,7 @@ export {
   type ParameterChangeResults,
   type PcRun,
   runParameterChange as run,
+  ZERO_START_ATOL as zeroStartAtol,
   trainedParameterChangeModel as trainedModel,
 } from './run';
 export { parameterChangeVerdict as verdict, PARAMETER_CHANGE_CLAIMS as claims } from './verdict';

@@ -113,7 +113,7 @@ function baseConfig(scale: Scale): SignFlipConfig {
         features: { examples: 4000 },
       };
     default:
-      throw new Error(`signFlipConfig: scale must be tiny, quick or full; got '${String(scale)}'`);
+      throw new Error(`signFlipConfig: scale must be tiny, quick, standard or full; got '${String(scale)}'`);
   }
 }
 
