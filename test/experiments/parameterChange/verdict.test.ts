@@ -124,6 +124,10 @@ describe('parameterChange verdict (hand-made records)', () => {
     assert.ok(Math.abs(w.difference.lo - -7.105538658222142) < 1e-8);
     assert.ok(Math.abs(w.difference.hi - 0.9155386582221405) < 1e-8);
     assert.equal(w.difference.n, 9);
+    // Both groups constant: the difference is exact (SciPy gives NaN).
+    const c = welchInteraction('c', [0.8, 0.8, 0.8], [0.5, 0.5]);
+    assert.equal(c.p, 0);
+    assert.ok(Math.abs(c.difference.lo - 0.3) < 1e-12 && Math.abs(c.difference.hi - 0.3) < 1e-12);
   });
 
   it('prints "tiny: no verdict" at tiny and the protocol table names every difference', () => {

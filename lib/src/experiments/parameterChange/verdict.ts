@@ -157,6 +157,11 @@ export function welchInteraction(label: string, a: readonly number[], b: readonl
   if (a.length < 2 || b.length < 2) return none;
   const ma = a.reduce((s, x) => s + x, 0) / a.length;
   const mb = b.reduce((s, x) => s + x, 0) / b.length;
+  const constant = (xs: readonly number[]): boolean => xs.every((x) => x === xs[0]);
+  if (constant(a) && constant(b)) {
+    // No sampling variance on either side (SciPy: NaN): the difference is exact.
+    return { label, difference: { estimate: ma - mb, lo: ma - mb, hi: ma - mb, n: a.length + b.length, method: 'all equal' }, p: ma === mb ? 1 : 0, pHolm: NaN };
+  }
   try {
     const w = welchTTest(a, b);
     const se = (ma - mb) / w.t;

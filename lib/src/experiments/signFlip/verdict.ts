@@ -240,7 +240,7 @@ const f3 = (x: number | null): string => (x === null || !Number.isFinite(x) ? 'n
 const withCI = (m: MeanWithCI, fmt: (x: number | null) => string = f3): string =>
   m.mean === null ? 'n/a' : m.lo === null || m.hi === null ? `${fmt(m.mean)} (n = ${m.n})` : `${fmt(m.mean)} [${fmt(m.lo)}, ${fmt(m.hi)}] (n = ${m.n})`;
 const formatP = (p: number | null): string => (p === null ? 'n/a' : p < 0.001 ? '< 0.001' : p.toFixed(3));
-const yesNo = (b: boolean | null): string => (b === null ? 'not measured' : b ? '**yes**' : '**no**');
+const yesNo = (b: boolean | null): string => (b === null ? 'not measured' : b ? 'yes (descriptive)' : 'no (descriptive)');
 
 /** Markdown verdict quoting the numbers. */
 export function signFlipVerdictText(v: SignFlipVerdict): string {
