@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import { canonicalJson } from '../../../lib/src/store/cache';
-import { parameterChangeConfig, parameterChangeCells, parameterChangeCellKey, plannedCells, SEED_RECIPES, STANDARD_CRITERIA, cellOf, PC_ARCHITECTURES, PC_DATASETS, PC_OPTIMIZERS } from '../../../lib/src/experiments/parameterChange/config';
+import { parameterChangeConfig, parameterChangeCells, parameterChangeCellKey, plannedCells, SEED_RECIPES, STANDARD_CRITERIA, STANDARD_LR_SWEEP, TUNED_OPTIMIZERS, cellOf, PC_ARCHITECTURES, PC_DATASETS, PC_OPTIMIZERS } from '../../../lib/src/experiments/parameterChange/config';
 
 describe('parameterChange config', () => {
   it('tiny plans the grid plus the BN and width studies without duplicates', () => {
@@ -56,7 +56,7 @@ describe('parameterChange config', () => {
     assert.deepEqual(config.criteria, STANDARD_CRITERIA);
     // Seed-recipe cells carry the seed's own optimiser and a distinct id; every other cell has no `recipe` key.
     const seedCells = planned.filter((p) => p.membership.inSeedRecipe).map((p) => p.cell);
-    assert.equal(seedCells.length, 3 * 5);
+    assert.equal(seedCells.length, 5);
     for (const c of seedCells) {
       assert.equal(c.recipe, 'seed');
       assert.deepEqual(c.optimizer, SEED_RECIPES[c.architecture].settings);
@@ -64,9 +64,20 @@ describe('parameterChange config', () => {
     }
     for (const p of planned.filter((x) => !x.membership.inSeedRecipe)) assert.ok(!('recipe' in p.cell));
     assert.equal(new Set(planned.map((p) => p.key)).size, planned.length);
-    // Grid 3 × 3 × 2 × 5 = 90; BN test 10 without BN; width test 2 widths × 5; seed recipes 15.
-    assert.equal(planned.length, 90 + 10 + 10 + 15);
+    // Grid 3 × 3 × 2 × 5 = 90; BN test 10 without BN; width test 1 extra width × 5; the ResNet's seed recipe 5.
+    assert.equal(planned.length, 90 + 10 + 5 + 5);
     for (const o of PC_OPTIMIZERS) assert.equal(config.batchNormTest?.optimizers.includes(o), true);
+  });
+
+  it('each tuned lr is the best of its sweep (validation accuracy), as TUNED_OPTIMIZERS says', () => {
+    for (const a of PC_ARCHITECTURES) {
+      for (const o of PC_OPTIMIZERS) {
+        const points = STANDARD_LR_SWEEP.filter((p) => p.architecture === a && p.optimizer === o);
+        assert.ok(points.length >= 3, `${a} ${o}: ${points.length} sweep points`);
+        const best = points.reduce((x, y) => (y.bestValAccuracy > x.bestValAccuracy ? y : x));
+        assert.equal(TUNED_OPTIMIZERS[a][o].lr, best.lr, `${a} ${o}`);
+      }
+    }
   });
 
   it("a cell without a recipe has the same canonical JSON as before the field existed (quick caches stay valid)", () => {

@@ -209,7 +209,7 @@ export function parameterChangeVerdict(runs: readonly PcRun[], config: Parameter
   if (config.seedRecipeTest !== null) {
     const seedRuns = runs.filter((r) => r.inSeedRecipe);
     const sg: Group[] = [];
-    for (const architecture of config.architectures) {
+    for (const architecture of config.seedRecipeTest.architectures) {
       const optimizer = SEED_RECIPES[architecture].optimizer;
       for (const dataset of config.seedRecipeTest.datasets) {
         const resnet = architecture === 'resnet18';

@@ -101,7 +101,7 @@ function baseConfig(scale: Scale): SignFlipConfig {
           optimizers: ['adam'], inits: ['kaiming-uniform'], seeds: [0, 1, 2, 3, 4], noiseSeed: 9001,
           perturbations: [{ kind: 'none' }, { kind: 'reorder' }, { kind: 'flip-all' }, { kind: 'flip-weights' }, { kind: 'shift', delta: 1e-6 }, { kind: 'noise', sigma: 0.01 }, { kind: 'noise', sigma: 0.1 }],
         },
-        interpolation: { alphas: [-0.25, 0, 0.25, 0.5, 0.75, 1, 1.25], trainExamples: 2000, batchNormExamples: 2000, batchNormBatchSize: 250, testExamples: 2000 },
+        interpolation: { alphas: [-0.25, 0, 0.25, 0.5, 0.75, 1, 1.25], trainExamples: 1000, batchNormExamples: 1000, batchNormBatchSize: 250, testExamples: 1000 },
         features: { examples: 2000 },
       };
     case 'quick':
