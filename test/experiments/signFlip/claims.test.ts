@@ -87,7 +87,7 @@ describe('signFlip claims (hand-made rows)', () => {
     assert.equal(c.distortion.status, 'inconclusive');
     assert.equal(c.flip.status, 'inconclusive');
     assert.equal(c.featuresStatus, 'inconclusive');
-    // An Adam original below MNIST's 97% bar leaves every interval of its net with n = 4: inconclusive, and counted.
+    // An Adam original below MNIST's 95% bar leaves every interval of its net with n = 4: inconclusive, and counted.
     const r2 = rows({ shift: (s) => 0.1 * jitter(s), reorder: (s) => 0.5 * jitter(s), flip: (s) => 1.5 * jitter(s), seedDistance: 1,
       r: (o) => (o === 'adam' ? 0.8 : 0.5), accuracy: (a, o, s) => (a === 'lenet5' && o === 'adam' && s === 3 ? 0.9 : 0.98) });
     const c2 = signFlipClaims(r2.models, r2.retrains, r2.pairs, config);

@@ -196,20 +196,24 @@ export const STANDARD_LR_SWEEP: readonly LrSweepPoint[] = [
 ];
 
 /**
- * Convergence criteria of the `standard` models (minimum test accuracy), fixed before the run from public results of
- * sane recipes. `standard` trains 5 epochs over 10,000 training images: 50,000 examples seen, about ONE epoch of the full
- * training set, so the anchors are what one epoch of a sane recipe reaches (Adam 1e-3 or SGD-momentum, batch 128):
- * - MNIST: LeNet-5 ≈ 97.5–98.5% after one epoch (98.5–99% converged). Bar 97%.
- * - Fashion-MNIST: LeNet-5 ≈ 85–87% after one epoch (89–91% converged). Bar 85%.
- * - CIFAR-10: LeNet-5 ≈ 40–45% after one epoch (60–65% converged); small VGG- and ResNet-style nets without
- *   augmentation are in the same range after one epoch. Bar 40%.
- * The same bar for the three architectures: our VGG and ResNet are slim (8-channel stems, ≈ 75,000 parameters, the
- * size of LeNet-5). A model under its bar is listed in the training record and left out of every verdict.
+ * Convergence criteria of the `standard` models (minimum test accuracy), fixed before the standard run. `standard`
+ * trains 5 epochs over 10,000 training images: 50,000 examples seen, about ONE epoch of the full training set, far
+ * short of the seed's 20. A model counts as trained when it clearly beats a linear classifier on raw pixels (public
+ * results: MNIST ≈ 92%, Fashion-MNIST ≈ 84%, CIFAR-10 ≈ 39–41%) and comes within a few points of what one epoch of a
+ * sane recipe reaches (LeNet-5: MNIST ≈ 97.5–98.5%, Fashion-MNIST ≈ 85–87%, CIFAR-10 ≈ 40–45%):
+ * - MNIST 95%: our slim nets' pilot (seed 7, outside the grid, tuned lrs) reached 96.0% (ResNet, Adam 1e-2) to 97.4%
+ *   (LeNet-5, Adam 1e-3), below the one-epoch LeNet-5 figure; 95% keeps a 3-point margin above a linear model.
+ * - Fashion-MNIST 85%: one point above a linear model, the low end of one epoch of LeNet-5.
+ * - CIFAR-10 40%: the low end of one epoch of LeNet-5, at a linear model's level. The lr sweep (seed 100) reached
+ *   41–55% validation accuracy with the chosen lrs; LeNet-5 with SGD is at the bar (41.5%), so some of its seeds may
+ *   miss it: then its groups have fewer than 5 models and their verdicts say inconclusive.
+ * The same bar for the three architectures: our VGG and ResNet are slim (8-channel stems, ≈ 75,000 parameters, the size
+ * of LeNet-5). A model under its bar is listed in the training record and left out of every verdict.
  */
 export const STANDARD_CRITERIA: Record<PcArchitecture, Record<PcDataset, number>> = {
-  lenet5: { mnist: 0.97, 'fashion-mnist': 0.85, cifar10: 0.4 },
-  vgg: { mnist: 0.97, 'fashion-mnist': 0.85, cifar10: 0.4 },
-  resnet18: { mnist: 0.97, 'fashion-mnist': 0.85, cifar10: 0.4 },
+  lenet5: { mnist: 0.95, 'fashion-mnist': 0.85, cifar10: 0.4 },
+  vgg: { mnist: 0.95, 'fashion-mnist': 0.85, cifar10: 0.4 },
+  resnet18: { mnist: 0.95, 'fashion-mnist': 0.85, cifar10: 0.4 },
 };
 
 /** The criterion of a cell (null: the config has none), and whether a test accuracy meets it. */

@@ -86,8 +86,8 @@ export interface ParameterChangeVerdict {
 const CLAIMS = {
   resnet: 'ResNet had > 60% of its parameters unchanged regardless of dataset, optimizer, initial point',
   lenetVgg: 'LeNet and VGG had > 90% of their parameters changed',
-  bn: 'the unchanged share of ResNet comes from BatchNorm (the same ResNet without BN changes more)',
-  lazy: 'lazy training: the wider the net, the less it moves relative to its start',
+  bn: 'our explanation test, not a claim of the seed: the unchanged share of ResNet comes from BatchNorm (the same ResNet without BN changes more)',
+  lazy: 'blaming lazy training (the seed\'s explanation; tested as: the wider the net, the less it moves relative to its start)',
   sgd: 'SGD finds a close local minimum for huge networks',
 };
 export const PARAMETER_CHANGE_CLAIMS = CLAIMS;

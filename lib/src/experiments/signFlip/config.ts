@@ -55,6 +55,12 @@ const ALL_PERTURBATIONS = (sigmas: number[]): Perturbation[] => [
  * - quick (about 10 minutes on 2 cores): LeNet-5 and the slim ResNet (width 8, BN) on MNIST (2,048 training images,
  *   4 epochs), both optimisers × both inits × 3 seeds as base models; perturbations (σ = 0.01, 0.1, 1) of seed 0 with
  *   both optimisers; 7 interpolation points on 1,000 train / 1,000 test images; features on 1,000 test images.
+ * - standard (≤ 60 minutes from an empty cache): LeNet-5 and the slim ResNet (BN) on MNIST with notebook 02's standard
+ *   recipe; base models both optimisers × 5 seeds; the 5 Adam originals of each net under none, reorder (the noise
+ *   floor), flip-all, flip-weights (ResNet only: without BN statistics it equals flip-all), shift 1e-6 and noise σ =
+ *   0.01, 0.1; 7 interpolation points on 1,000 train / 1,000 test images; features on 2,000 test images. 20 base
+ *   models and 65 retrains: with the per-model costs measured for notebook 02 at load ≈ 6 (LeNet-5 9.6 s, ResNet
+ *   56.5 s) ≈ 50 minutes of training plus ≈ 4 minutes of paths and features (estimated, not measured).
  * - full (the seed's scale): LeNet-5, VGG-19-style and ResNet-18-style on MNIST, Fashion-MNIST and CIFAR-10, 3 seeds
  *   everywhere (all perturbed), 13 interpolation points; features on 4,000 test images.
  */
