@@ -12,7 +12,7 @@ import { welchTTest } from '../../stats/twoSample';
 import { meanIntervalEstimate, verdictBoth, type IntervalEstimate, type VerdictStatus } from '../../stats/verdict';
 import type { Scale } from '../../util/scale';
 import { SEED_RECIPES, type ParameterChangeConfig, type PcArchitecture, type PcDataset, type PcOptimizer } from './config';
-import type { PcRun } from './run';
+import type { PcRun } from './records';
 
 /** The statistics of one group of independently trained models against a threshold. */
 export interface PcCell {
