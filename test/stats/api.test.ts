@@ -24,7 +24,9 @@ describe('stats/index: the public API', () => {
     assert.deepEqual(Object.keys(stats.spearman(a, c)), ['rho', 'p']);
     assert.deepEqual(Object.keys(stats.linearFit(a, b)), ['a', 'b', 'r2']);
     assert.deepEqual(Object.keys(stats.meanCI(b, 0.9)), ['mean', 'lo', 'hi']);
-    assert.equal(typeof stats.wasserstein1(a, b), 'number');
-    assert.ok(Array.isArray(stats.gaussianKDE(a, [0, 1])));
+    // moving every value by 1 moves the distribution by exactly 1 in the W1 metric
+    assert.ok(Math.abs(stats.wasserstein1(a, a.map((v) => v + 1)) - 1) < 1e-12);
+    const density = stats.gaussianKDE(a, [0, 1]);
+    assert.ok(Array.isArray(density) && density.length === 2 && density.every((v) => Number.isFinite(v) && v > 0), String(density));
   });
 });

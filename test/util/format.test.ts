@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { asNumber, fixed, percent, percentWithCI, scientific } from '../../lib/src/util/format';
+import { asNumber, fixed, percent, percentWithCI, scientific, signedPoints } from '../../lib/src/util/format';
 import { escapeHtml } from '../../lib/src/util/html';
 
 describe('util/format', () => {
@@ -9,10 +9,14 @@ describe('util/format', () => {
     assert.equal(fixed(1.2345), '1.23');
     assert.equal(fixed(-0.5, 0), '-1');
     assert.equal(scientific(0.000123), '1.2e-4');
+    assert.equal(signedPoints(0.031), '+3.1');
+    assert.equal(signedPoints(-0.2), '-20.0');
+    assert.equal(signedPoints(0), '+0.0');
     for (const bad of [NaN, Infinity, null, undefined, '0.5']) {
       assert.equal(percent(bad), 'n/a');
       assert.equal(fixed(bad), 'n/a');
       assert.equal(scientific(bad), 'n/a');
+      assert.equal(signedPoints(bad), 'n/a');
     }
     assert.ok(Number.isNaN(asNumber('1')));
     assert.equal(asNumber(2), 2);

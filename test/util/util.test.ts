@@ -7,7 +7,8 @@ import { Writable } from 'stream';
 import { createRng } from '../../lib/src/util/random';
 import { writeFileAtomic } from '../../lib/src/util/atomic';
 import { scaleFromEnv } from '../../lib/src/util/scale';
-import { createProgress, insideNotebookKernel, type ProgressOptions } from '../../lib/src/util/progress';
+import { insideNotebookKernel } from '../../lib/src/util/notebookKernel';
+import { createProgress, type ProgressOptions } from '../../lib/src/util/progress';
 
 describe('util/random', () => {
   it('is deterministic per seed and differs across seeds', () => {

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { envFlag, envInteger, envValue, MAX_NATIVE_THREADS } from '../util/env';
+import { silenceCpuBackendBanner } from './tfjsInternals';
 
 /** Backends in order of preference. 'tensorflow' is tfjs-node's (and tfjs-node-gpu's) name. */
 export type BackendChoice = 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
@@ -11,6 +12,10 @@ export interface KernelPackSummary {
   backend: string;
   registered: string[];
   native: { active: boolean; reason: string; threads: number };
+  /** The pack's patches of tfjs layers and optimizers: on, or off with the reason (e.g. a tfjs internal it needs is missing). */
+  hooks: { hook: string; on: boolean; reason: string }[];
+  /** tfjs internals of the backend's tensor memory that are missing; any one keeps the whole pack off. */
+  internalsMissing: string[];
 }
 
 export interface BackendReport {
@@ -33,12 +38,6 @@ interface KernelPackModule {
 function errorText(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
   return msg.split('\n')[0] ?? msg;
-}
-
-/** The tfjs-backend-cpu warns once "install our node backend"; we report the backend ourselves instead. */
-function silenceCpuBanner(): void {
-  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
-  if (cpu) cpu.firstUse = false;
 }
 
 function loadNativeTfjs(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): void {
@@ -109,7 +108,7 @@ export async function selectBackend(
     throw new Error(`NETSTATS_BACKEND must be one of ${BACKEND_ORDER.join(', ')}; got '${forced}'`);
   }
   if (lastReport && !options.reselect && (!forced || lastReport.choice === forced)) return lastReport;
-  silenceCpuBanner();
+  silenceCpuBackendBanner();
   const candidates = forced ? [forced as BackendChoice] : BACKEND_ORDER;
   const skipped: BackendReport['skipped'] = [];
   for (const choice of candidates) {
@@ -143,7 +142,12 @@ export function describeBackend(report: BackendReport): string {
   for (const s of report.skipped) lines.push(`  skipped ${s.choice}: ${s.reason}`);
   if (report.kernelPack) {
     const k = report.kernelPack;
-    lines.push(`  kernel pack: ${k.registered.length} kernels on ${k.backend}`);
+    lines.push(k.internalsMissing.length > 0
+      ? `  kernel pack: off on ${k.backend}, tfjs internals missing: ${k.internalsMissing.join('; ')}`
+      : `  kernel pack: ${k.registered.length} kernels on ${k.backend}`);
+    const on = k.hooks.filter((h) => h.on).map((h) => h.hook);
+    if (k.internalsMissing.length === 0) lines.push(`  hooks on: ${on.length > 0 ? on.join(', ') : 'none'}`);
+    for (const h of k.hooks) if (!h.on && k.internalsMissing.length === 0) lines.push(`  hook ${h.hook} off: ${h.reason}`);
     lines.push(`  native addon: ${k.native.active ? `active, ${k.native.threads} threads` : 'inactive'} (${k.native.reason})`);
   }
   return lines.join('\n');

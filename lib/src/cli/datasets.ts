@@ -200,8 +200,9 @@ async function main(): Promise<number> {
 
 main().then(
   (code) => process.exit(code),
-  (err) => {
-    console.error(err);
+  (err: unknown) => {
+    // The message names the file or setting at fault; a stack trace would only bury it (as in `npm run reproduce`).
+    console.error(`datasets: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   },
 );

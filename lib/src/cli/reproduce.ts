@@ -7,6 +7,7 @@
  * (its failing cell and the cell's real error are printed) does not stop the others. The summary at the end lists
  * what ran, what was skipped and why, and what failed; the exit status is non-zero when anything was skipped or failed.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { exportFigures, listFigureSpecs } from '../plot/export';
@@ -25,6 +26,19 @@ interface ManifestEntry {
   finishedAt: string;
   elapsedMs: number;
   figures: string[];
+  /** The commit the run executed ('+changes' when the working tree differed from it); absent in older entries. */
+  commit?: string;
+}
+
+/** Short commit of the checkout, with '+changes' when tracked files differ from it; 'unknown' outside git. */
+function checkoutCommit(root: string): string {
+  try {
+    const run = (args: string[]): string => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const changed = run(['status', '--porcelain', '--untracked-files=no', '--', 'lib', 'notebooks', 'scripts', 'jupyter']) !== '';
+    return `${run(['rev-parse', '--short', 'HEAD'])}${changed ? '+changes' : ''}`;
+  } catch {
+    return 'unknown';
+  }
 }
 type Manifest = Record<string, ManifestEntry>;
 
@@ -38,7 +52,7 @@ function readManifest(file: string): Manifest {
 function figuresReadme(manifest: Manifest): string {
   const rows = Object.entries(manifest)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([nb, e]) => `| ${nb} | ${e.scale} | ${e.finishedAt} | ${formatDuration(e.elapsedMs)} | ${e.figures.length} |`);
+    .map(([nb, e]) => `| ${nb} | ${e.scale} | ${e.finishedAt} | ${formatDuration(e.elapsedMs)} | ${e.commit ?? 'not recorded'} | ${e.figures.length} |`);
   return [
     '# figures/',
     '',
@@ -49,8 +63,8 @@ function figuresReadme(manifest: Manifest): string {
     '',
     'Which run produced the committed files (the latest run at the largest scale so far, on the 2-core CPU machine):',
     '',
-    '| notebook | scale | finished (UTC) | wall time (short when trained models came from cache/) | figures |',
-    '|---|---|---|---|---|',
+    '| notebook | scale | finished (UTC) | wall time (short when trained models came from cache/) | commit | figures |',
+    '|---|---|---|---|---|---|',
     ...rows,
     '',
   ].join('\n');
@@ -83,6 +97,7 @@ async function main(): Promise<void> {
     if (missing.length > 0) skipped.set(name, `${missing.map(dataLabel).join(', ')} not found (get: ${getThem.join('; ')})`);
   }
   const start = Date.now();
+  const commit = checkoutCommit(root);
   const ran: string[] = [];
   const failed: string[] = [];
   for (const [i, nbFile] of notebooks.entries()) {
@@ -112,7 +127,7 @@ async function main(): Promise<void> {
     const previous = manifest[name];
     // figures/README.md describes the committed files: the latest run at the largest scale so far.
     if (!previous || SCALE_RANK[scale] >= SCALE_RANK[previous.scale]) {
-      manifest[name] = { scale, finishedAt, elapsedMs: run.elapsedMs, figures: specs.map((s) => path.basename(s, '.json')) };
+      manifest[name] = { scale, finishedAt, elapsedMs: run.elapsedMs, commit, figures: specs.map((s) => path.basename(s, '.json')) };
     }
     // Recorded after every notebook, so that an interrupted run still describes the files it did write.
     writeFileAtomic(manifestFile, JSON.stringify(manifest, null, 2) + '\n');

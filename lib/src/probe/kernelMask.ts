@@ -16,7 +16,7 @@ export type MaskRule =
   | { kind: 'global-median' }
   /** Every kernel whose distance is <= maxDistance. */
   | { kind: 'fixed-threshold'; maxDistance: number }
-  /** Every kernel whose test p-value is > alpha (the seed's Welch rule "p > 0.1 = similar"; welch-t and ks only). */
+  /** Every kernel whose test p-value is > alpha (the original study's Welch rule "p > 0.1 = similar"; welch-t and ks only). */
   | { kind: 'p-value'; alpha: number };
 
 /** A mask request: which statistic, which rule. */

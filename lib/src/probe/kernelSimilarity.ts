@@ -68,7 +68,7 @@ export class KernelSimilarity {
   }
 
   /**
-   * Step 1 of the seed: capture per-kernel activation samples and Gram matrices of `model`'s conv layers on the
+   * Step 1 of the original study's method: capture per-kernel activation samples and Gram matrices of `model`'s conv layers on the
    * pretraining data and on the new data (two inference passes; deterministic per seed).
    */
   static async fromNetwork(
@@ -155,7 +155,7 @@ export class KernelSimilarity {
     return this.distances(statistic).map((l) => ({ layer: l.layer, similarity: Float64Array.from(l.distance, similarityFromDistance) }));
   }
 
-  /** Step 2 of the seed: the kernels that count as similar under a statistic and rule. */
+  /** Step 2 of the original study's method: the kernels that count as similar under a statistic and rule. */
   mask(spec: MaskSpec): KernelMask {
     const { statistic, ...rule } = spec;
     const distances = this.distances(statistic);

@@ -11,7 +11,7 @@ export type KernelStatistic =
   | 'kl-histogram'
   /** Closed-form KL(N_D || N_D2) of normals fitted (mean, sample sd) to log|a| (the log-normal assumption). */
   | 'kl-gaussian'
-  /** |t| of Welch's t-test on log|a| (p-value kept: the seed's "p > 0.1 = similar"). */
+  /** |t| of Welch's t-test on log|a| (p-value kept: the original study's "p > 0.1 = similar"). */
   | 'welch-t'
   /** Two-sample Kolmogorov-Smirnov statistic D on log|a| (p-value kept). */
   | 'ks'

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { assertWritableDir, writeFileAtomic } from '../util/atomic';
+import { insideNotebookKernel } from '../util/notebookKernel';
 import { cacheDir, figuresDir } from '../util/paths';
 import { scaleFromEnv, type Scale } from '../util/scale';
 import { htmlTable, textTable, writeCsv, type Row } from './table';
@@ -14,21 +15,11 @@ interface TslabDisplay {
   markdown(s: string): void;
 }
 
-let cachedDisplay: TslabDisplay | null | undefined;
-
 /** tslab's display when running inside a tslab kernel, else null (plain Node: tests, CLI). */
 export function tslabDisplay(): TslabDisplay | null {
-  if (cachedDisplay !== undefined) return cachedDisplay;
-  cachedDisplay = null;
-  try {
-    const mod = require('tslab') as { display: TslabDisplay & { raw(t: string, s: string): void } };
-    // Outside a kernel tslab's display throws "Not ready"; probe with an empty text output-free call.
-    const jupyter = require('tslab/dist/jupyter') as { lastWriteDisplayData: unknown };
-    if (jupyter.lastWriteDisplayData != null) cachedDisplay = mod.display;
-  } catch {
-    cachedDisplay = null;
-  }
-  return cachedDisplay;
+  // Outside a kernel tslab's display throws "Not ready".
+  if (!insideNotebookKernel()) return null;
+  return (require('tslab') as { display: TslabDisplay }).display;
 }
 
 const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;

@@ -39,3 +39,5 @@ export { klHistogram, klGaussian } from './divergence';
 export type { KlHistogramOptions } from './divergence';
 export { verdictAgainstThreshold, verdictWithinBand, verdictBoth, meanIntervalEstimate } from './verdict';
 export type { VerdictStatus, IntervalEstimate } from './verdict';
+export { oneSampleTTest, holmAdjust, holmVerdicts, verdictAll } from './multiple';
+export type { OneSampleTTestResult, HolmCellVerdict } from './multiple';

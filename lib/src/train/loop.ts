@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeParameters, trainableVariablesByName } from '../models/parameters';
 import { cloneSnapshot, takeSnapshot, writeSnapshot, type ParameterSnapshot } from '../probe/snapshot';
-import { createProgress } from '../util/progress';
-import { createRng } from '../util/random';
+import { createProgress, type Progress } from '../util/progress';
+import { createRng, type Rng } from '../util/random';
 import { applyModel, batchTensors, evaluateModel, softmaxCrossEntropyAndCorrect, type EvaluationResult } from './evaluate';
 import type { EpochContext, EpochEndContext, StepContext, StepEndContext, TrainContext, TrainHook } from './hooks';
-import { createOptimizer } from './optimizers';
+import { createOptimizer, type ParameterOptimizer } from './optimizers';
 import type { LabelledBatch, LabelledBatchSource } from '../data/source';
 import type { EpochMetrics, TrainConfig } from './types';
 
@@ -98,6 +98,33 @@ function checkBatch(batch: LabelledBatch, classes: number, where: string): void 
   }
 }
 
+/** Everything one training run keeps between its steps and epochs. */
+interface TrainRun {
+  readonly model: tf.LayersModel;
+  readonly data: TrainData;
+  readonly config: TrainConfig;
+  readonly hooks: readonly TrainHook[];
+  /** Canonical parameter names and their variables, in the same order. */
+  readonly names: readonly string[];
+  readonly varList: tf.Variable[];
+  readonly optimizer: ParameterOptimizer;
+  readonly orderRng: Rng;
+  readonly augmentRng: Rng;
+  readonly stepsPerEpoch: number;
+  readonly evalBatchSize: number;
+  readonly monitor: NonNullable<TrainConfig['monitor']>;
+  readonly history: EpochMetrics[];
+  readonly ctx: TrainContext;
+  readonly progress: Progress;
+  readonly stepLosses: number[];
+  globalStep: number;
+  /** The best checkpoint by the monitored validation metric so far (epoch -1: none yet). */
+  readonly best: { snapshot?: ParameterSnapshot; epoch: number; value: number; epochsSince: number };
+}
+
+/** Sums over one epoch's steps. */
+interface EpochTotals { loss: number; correct: number; seen: number; stepMs: number }
+
 /**
  * Trains a model that outputs logits with softmax cross-entropy, by custom steps: forward in training mode
  * (BatchNorm uses batch statistics and updates its moving statistics), gradients of the trainable variables,
@@ -114,6 +141,30 @@ export async function train(
   checkTrainConfig(config, data);
   checkModelFitsData(model, data);
   const started = performance.now();
+  const run = startRun(model, data, config, hooks);
+  let failed = true;
+  try {
+    for (const hook of hooks) await hook.onTrainBegin?.(run.ctx);
+    let stopReason: string | undefined;
+    for (let epoch = 0; epoch < config.epochs && stopReason === undefined; epoch++) stopReason = await runEpoch(run, epoch);
+    const result = await finishRun(run, stopReason, started);
+    failed = false;
+    const lastMetrics = run.history[run.history.length - 1];
+    run.progress.finish(
+      lastMetrics
+        ? `loss ${lastMetrics.trainLoss.toFixed(4)}` + (lastMetrics.valAccuracy !== undefined ? ` val acc ${(100 * lastMetrics.valAccuracy).toFixed(2)}%` : '')
+        : 'no epochs',
+    );
+    return result;
+  } finally {
+    run.optimizer.dispose();
+    for (const hook of hooks) await hook.onTrainEnd?.(run.ctx);
+    if (failed) run.progress.finish('failed');
+  }
+}
+
+/** The run's optimiser, random streams, step count, hook context and progress bar. */
+function startRun(model: tf.LayersModel, data: TrainData, config: TrainConfig, hooks: readonly TrainHook[]): TrainRun {
   const parameters = trainableVariablesByName(model);
   if (parameters.size === 0) throw new Error(`train: model '${model.name}' has no trainable parameters`);
   const names = [...parameters.keys()];
@@ -143,158 +194,172 @@ export async function train(
     unit: 'steps',
     ...(config.progress === false ? { quiet: true } : {}),
   });
-  const stepLosses: number[] = [];
-  let best: ParameterSnapshot | undefined;
-  let bestEpoch = -1;
-  let bestValue = NaN;
-  let sinceBest = 0;
-  let stoppedEarly = false;
-  let stopReason: string | undefined;
-  let globalStep = 0;
-  let failed = true;
-  try {
-    for (const hook of hooks) await hook.onTrainBegin?.(ctx);
-    for (let epoch = 0; epoch < config.epochs; epoch++) {
-      const epochStart = performance.now();
-      const epochCtx: EpochContext = Object.assign(ctx, { epoch });
-      for (const hook of hooks) await hook.onEpochBegin?.(epochCtx);
-      const order = config.shuffle === false ? Int32Array.from({ length: n }, (_, i) => i) : orderRng.permutation(n);
-      const lr = config.lrSchedule ? config.lrSchedule(epoch) : config.optimizer.lr;
-      let lossSum = 0;
-      let correctSum = 0;
-      let seen = 0;
-      let stepMs = 0;
-      for (let step = 0; step < stepsPerEpoch; step++) {
-        const stepStart = performance.now();
-        const indices = order.subarray(step * batchSize, Math.min(n, (step + 1) * batchSize));
-        const batch = data.train.batch(indices, augmentRng);
-        checkBatch(batch, data.train.classes, `epoch ${epoch} step ${step}`);
-        const stepCtx: StepContext = Object.assign(epochCtx, { step, globalStep, lr, batchSize: indices.length });
-        // Phase 1: loss and gradients (kept), so that a non-finite loss stops before any update.
-        let correct: tf.Scalar | undefined;
-        const { value, grads } = tf.tidy(() => {
-          const { xs, labels } = batchTensors(batch);
-          return tf.variableGrads(() => {
-            const r = softmaxCrossEntropyAndCorrect(applyModel(model, xs, true), labels);
-            correct = tf.keep(r.correct);
-            return r.loss;
-          }, varList);
-        });
-        const loss = (await value.data())[0] as number;
-        const right = correct ? ((await correct.data())[0] as number) : 0;
-        value.dispose();
-        correct?.dispose();
-        if (!Number.isFinite(loss)) {
-          tf.dispose(grads);
-          throw new NonFiniteLossError(epoch, step, loss);
-        }
-        // Phase 2: hooks' gradient transforms, update masks, optimiser step.
-        const masks: ReadonlyMap<string, tf.Tensor>[] = [];
-        for (const hook of hooks) {
-          const m = hook.updateMasks?.(stepCtx);
-          if (m && m.size > 0) masks.push(m);
-        }
-        tf.tidy(() => {
-          let gradMap = new Map<string, tf.Tensor>();
-          for (let i = 0; i < names.length; i++) {
-            const g = grads[(varList[i] as tf.Variable).name];
-            if (g) gradMap.set(names[i] as string, g);
-          }
-          for (const hook of hooks) {
-            const out = hook.transformGradients?.(gradMap, stepCtx);
-            if (out) gradMap = out;
-          }
-          let updateMasks: Map<string, tf.Tensor> | undefined;
-          for (const m of masks) {
-            updateMasks ??= new Map();
-            for (const [name, mask] of m) {
-              const prev = updateMasks.get(name);
-              updateMasks.set(name, prev ? tf.mul(prev, mask) : mask);
-            }
-          }
-          optimizer.step(gradMap, { lr, ...(updateMasks ? { updateMasks } : {}) });
-        });
-        tf.dispose(grads);
-        stepMs += performance.now() - stepStart;
-        stepLosses.push(loss);
-        lossSum += loss * indices.length;
-        correctSum += right;
-        seen += indices.length;
-        for (const hook of hooks) hook.onStepEnd?.(Object.assign(stepCtx, { loss }) as StepEndContext);
-        globalStep += 1;
-        progress.update(globalStep, `epoch ${epoch + 1}/${config.epochs} loss ${loss.toFixed(4)}`);
-      }
-      const metrics: EpochMetrics = {
-        epoch,
-        trainLoss: lossSum / seen,
-        trainAccuracy: correctSum / seen,
-        lr,
-        elapsedMs: 0,
-        samplesPerSecond: seen / (stepMs / 1000),
-      };
-      if (data.val) {
-        const v = await evaluateModel(model, data.val, { batchSize: evalBatchSize });
-        metrics.valLoss = v.loss;
-        metrics.valAccuracy = v.accuracy;
-      }
-      metrics.elapsedMs = performance.now() - epochStart;
-      history.push(metrics);
-      if (data.val) {
-        const value = monitor === 'val-loss' ? (metrics.valLoss as number) : (metrics.valAccuracy as number);
-        const minDelta = config.earlyStopping?.minDelta ?? 0;
-        const improved =
-          bestEpoch < 0 ? Number.isFinite(value) : monitor === 'val-loss' ? value < bestValue - minDelta : value > bestValue + minDelta;
-        if (improved || bestEpoch < 0) {
-          best = takeSnapshot(model, 'best');
-          bestEpoch = epoch;
-          bestValue = value;
-          sinceBest = 0;
-        } else {
-          sinceBest += 1;
-        }
-      }
-      for (const hook of hooks) await hook.onEpochEnd?.(Object.assign(epochCtx, { metrics }) as EpochEndContext);
-      if (config.earlyStopping && data.val && sinceBest >= config.earlyStopping.patience) {
-        stoppedEarly = true;
-        stopReason = `early stopping: no ${monitor} improvement for ${sinceBest} epochs (best epoch ${bestEpoch})`;
-        break;
-      }
-      if (ctx.stopTraining) {
-        stoppedEarly = true;
-        stopReason = ctx.stopReason ?? 'stopped by a hook';
-        break;
-      }
-    }
-    const last = takeSnapshot(model, 'last');
-    if (!best) {
-      best = cloneSnapshot(last, 'best');
-      bestEpoch = history.length - 1;
-    }
-    if ((config.restoreBest ?? true) && data.val && bestEpoch !== history.length - 1) writeSnapshot(model, best);
-    const result: TrainResult = {
-      history,
-      bestEpoch,
-      best,
-      last,
-      stepLosses: Float32Array.from(stepLosses),
-      epochsRun: history.length,
-      stoppedEarly,
-      elapsedMs: 0,
-    };
-    if (stopReason !== undefined) result.stopReason = stopReason;
-    if (data.test) result.test = await evaluateModel(model, data.test, { batchSize: evalBatchSize });
-    result.elapsedMs = performance.now() - started;
-    failed = false;
-    const lastMetrics = history[history.length - 1];
-    progress.finish(
-      lastMetrics
-        ? `loss ${lastMetrics.trainLoss.toFixed(4)}` + (lastMetrics.valAccuracy !== undefined ? ` val acc ${(100 * lastMetrics.valAccuracy).toFixed(2)}%` : '')
-        : 'no epochs',
-    );
-    return result;
-  } finally {
-    optimizer.dispose();
-    for (const hook of hooks) await hook.onTrainEnd?.(ctx);
-    if (failed) progress.finish('failed');
+  return {
+    model, data, config, hooks, names, varList, optimizer, orderRng, augmentRng, stepsPerEpoch, evalBatchSize, monitor,
+    history, ctx, progress, stepLosses: [], globalStep: 0, best: { epoch: -1, value: NaN, epochsSince: 0 },
+  };
+}
+
+/** One epoch: its steps, validation, best checkpoint and hooks. Returns why training stops after it, if it does. */
+async function runEpoch(run: TrainRun, epoch: number): Promise<string | undefined> {
+  const { config, data, hooks } = run;
+  const epochStart = performance.now();
+  const epochCtx: EpochContext = Object.assign(run.ctx, { epoch });
+  for (const hook of hooks) await hook.onEpochBegin?.(epochCtx);
+  const n = data.train.count;
+  const order = config.shuffle === false ? Int32Array.from({ length: n }, (_, i) => i) : run.orderRng.permutation(n);
+  const lr = config.lrSchedule ? config.lrSchedule(epoch) : config.optimizer.lr;
+  const totals: EpochTotals = { loss: 0, correct: 0, seen: 0, stepMs: 0 };
+  for (let step = 0; step < run.stepsPerEpoch; step++) await runStep(run, epochCtx, order, step, lr, totals);
+  const metrics: EpochMetrics = {
+    epoch,
+    trainLoss: totals.loss / totals.seen,
+    trainAccuracy: totals.correct / totals.seen,
+    lr,
+    elapsedMs: 0,
+    samplesPerSecond: totals.seen / (totals.stepMs / 1000),
+  };
+  if (data.val) {
+    const v = await evaluateModel(run.model, data.val, { batchSize: run.evalBatchSize });
+    metrics.valLoss = v.loss;
+    metrics.valAccuracy = v.accuracy;
   }
+  metrics.elapsedMs = performance.now() - epochStart;
+  run.history.push(metrics);
+  if (data.val) trackBest(run, epoch, metrics);
+  for (const hook of hooks) await hook.onEpochEnd?.(Object.assign(epochCtx, { metrics }) as EpochEndContext);
+  return stopReasonAfterEpoch(run);
+}
+
+/** One optimisation step on the batch at `order[step * batchSize ...]`. */
+async function runStep(run: TrainRun, epochCtx: EpochContext, order: Int32Array, step: number, lr: number, totals: EpochTotals): Promise<void> {
+  const { config, data, hooks } = run;
+  const stepStart = performance.now();
+  const indices = order.subarray(step * config.batchSize, Math.min(data.train.count, (step + 1) * config.batchSize));
+  const batch = data.train.batch(indices, run.augmentRng);
+  checkBatch(batch, data.train.classes, `epoch ${epochCtx.epoch} step ${step}`);
+  const stepCtx: StepContext = Object.assign(epochCtx, { step, globalStep: run.globalStep, lr, batchSize: indices.length });
+  const { loss, correct, grads } = await lossAndGradients(run, batch, epochCtx.epoch, step);
+  applyUpdate(run, grads, hookUpdateMasks(hooks, stepCtx), stepCtx, lr);
+  tf.dispose(grads);
+  totals.stepMs += performance.now() - stepStart;
+  run.stepLosses.push(loss);
+  totals.loss += loss * indices.length;
+  totals.correct += correct;
+  totals.seen += indices.length;
+  for (const hook of hooks) hook.onStepEnd?.(Object.assign(stepCtx, { loss }) as StepEndContext);
+  run.globalStep += 1;
+  run.progress.update(run.globalStep, `epoch ${epochCtx.epoch + 1}/${config.epochs} loss ${loss.toFixed(4)}`);
+}
+
+/**
+ * Phase 1 of a step: the batch's loss, correct count and gradients (kept), so that a non-finite loss stops training
+ * before any update.
+ */
+async function lossAndGradients(run: TrainRun, batch: LabelledBatch, epoch: number, step: number): Promise<{ loss: number; correct: number; grads: tf.NamedTensorMap }> {
+  let correct: tf.Scalar | undefined;
+  const { value, grads } = tf.tidy(() => {
+    const { xs, labels } = batchTensors(batch);
+    return tf.variableGrads(() => {
+      const r = softmaxCrossEntropyAndCorrect(applyModel(run.model, xs, true), labels);
+      correct = tf.keep(r.correct);
+      return r.loss;
+    }, run.varList);
+  });
+  const loss = (await value.data())[0] as number;
+  const right = correct ? ((await correct.data())[0] as number) : 0;
+  value.dispose();
+  correct?.dispose();
+  if (!Number.isFinite(loss)) {
+    tf.dispose(grads);
+    throw new NonFiniteLossError(epoch, step, loss);
+  }
+  return { loss, correct: right, grads };
+}
+
+/** The update masks the hooks ask for this step (asked before the update's tidy: hooks may keep what they return). */
+function hookUpdateMasks(hooks: readonly TrainHook[], stepCtx: StepContext): ReadonlyMap<string, tf.Tensor>[] {
+  const masks: ReadonlyMap<string, tf.Tensor>[] = [];
+  for (const hook of hooks) {
+    const m = hook.updateMasks?.(stepCtx);
+    if (m && m.size > 0) masks.push(m);
+  }
+  return masks;
+}
+
+/** Phase 2 of a step: hooks' gradient transforms, the product of the update masks, the optimiser step. */
+function applyUpdate(run: TrainRun, grads: tf.NamedTensorMap, masks: readonly ReadonlyMap<string, tf.Tensor>[], stepCtx: StepContext, lr: number): void {
+  tf.tidy(() => {
+    let gradMap = new Map<string, tf.Tensor>();
+    for (let i = 0; i < run.names.length; i++) {
+      const g = grads[(run.varList[i] as tf.Variable).name];
+      if (g) gradMap.set(run.names[i] as string, g);
+    }
+    for (const hook of run.hooks) {
+      const out = hook.transformGradients?.(gradMap, stepCtx);
+      if (out) gradMap = out;
+    }
+    let updateMasks: Map<string, tf.Tensor> | undefined;
+    for (const m of masks) {
+      updateMasks ??= new Map();
+      for (const [name, mask] of m) {
+        const prev = updateMasks.get(name);
+        updateMasks.set(name, prev ? tf.mul(prev, mask) : mask);
+      }
+    }
+    run.optimizer.step(gradMap, { lr, ...(updateMasks ? { updateMasks } : {}) });
+  });
+}
+
+/** Keeps a snapshot of the weights when the monitored validation metric improved (the first finite value counts). */
+function trackBest(run: TrainRun, epoch: number, metrics: EpochMetrics): void {
+  const best = run.best;
+  const value = run.monitor === 'val-loss' ? (metrics.valLoss as number) : (metrics.valAccuracy as number);
+  const minDelta = run.config.earlyStopping?.minDelta ?? 0;
+  const improved =
+    best.epoch < 0 ? Number.isFinite(value) : run.monitor === 'val-loss' ? value < best.value - minDelta : value > best.value + minDelta;
+  if (improved || best.epoch < 0) {
+    best.snapshot = takeSnapshot(run.model, 'best');
+    best.epoch = epoch;
+    best.value = value;
+    best.epochsSince = 0;
+  } else {
+    best.epochsSince += 1;
+  }
+}
+
+function stopReasonAfterEpoch(run: TrainRun): string | undefined {
+  const { config, data, best } = run;
+  if (config.earlyStopping && data.val && best.epochsSince >= config.earlyStopping.patience) {
+    return `early stopping: no ${run.monitor} improvement for ${best.epochsSince} epochs (best epoch ${best.epoch})`;
+  }
+  if (run.ctx.stopTraining) return run.ctx.stopReason ?? 'stopped by a hook';
+  return undefined;
+}
+
+/** The last and best weights (the best restored into the model when asked), the test metrics and the result. */
+async function finishRun(run: TrainRun, stopReason: string | undefined, started: number): Promise<TrainResult> {
+  const { model, data, config, history } = run;
+  const last = takeSnapshot(model, 'last');
+  let best = run.best.snapshot;
+  let bestEpoch = run.best.epoch;
+  if (!best) {
+    best = cloneSnapshot(last, 'best');
+    bestEpoch = history.length - 1;
+  }
+  if ((config.restoreBest ?? true) && data.val && bestEpoch !== history.length - 1) writeSnapshot(model, best);
+  const result: TrainResult = {
+    history,
+    bestEpoch,
+    best,
+    last,
+    stepLosses: Float32Array.from(run.stepLosses),
+    epochsRun: history.length,
+    stoppedEarly: stopReason !== undefined,
+    elapsedMs: 0,
+  };
+  if (stopReason !== undefined) result.stopReason = stopReason;
+  if (data.test) result.test = await evaluateModel(model, data.test, { batchSize: run.evalBatchSize });
+  result.elapsedMs = performance.now() - started;
+  return result;
 }

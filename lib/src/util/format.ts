@@ -12,6 +12,12 @@ export function percent(x: unknown, digits = 1): string {
   return Number.isFinite(v) ? `${(100 * v).toFixed(digits)}%` : 'n/a';
 }
 
+/** A difference of two fractions in signed percentage points: 0.031 → '+3.1', -0.2 → '-20.0'. */
+export function signedPoints(x: unknown, digits = 1): string {
+  const v = asNumber(x);
+  return Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${(100 * v).toFixed(digits)}` : 'n/a';
+}
+
 /** Scientific notation: 0.000123 → '1.2e-4'. */
 export function scientific(x: unknown, digits = 1): string {
   const v = asNumber(x);

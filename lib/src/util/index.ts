@@ -4,5 +4,6 @@ export * from './atomic';
 export * from './scale';
 export * from './paths';
 export * from './progress';
+export * from './notebookKernel';
 export * from './html';
 export * from './env';

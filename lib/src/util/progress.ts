@@ -1,4 +1,6 @@
 import { envFlag } from './env';
+import { insideNotebookKernel } from './notebookKernel';
+
 /**
  * Progress with ETA for long work, shown one of three ways:
  * - terminal (a TTY): one line redrawn in place with a carriage return and an erase-to-end-of-line code;
@@ -26,22 +28,6 @@ export interface ProgressOptions {
 export type ProgressMode = 'terminal' | 'notebook' | 'lines';
 
 /**
- * True inside a tslab Jupyter kernel: the kernel has loaded tslab's jupyter module and set its display hook (plain
- * Node, tests and the CLI never load it). Looked up in the module cache, not required: loading it would pull in
- * tslab's kernel code (a second or more) into every CLI run.
- */
-export function insideNotebookKernel(): boolean {
-  let file: string;
-  try {
-    file = require.resolve('tslab/dist/jupyter');
-  } catch {
-    return false;
-  }
-  const loaded = require.cache[file]?.exports as { lastWriteDisplayData?: unknown } | undefined;
-  return loaded?.lastWriteDisplayData != null;
-}
-
-/**
  * Visible length of the line now open on each notebook stream. Jupyter treats a carriage return like a terminal does
  * (the new text overwrites the old character by character and leaves the rest), so a shorter line is padded with
  * spaces; shared by all bars on a stream, since nested bars (a study and each model it trains) redraw one line.
@@ -52,10 +38,11 @@ const openLineLength = new WeakMap<object, number>();
 const REDRAW_MS: Record<Exclude<ProgressMode, 'lines'>, number> = { terminal: 100, notebook: 1000 };
 
 /**
- * In a notebook kernel every write is a ZeroMQ message, and zeromq.js sends at most 512 messages synchronously
- * between two turns of the event loop: the next send throws EBUSY and kills the tslab kernel (a standard run of
- * notebook 03 died of it 4.5 minutes into one synchronous sweep). So notebook writes are budgeted per turn of the
- * event loop: redraws stop after REDRAW_BUDGET (the bar resumes once the loop turns), final lines after FINAL_BUDGET.
+ * In a notebook kernel every write is a ZeroMQ message. zeromq.js sends 512 messages on a socket at once and then
+ * hands sends to the event loop, which a long synchronous computation (one model's training) never lets turn: the
+ * kernel's send queue (jupyter/kernels/tslab/zmq-send-queue.cjs) keeps them, and they all arrive together after it.
+ * So redraws are budgeted per turn of the event loop (REDRAW_BUDGET; the bar resumes when the loop turns) and final
+ * lines a little further (FINAL_BUDGET): a stale bar is better than hundreds of redraws delivered at once.
  */
 const REDRAW_BUDGET = 200;
 const FINAL_BUDGET = 400;

@@ -42,7 +42,7 @@ import { ActivationVarianceData, measureReplicaActivations, accuracyPlateauWidth
 import { activationVarianceClaims, trainingRecord } from '../../../lib/src/experiments/activationVariance/verdict';
 import { activationVarianceVerdictText } from '../../../lib/src/experiments/activationVariance/text';
 import { argmaxIndex, bootstrapReplicates, indexShares, plateauIndex, summarizeStds as summarizeStdsOf } from '../../../lib/src/experiments/activationVariance/stats';
-import { assertFigureContent } from '../../plot/figureContent';
+import { assertFigureContent, traceY } from '../../plot/figureContent';
 
 /** Two-pass float64 std (ddof 1) of column j of a rows × cols matrix: the reference for the streaming moments. */
 function twoPassStd(values: Float64Array | Float32Array, rows: number, cols: number, j: number): number {
@@ -414,8 +414,15 @@ describe('experiments/activationVariance', () => {
       assert.ok(run.multiplyAdds > 0 && result.scratch[i]!.multiplyAdds > 0);
     }
     const fig = resizeTrajectoryFigure([result]);
-    assert.equal(fig.data.length, config.replicates);
-    assert.equal(resizeAccuracyFigure([result]).data.length, 2);
+    assertFigureContent(fig, { traces: config.replicates, title: /^Width found by the std-driven resizing procedure/, xTitle: /^epoch$/, yTitle: /^hidden width after the check$/ });
+    // each replicate's line starts at the start width and ends at the width it reports
+    for (const run of result.resized) {
+      const y = traceY(fig, `replicate ${run.replicate}`);
+      assert.deepEqual([y[0], y[y.length - 1]], [config.startWidth, run.finalWidth]);
+    }
+    const accuracy = resizeAccuracyFigure([result]);
+    assertFigureContent(accuracy, { traces: 2, title: /^Test accuracy: resized during training vs the same width from scratch/, yTitle: /^test accuracy \(%\)$/ });
+    assert.deepEqual(traceY(accuracy, 'resized by the std rule'), [100 * result.summary.resizedTestAccuracy.mean]);
     assert.match(activationVarianceResizeFindings([result])[0]!, /Resizing on MNIST/);
   });
 

@@ -5,6 +5,7 @@ import { countParameters, initializeModel } from '../../../lib/src/models/index'
 import { meanCIByGroup } from '../../../lib/src/report/groups';
 import type { Row } from '../../../lib/src/report/table';
 import { blockSummary, residualBlockModel, residualPlacementBlock, residualPlacementSignals, placementStack, BLOCK_FAMILIES, widthForBudget, budgetNet } from '../../../lib/src/experiments/architectures/blocks';
+import { assertFigureContent, traceY } from '../../plot/figureContent';
 
 describe('experiments/architectures: blocks', () => {
   before(async () => {
@@ -98,7 +99,10 @@ describe('experiments/architectures: blocks', () => {
     const mean = meanCIByGroup(rows.filter((r) => r['placement'] === 'relu-before-add'), ['block'], 'outputMean').map((r) => r['mean'] as number);
     for (let b = 1; b < mean.length; b++) assert.ok((mean[b] as number) >= (mean[b - 1] as number) - 1e-6);
     assert.equal(tf.memory().numTensors, before);
-    assert.equal(placementFigure(rows).data.length, 3 * RESIDUAL_PLACEMENTS.length);
+    // three panels (mean, spread, gradient) with one line per placement; the mean panel plots the means above
+    const fig = placementFigure(rows);
+    assertFigureContent(fig, { traces: 3 * RESIDUAL_PLACEMENTS.length, title: /^Residual block placements at initialisation/, xTitle: /^block$/, yTitle: /^mean of the block output$/ });
+    assert.deepEqual(traceY(fig, 'relu-before-add'), mean);
     const m = placementStack('original', { blocks: 2, channels: 4, size: 4, batch: 2, seeds: [0] }, 0);
     assert.deepEqual(m.outputs[0]?.shape, [null, 10]);
     m.dispose();
@@ -125,6 +129,9 @@ describe('experiments/architectures: blocks', () => {
   it('budgetFigure draws one bar per family with CIs', () => {
     const summary: Row[] = BLOCK_FAMILIES.map((family, i) => ({ family, width: i + 1, parameters: 1000, macs: 1, testAccuracy: 0.3, lo: 0.2, hi: 0.4, seeds: 2 }));
     const fig = budgetFigure({ runs: [], summary, trainedRuns: 0, elapsedMs: 0 });
+    assertFigureContent(fig, { traces: 1, title: /equal parameter budget: test accuracy/, yTitle: /^test accuracy$/ });
     assert.equal((fig.data[0] as { x: string[] }).x.length, BLOCK_FAMILIES.length);
+    assert.deepEqual(traceY(fig, 'test accuracy'), BLOCK_FAMILIES.map(() => 0.3));
+    assert.equal((fig.data[0] as { x: string[] }).x[1], `${BLOCK_FAMILIES[1]} (1k, w=2)`);
   });
 });

@@ -7,6 +7,7 @@ import {
 } from '../../../lib/src/experiments/architectures/index';
 import { convStackGeometry, type ConvStackLayer } from '../../../lib/src/models/index';
 import { centralShare, measureReceptiveField, stackedVersusLargeKernels } from '../../../lib/src/experiments/architectures/geometry';
+import { assertFigureContent, traceY } from '../../plot/figureContent';
 
 describe('experiments/architectures: receptive fields', () => {
   before(async () => {
@@ -90,7 +91,14 @@ describe('experiments/architectures: receptive fields', () => {
     assert.equal(byName.get('AlexNet (two-GPU split)')?.['parameters'], 2334080);
     assert.equal(byName.get('VGG-16')?.['measuredWidth'], 212);
     assert.deepEqual(r.maps.map((m) => m.measured.height), [7, 7, 13]);
-    assert.ok(receptiveFieldMapsFigure(r.maps).data.length === 3);
-    assert.equal(stackedKernelsFigure(r.stackedVsLarge).data.length, 2);
+    // one heatmap per measured stack, each normalised to its maximum
+    const maps = receptiveFieldMapsFigure(r.maps);
+    assertFigureContent(maps, { traces: 3, title: /^Which input pixels one output unit depends on/, xTitle: /^input column$/, yTitle: /^input row$/ });
+    for (const t of maps.data) assert.equal(t.type === 'heatmap' ? Math.max(...t.z.flat().filter((v): v is number => typeof v === 'number')) : NaN, 1);
+    const stacked = stackedKernelsFigure(r.stackedVsLarge);
+    assertFigureContent(stacked, { traces: 2, title: /fewer weights/, xTitle: /^receptive field \(pixels\)$/, yTitle: /^weights$/ });
+    // k = 5: one 5×5 conv has 25·C² weights, two stacked 3×3 convs 18·C² (C = 8)
+    assert.deepEqual(traceY(stacked, 'one k×k conv'), [25 * 64, 49 * 64]);
+    assert.deepEqual(traceY(stacked, 'stacked 3×3 convs'), [18 * 64, 27 * 64]);
   });
 });

@@ -1,7 +1,4 @@
 import { strict as assert } from 'assert';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import {
   runVanishingGradients,
@@ -9,18 +6,10 @@ import {
   gradientsDuringTrainingFigure,
   trainingCurvesFigure,
 } from '../../../lib/src/experiments/architectures/index';
-import { locateDataset } from '../../../lib/src/data/locations';
 import { architecturesConfig } from '../../../lib/src/experiments/architectures/config';
 import { firstOverLastAtStep, VanishingGradientsConfig } from '../../../lib/src/experiments/architectures/gradients';
-
-function datasetPresent(name: 'mnist' | 'fashion-mnist' | 'cifar10'): boolean {
-  try {
-    locateDataset(name, 'train');
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { assertFigureContent, traceY } from '../../plot/figureContent';
+import { useCpuBackend, useTempCache } from './fixture';
 
 describe('experiments/architectures: first-over-last gradient ratio', () => {
   it('firstOverLastAtStep: geometric means over seeds, hand-computed', () => {
@@ -36,17 +25,14 @@ describe('experiments/architectures: first-over-last gradient ratio', () => {
 
 describe('experiments/architectures: vanishing gradients (trains, caches)', function () {
   this.timeout(120_000);
-  const cacheRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'netstats-arch-cache-'));
-  after(() => fs.rmSync(cacheRoot, { recursive: true, force: true }));
-  before(async function () {
-    await tf.setBackend('cpu');
-    if (!datasetPresent('mnist')) this.skip();
-  });
+  useCpuBackend('mnist');
+  const cache = useTempCache('arch-cache');
 
   it('plain sigmoid gradients vanish towards the input, residual ones do not; second run comes from the cache', async () => {
     const base = architecturesConfig('tiny').gradients;
     const config: VanishingGradientsConfig = { ...base, depth: 10, width: 16, initSeeds: [0, 1, 2], trainSeeds: [0], epochs: 1, maxStepsPerEpoch: 2, recordEverySteps: 1 };
     const before = tf.memory().numTensors;
+    const cacheRoot = cache();
     const r = await runVanishingGradients(config, { cacheRoot });
     assert.equal(tf.memory().numTensors, before);
     assert.equal(r.initNorms.length, config.variants.length * 3 * config.depth);
@@ -56,10 +42,20 @@ describe('experiments/architectures: vanishing gradients (trains, caches)', func
     assert.ok((s.get('residual-sigmoid')?.['log10FirstOverLast'] as number) > -1, `residual sigmoid ${s.get('residual-sigmoid')?.['log10FirstOverLast']}`);
     assert.equal(r.history.length, config.variants.length * 1 * 1);
     assert.equal(r.trainedRuns, config.variants.length);
-    assert.ok(r.trainingNorms.length === config.variants.length * 2 * config.depth);
-    assert.equal(gradientsAtInitFigure(r).data.length, 2 * config.variants.length); // line + CI band each
-    assert.equal(gradientsDuringTrainingFigure(r, config.depth).data.length, 2 * config.variants.length);
-    assert.ok(trainingCurvesFigure(r).data.length >= config.variants.length * 2);
+    assert.equal(r.trainingNorms.length, config.variants.length * 2 * config.depth);
+    const num = (v: unknown): number => (typeof v === 'number' ? v : NaN);
+    const atInit = gradientsAtInitFigure(r);
+    // line + CI band per variant (three init seeds give an interval)
+    assertFigureContent(atInit, { traces: 2 * config.variants.length, title: /at initialisation/, xTitle: /^hidden layer i$/, yTitle: /^log₁₀ ‖∂L\/∂W_i‖$/ });
+    assert.deepEqual(traceY(atInit, 'plain-sigmoid'), r.initSummary.filter((x) => x['variant'] === 'plain-sigmoid').map((x) => num(x['mean'])));
+    const during = gradientsDuringTrainingFigure(r, config.depth);
+    // layer 1 and the last layer per variant
+    assertFigureContent(during, { traces: 2 * config.variants.length, title: new RegExp(`layer 1 \\(solid\\) vs layer ${config.depth}`), xTitle: /^training step$/ });
+    assert.equal(traceY(during, `plain-sigmoid, layer ${config.depth}`).length, config.epochs * 2); // one norm per step: 2 steps per epoch
+    const curves = trainingCurvesFigure(r);
+    // one seed: no band; a loss panel and an accuracy panel with one line per variant each
+    assertFigureContent(curves, { traces: 2 * config.variants.length, title: /^Training curves of the deep nets/, xTitle: /^epoch$/, yTitle: /^training loss/ });
+    assert.deepEqual(traceY(curves, 'plain-sigmoid'), r.history.filter((x) => x['variant'] === 'plain-sigmoid').map((x) => num(x['trainLoss'])));
     const again = await runVanishingGradients(config, { cacheRoot });
     assert.equal(again.trainedRuns, 0);
     assert.deepEqual(again.history, r.history);

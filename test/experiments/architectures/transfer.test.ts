@@ -1,7 +1,4 @@
 import { strict as assert } from 'assert';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { transferConfig, transferVerdictText } from '../../../lib/src/experiments/architectures/index';
 import { transferClaims } from '../../../lib/src/experiments/architectures/verdict';
@@ -12,28 +9,18 @@ import {
   transferCnn,
   type TransferRun,
 } from '../../../lib/src/experiments/architectures/transfer';
-import { locateDataset } from '../../../lib/src/data/locations';
 import { takeSnapshot, writeSnapshot } from '../../../lib/src/probe/snapshot';
 import { train } from '../../../lib/src/train/loop';
 import { sourceFromArrays } from '../../../lib/src/data/source';
 import { createRng } from '../../../lib/src/util/random';
 import { transferSweepFigure, domainGapFigure } from '../../../lib/src/experiments/architectures/figures';
 import { assertFigureContent, traceY } from '../../plot/figureContent';
-
-function datasetPresent(name: 'mnist' | 'fashion-mnist' | 'cifar10'): boolean {
-  try {
-    locateDataset(name, 'train');
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { datasetPresent, useCpuBackend, useTempCache } from './fixture';
 
 describe('experiments/transfer', function () {
   this.timeout(120_000);
-  before(async () => {
-    await tf.setBackend('cpu');
-  });
+  useCpuBackend();
+  const cache = useTempCache('transfer-cache');
 
   it('freezing the first k convs keeps them bit-identical through training; the rest moves', async () => {
     const rng = createRng(1);
@@ -128,45 +115,41 @@ describe('experiments/transfer', function () {
 
   it('runTransfer (matched MNIST pairs, tiny): a source model per seed shared by both pairs, every start × k × seed, cache reused', async function () {
     if (!datasetPresent('mnist') || !datasetPresent('fashion-mnist')) this.skip();
-    const cacheRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'netstats-transfer-cache-'));
-    try {
-      // One target size keeps the test short (the size × k claim is checked on synthetic runs above).
-      const config = transferConfig('tiny', { target: { sizes: [4] } });
-      const before = tf.memory().numTensors;
-      const r = await runTransfer(config, { cacheRoot });
-      assert.equal(tf.memory().numTensors, before);
-      // Both pairs start from MNIST 5–9: one source model per seed, not per pair.
-      assert.equal(r.sources.length, config.seeds.length);
-      assert.equal(r.trainedModels, config.seeds.length + r.runs.length);
-      const perSeed = config.freezeLevels.length + 2;
-      assert.equal(r.runs.length, config.pairs.length * config.seeds.length * config.target.sizes.length * perSeed);
-      for (const run of r.runs) assert.ok(run.testAccuracy !== null && run.testAccuracy >= 0 && run.testAccuracy <= 1);
-      // Trainable parameters fall as k grows (frozen convs leave the optimiser).
-      const trainable = config.freezeLevels.map((k) => r.runs.find((x) => x.start === 'pretrained' && x.k === k)?.trainableParameters as number);
-      for (let i = 1; i < trainable.length; i++) assert.ok((trainable[i] as number) < (trainable[i - 1] as number));
-      // Summary cells: clipped to [0, 1], n = converged seeds.
-      for (const cell of r.summary) {
-        assert.ok(cell.n <= config.seeds.length);
-        if (Number.isFinite(cell.lo)) assert.ok(cell.lo >= 0 && cell.hi <= 1 && cell.lo < cell.hi);
-      }
-      assert.equal(r.domainGap.length, 5 * config.pairs.length);
-      assert.equal(r.claims.freezeEarly.length, config.pairs.length * config.target.sizes.length);
-      assert.equal(r.claims.distance.length, config.target.sizes.length);
-      assert.equal(r.claims.size.length, 0);
-      // (At tiny scale most runs miss the plateau criterion, so the curves may be empty: compare with the summary.)
-      const sweep = transferSweepFigure(r);
-      assert.match(sweep.layout.title?.text ?? '', /first k conv layers frozen/);
-      const n0 = Math.min(...r.summary.map((x) => x.perClass));
-      const pretrained = r.summary.filter((x) => x.pair === config.pairs[0] && x.perClass === n0 && x.start === 'pretrained').sort((a, b) => a.k - b.k);
-      assert.deepEqual(traceY(sweep, `pretrained, n = ${n0}/class`), pretrained.map((x) => x.mean));
-      const gap = domainGapFigure(r);
-      assertFigureContent(gap, { traces: config.pairs.length, xTitle: /^features of layer/, yTitle: /^domain classifier accuracy$/ });
-      const again = await runTransfer(config, { cacheRoot });
-      assert.equal(again.trainedModels, 0);
-      assert.deepEqual(again.runs, r.runs);
-    } finally {
-      fs.rmSync(cacheRoot, { recursive: true, force: true });
+    const cacheRoot = cache();
+    // One target size keeps the test short (the size × k claim is checked on synthetic runs above).
+    const config = transferConfig('tiny', { target: { sizes: [4] } });
+    const before = tf.memory().numTensors;
+    const r = await runTransfer(config, { cacheRoot });
+    assert.equal(tf.memory().numTensors, before);
+    // Both pairs start from MNIST 5–9: one source model per seed, not per pair.
+    assert.equal(r.sources.length, config.seeds.length);
+    assert.equal(r.trainedModels, config.seeds.length + r.runs.length);
+    const perSeed = config.freezeLevels.length + 2;
+    assert.equal(r.runs.length, config.pairs.length * config.seeds.length * config.target.sizes.length * perSeed);
+    for (const run of r.runs) assert.ok(run.testAccuracy !== null && run.testAccuracy >= 0 && run.testAccuracy <= 1);
+    // Trainable parameters fall as k grows (frozen convs leave the optimiser).
+    const trainable = config.freezeLevels.map((k) => r.runs.find((x) => x.start === 'pretrained' && x.k === k)?.trainableParameters as number);
+    for (let i = 1; i < trainable.length; i++) assert.ok((trainable[i] as number) < (trainable[i - 1] as number));
+    // Summary cells: clipped to [0, 1], n = converged seeds.
+    for (const cell of r.summary) {
+      assert.ok(cell.n <= config.seeds.length);
+      if (Number.isFinite(cell.lo)) assert.ok(cell.lo >= 0 && cell.hi <= 1 && cell.lo < cell.hi);
     }
+    assert.equal(r.domainGap.length, 5 * config.pairs.length);
+    assert.equal(r.claims.freezeEarly.length, config.pairs.length * config.target.sizes.length);
+    assert.equal(r.claims.distance.length, config.target.sizes.length);
+    assert.equal(r.claims.size.length, 0);
+    // (At tiny scale most runs miss the plateau criterion, so the curves may be empty: compare with the summary.)
+    const sweep = transferSweepFigure(r);
+    assert.match(sweep.layout.title?.text ?? '', /first k conv layers frozen/);
+    const n0 = Math.min(...r.summary.map((x) => x.perClass));
+    const pretrained = r.summary.filter((x) => x.pair === config.pairs[0] && x.perClass === n0 && x.start === 'pretrained').sort((a, b) => a.k - b.k);
+    assert.deepEqual(traceY(sweep, `pretrained, n = ${n0}/class`), pretrained.map((x) => x.mean));
+    const gap = domainGapFigure(r);
+    assertFigureContent(gap, { traces: config.pairs.length, xTitle: /^features of layer/, yTitle: /^domain classifier accuracy$/ });
+    const again = await runTransfer(config, { cacheRoot });
+    assert.equal(again.trainedModels, 0);
+    assert.deepEqual(again.runs, r.runs);
   });
 
   it('the source weights reach the target model (conv layers only; the head is new)', () => {

@@ -1,5 +1,6 @@
 import { strict as assert } from 'assert';
-import { parameterChangeConfig, parameterChangeCells, parameterChangeCellKey } from '../../../lib/src/experiments/parameterChange/config';
+import { canonicalJson } from '../../../lib/src/store/cache';
+import { parameterChangeConfig, parameterChangeCells, parameterChangeCellKey, plannedCells, SEED_RECIPES, STANDARD_CRITERIA, STANDARD_LR_SWEEP, TUNED_OPTIMIZERS, cellOf, PC_ARCHITECTURES, PC_DATASETS, PC_OPTIMIZERS } from '../../../lib/src/experiments/parameterChange/config';
 
 describe('parameterChange config', () => {
   it('tiny plans the grid plus the BN and width studies without duplicates', () => {
@@ -31,6 +32,57 @@ describe('parameterChange config', () => {
     assert.equal(c.training.batchSize, 8);
     assert.throws(() => parameterChangeConfig('tiny', { datasets: ['svhn' as 'mnist'] }), /datasets must be among mnist, fashion-mnist, cifar10; got 'svhn'/);
     assert.throws(() => parameterChangeConfig('tiny', { training: { epochs: 0 } }), /training\.epochs must be a positive integer; got 0/);
-    assert.throws(() => parameterChangeConfig('huge' as 'tiny'), /scale must be tiny, quick or full; got 'huge'/);
+    assert.throws(() => parameterChangeConfig('huge' as 'tiny'), /scale must be tiny, quick, standard or full; got 'huge'/);
+  });
+
+  it('standard: 3 datasets, ≥ 5 seeds in every group, tuned lrs, the seed recipes, criteria for every net × dataset', () => {
+    const config = parameterChangeConfig('standard');
+    assert.deepEqual(config.datasets, ['mnist', 'fashion-mnist', 'cifar10']);
+    assert.ok(config.seeds.length >= 5);
+    const planned = plannedCells(config);
+    // Every group (architecture × dataset × optimiser × study) has ≥ 5 models.
+    const groups = new Map<string, number>();
+    for (const p of planned) {
+      const c = p.cell;
+      const k = `${c.architecture}|${c.width}|${c.batchNorm}|${c.dataset}|${c.optimizerName}|${c.recipe ?? 'tuned'}`;
+      groups.set(k, (groups.get(k) ?? 0) + 1);
+    }
+    for (const [k, n] of groups) assert.ok(n >= 5, `${k}: ${n} models`);
+    // The grid uses one lr per architecture × optimiser, not the seed's shared 0.005.
+    for (const a of PC_ARCHITECTURES) {
+      assert.notDeepEqual(config.optimizerSettings[a].sgd, config.optimizerSettings[a].adam);
+      for (const d of PC_DATASETS) assert.ok(STANDARD_CRITERIA[a][d] > 0.1 && STANDARD_CRITERIA[a][d] < 1);
+    }
+    assert.deepEqual(config.criteria, STANDARD_CRITERIA);
+    // Seed-recipe cells carry the seed's own optimiser and a distinct id; every other cell has no `recipe` key.
+    const seedCells = planned.filter((p) => p.membership.inSeedRecipe).map((p) => p.cell);
+    assert.equal(seedCells.length, 5);
+    for (const c of seedCells) {
+      assert.equal(c.recipe, 'seed');
+      assert.deepEqual(c.optimizer, SEED_RECIPES[c.architecture].settings);
+      assert.equal(c.optimizerName, SEED_RECIPES[c.architecture].optimizer);
+    }
+    for (const p of planned.filter((x) => !x.membership.inSeedRecipe)) assert.ok(!('recipe' in p.cell));
+    assert.equal(new Set(planned.map((p) => p.key)).size, planned.length);
+    // Grid 3 × 3 × 2 × 5 = 90; BN test 10 without BN; width test 1 extra width × 5; the ResNet's seed recipe 5.
+    assert.equal(planned.length, 90 + 10 + 5 + 5);
+    for (const o of PC_OPTIMIZERS) assert.equal(config.batchNormTest?.optimizers.includes(o), true);
+  });
+
+  it('each tuned lr is the best of its sweep (validation accuracy), as TUNED_OPTIMIZERS says', () => {
+    for (const a of PC_ARCHITECTURES) {
+      for (const o of PC_OPTIMIZERS) {
+        const points = STANDARD_LR_SWEEP.filter((p) => p.architecture === a && p.optimizer === o);
+        assert.ok(points.length >= 3, `${a} ${o}: ${points.length} sweep points`);
+        const best = points.reduce((x, y) => (y.bestValAccuracy > x.bestValAccuracy ? y : x));
+        assert.equal(TUNED_OPTIMIZERS[a][o].lr, best.lr, `${a} ${o}`);
+      }
+    }
+  });
+
+  it("a cell without a recipe has the same canonical JSON as before the field existed (quick caches stay valid)", () => {
+    const c = cellOf(parameterChangeConfig('quick'), { architecture: 'lenet5', init: 'kaiming-uniform', optimizer: 'sgd', dataset: 'mnist', seed: 0 });
+    assert.ok(!canonicalJson(c).includes('recipe'));
+    assert.throws(() => cellOf(parameterChangeConfig('standard'), { architecture: 'lenet5', init: 'kaiming-uniform', optimizer: 'adam', dataset: 'mnist', seed: 0, recipe: 'seed' }), /the seed trained lenet5 with sgd, not adam/);
   });
 });

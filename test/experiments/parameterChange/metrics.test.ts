@@ -4,9 +4,7 @@ import { changedFraction } from '../../../lib/src/probe/distance';
 import type { ParameterSnapshot, SnapshotEntry } from '../../../lib/src/probe/snapshot';
 import type { Row } from '../../../lib/src/report/table';
 import { meanCIByGroup } from '../../../lib/src/report/groups';
-import { parameterChangeConfig } from '../../../lib/src/experiments/parameterChange/config';
 import { changedFractionCurve, toleranceForUnchangedShare, toleranceForChangedShare, changedValueSample, snapshotPathDistances } from '../../../lib/src/experiments/parameterChange/metrics';
-import { parameterChangeVerdict, parameterChangeVerdictText } from '../../../lib/src/experiments/parameterChange/verdict';
 
 function entry(name: string, kind: ParameterKind, values: number[], trainable = true): SnapshotEntry {
   return { name, layer: name.split('/')[0] as string, kind, shape: [values.length], size: values.length, trainable, values: Float32Array.from(values) };
@@ -117,39 +115,4 @@ describe('parameterChange metrics (hand-made cases)', () => {
     assert.deepEqual(agg.find((r) => r['g'] === 'b'), { g: 'b', mean: 5, lo: null, hi: null, n: 1 });
   });
 
-  it('verdict: claim, tolerance window, BN pairs and SGD-vs-Adam from hand-made rows', () => {
-    const config = parameterChangeConfig('tiny');
-    const run = (architecture: string, optimizer: string, seed: number, unchanged: number, r60: number | null, r90: number | null, distance: number): Row => ({
-      architecture, optimizer, seed, init: 'kaiming-uniform', dataset: 'mnist', batchNorm: architecture === 'resnet18', width: 4,
-      inGrid: true, inBatchNormTest: false, inWidthTest: false, diverged: false,
-      unchangedFraction: unchanged, rtolFor60Unchanged: r60, rtolFor90Changed: r90, distance, relativeDistance: distance / 10, changeRate: 0.1, testAccuracy: 0.9,
-    });
-    const rows = [
-      run('resnet18', 'sgd', 0, 0.7, 1e-3, 1e-5, 1), run('resnet18', 'sgd', 1, 0.8, 2e-3, 1e-5, 2),
-      run('resnet18', 'adam', 0, 0.65, 4e-3, 1e-5, 3), run('resnet18', 'adam', 1, 0.75, 3e-3, 1e-5, 1),
-      run('lenet5', 'sgd', 0, 0.05, 0.5, 0.01, 1), run('lenet5', 'adam', 0, 0.02, 0.6, 0.02, 4),
-      run('vgg', 'sgd', 0, 0.01, 0.7, 0.05, 1), run('vgg', 'adam', 0, 0.03, 0.8, 0.03, 5),
-    ];
-    const v = parameterChangeVerdict(rows, [], { ...config, inits: ['kaiming-uniform'], batchNormTest: null, widthTest: null });
-    assert.equal(v.claim.resnetUnchangedOver60, true);
-    assert.equal(v.claim.lenetVggChangedOver90, true);
-    assert.equal(v.claim.holdsAtHeadline, true);
-    assert.equal(v.claim.resnetRtolNeeded, 4e-3);
-    assert.equal(v.claim.lenetVggRtolAllowed, 0.01);
-    assert.deepEqual(v.claim.window, [4e-3, 0.01]);
-    const resnet = v.architectures.find((a) => a.architecture === 'resnet18');
-    assert.ok(Math.abs((resnet?.unchanged.mean as number) - 0.725) < 1e-12);
-    assert.equal(resnet?.rtolFor60UnchangedMedian, 2.5e-3);
-    const rs = v.sgdVsAdam.find((s) => s.architecture === 'resnet18');
-    assert.equal(rs?.pairs, 2);
-    assert.equal(rs?.sgdCloserShare, 0.5); // seed 0: 1 < 3; seed 1: 2 > 1
-    assert.ok(Math.abs((rs?.logDistanceRatio.mean as number) - (Math.log(3) + Math.log(0.5)) / 2) < 1e-12);
-    const text = parameterChangeVerdictText(v);
-    assert.match(text, /ResNet: 72\.5%/);
-    assert.match(text, /\[4\.00e-3, 0\.0100\]/);
-    // One ResNet run that never reaches 60% unchanged on the grid: no window.
-    const v2 = parameterChangeVerdict([...rows, run('resnet18', 'sgd', 2, 0.1, null, 1e-5, 1)], [], { ...config, batchNormTest: null, widthTest: null });
-    assert.equal(v2.claim.resnetRtolNeeded, null);
-    assert.equal(v2.claim.window, null);
-  });
 });

@@ -95,6 +95,6 @@ describe('signFlip: perturbations', () => {
     assert.throws(() => signFlipConfig('tiny', { datasets: [] }), /datasets must be a non-empty list/);
     assert.throws(() => signFlipConfig('tiny', { interpolation: { alphas: [0, 0.5] } }), /alphas must be finite and include 0 and 1/);
     assert.throws(() => signFlipConfig('tiny', { perturb: { perturbations: [{ kind: 'flip-all' }] } }), /must include \{ kind: 'none' \}/);
-    assert.throws(() => signFlipConfig('huge' as never), /scale must be tiny, quick or full/);
+    assert.throws(() => signFlipConfig('huge' as never), /scale must be tiny, quick, standard or full/);
   });
 });

@@ -128,7 +128,9 @@ describe('signFlip: the whole experiment at tiny scale', function () {
     const titles = [/^Distance to the original solution/, /^Test accuracy before and after retraining/, /^lenet5, sgd: loss on the line/, /^resnet18, sgd: accuracy on the line/,
       /^lenet5 on mnist: sorted \|correlation\| .*\(greedy pairing\)/, /^resnet18 on mnist: sorted \|correlation\| .*\(hungarian pairing\)/, /^lenet5 on mnist: debiased linear CKA/, /^resnet18 on mnist: similarity of penultimate features/];
     figures.forEach((f, i) => assertFigureContent(f, { minTraces: 1, title: titles[i] }));
-    assert.ok(featureSimilaritySummary(results).length > 0);
+    // every compared pair falls in exactly one architecture × dataset × category row
+    const summary = featureSimilaritySummary(results);
+    assert.equal(summary.reduce((n, r) => n + (r['n'] as number), 0), results.pairs.length);
     const text = signFlipVerdictText(results.verdict);
     assert.match(text, /Are Adam-trained features more correlated/);
     assert.match(text, /running variances negative/);

@@ -4,13 +4,8 @@
 // Same weights, same outputs, same moving-average update as tfjs-layers: models are unchanged.
 import * as tf from '@tensorflow/tfjs';
 import { BATCH_NORM_TRAIN } from './batchNormTrain';
+import type { BatchNormInternals as BatchNormLayerLike } from '../tfjsInternals';
 import { layerCallPatched, patchLayerCall, singleTensor, unpatchLayerCall, type LayerCall } from './layerCallPatch';
-
-interface LayerVariableLike { read(): tf.Tensor; write(value: tf.Tensor): void }
-interface BatchNormLayerLike {
-  axis: number; momentum: number; epsilon: number; center: boolean; scale: boolean;
-  gamma?: LayerVariableLike; beta?: LayerVariableLike; movingMean: LayerVariableLike; movingVariance: LayerVariableLike;
-}
 
 const fusedCall = (original: LayerCall<BatchNormLayerLike>): LayerCall<BatchNormLayerLike> => function (this: BatchNormLayerLike, inputs, kwargs) {
   const x = singleTensor(inputs);

@@ -2,26 +2,12 @@
 // wasm: views into the WebAssembly heap (invalidated when the heap grows, i.e. by any allocation:
 // allocate every output/temporary first, then take views). cpu: the backend's own typed arrays.
 import * as tf from '@tensorflow/tfjs';
+import {
+  cpuBackendInternals, wasmBackendInternals, type CpuBackendInternals, type PackBackend, type RefCountedBackendInternals as RefCountedBackend,
+  type TypedArray, type WasmBackendInternals,
+} from '../tfjsInternals';
 
-export type PackBackend = 'wasm' | 'cpu';
-export type TypedArray = Float32Array | Int32Array | Uint8Array;
-
-/** What both backends have in common: reference-counted tensor memory. */
-interface RefCountedBackend {
-  disposeData(dataId: tf.DataId): boolean;
-  refCount(dataId: tf.DataId): number;
-  incRef(dataId: tf.DataId): void;
-}
-interface WasmTensorData { memoryOffset: number; shape: number[]; dtype: tf.DataType }
-interface WasmBackendInternals extends RefCountedBackend {
-  wasm: { HEAPU8: Uint8Array<ArrayBuffer> };
-  dataIdMap: { get(dataId: tf.DataId): WasmTensorData | undefined };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
-interface CpuBackendInternals extends RefCountedBackend {
-  data: { get(dataId: tf.DataId): { values: ArrayLike<number> | null } | undefined };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: TypedArray): tf.TensorInfo;
-}
+export type { PackBackend, TypedArray } from '../tfjsInternals';
 
 export interface KernelIO {
   readonly backendName: PackBackend;
@@ -99,8 +85,8 @@ export function kernelIO(backend: object, backendName: PackBackend): KernelIO {
   let io = ioCache.get(backend);
   if (io === undefined) {
     io = backendName === 'wasm'
-      ? wasmIO(backend as unknown as WasmBackendInternals)
-      : cpuIO(backend as unknown as CpuBackendInternals);
+      ? wasmIO(wasmBackendInternals(backend))
+      : cpuIO(cpuBackendInternals(backend));
     ioCache.set(backend, io);
   }
   return io;

@@ -2,6 +2,7 @@
 // function that may route the call elsewhere and otherwise runs the layer's own code. Undone exactly:
 // an inherited `call` (Conv2D's comes from Conv) is restored by deleting the own property again.
 import * as tf from '@tensorflow/tfjs';
+import { layerClassPrototype } from '../tfjsInternals';
 
 export type LayerCall<L> = (this: L, inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
 
@@ -9,9 +10,9 @@ interface Patch { prototype: { call: unknown }; hadOwn: boolean; original: unkno
 const patches = new Map<string, Patch>();
 
 function layerPrototype(className: string): { call: unknown } {
-  const entry = tf.serialization.SerializationMap.getMap().classNameMap[className] as unknown as [{ prototype: { call: unknown } }] | undefined;
-  if (entry === undefined) throw new Error(`kernel pack: tfjs-layers class '${className}' is not registered`);
-  return entry[0].prototype;
+  const prototype = layerClassPrototype(className);
+  if (prototype === null) throw new Error(`kernel pack: tfjs-layers class '${className}' is not registered`);
+  return prototype;
 }
 
 /**

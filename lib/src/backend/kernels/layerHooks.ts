@@ -3,18 +3,12 @@
 // layer forward and one (plus the needed products) backward. Everything else (other activations,
 // channels-first data, dilation, rank > 2 dense inputs, other backends) runs the layer's own code.
 import * as tf from '@tensorflow/tfjs';
+import type { Conv2DInternals as Conv2DLike, DenseInternals as DenseLike } from '../tfjsInternals';
 import { patchLayerCall, singleTensor, unpatchLayerCall, type LayerCall } from './layerCallPatch';
 import { CONV_LAYER, DENSE_LAYER, layerKernelsAvailable, type LayerActivation } from './layerKernels';
-import { absorbsNextRelu, installReluAbsorption, markRectified, uninstallReluAbsorption } from './reluAbsorption';
+import { absorbsNextRelu, markRectified, uninstallReluAbsorption } from './reluAbsorption';
 
-interface LayerVariableLike { read(): tf.Tensor }
-interface WeightedLayerLike {
-  kernel: LayerVariableLike; bias: LayerVariableLike | null; activation: { getClassName(): string };
-}
-interface DenseLike extends WeightedLayerLike { invokeCallHook(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): void }
-interface Conv2DLike extends WeightedLayerLike {
-  rank: number; strides: number[]; padding: string; dataFormat: string; dilationRate: number | number[];
-}
+type WeightedLayerLike = Pick<DenseLike, 'kernel' | 'bias' | 'activation'>;
 
 /** The activation the layer kernel applies: the layer's own, or 'relu' taken in from the ReLU layer right after it. */
 function fusedActivation(layer: WeightedLayerLike): LayerActivation | null {
@@ -61,11 +55,10 @@ const conv2DCall = (original: LayerCall<Conv2DLike>): LayerCall<Conv2DLike> => f
     { strides: this.strides, pad: this.padding, dilations: [1, 1], activation }) as tf.Tensor);
 };
 
-/** Installs the Dense and Conv2D hooks (idempotent). */
+/** Installs the Dense and Conv2D hooks (idempotent); the ReLU absorption (reluAbsorption.ts) is installed on its own. */
 export function installLayerHooks(): void {
   patchLayerCall('Dense', denseCall);
   patchLayerCall('Conv2D', conv2DCall);
-  installReluAbsorption();
 }
 
 export function uninstallLayerHooks(): void {

@@ -5,25 +5,21 @@
 // results bit for bit (acc <- m*acc + g; value <- value + (-lr)*acc, or the Nesterov form) — and the
 // optimizer's own code everywhere else.
 import * as tf from '@tensorflow/tfjs';
+import { momentumInternals, momentumOptimizerPrototype, registeredVariable } from '../tfjsInternals';
 import { fusedSgdUpdate, SGD_UPDATE } from './optimizerUpdate';
 
 type NamedGradients = Parameters<tf.MomentumOptimizer['applyGradients']>[0];
-interface MomentumInternals {
-  m: tf.Scalar; c: tf.Scalar; useNesterov: boolean;
-  accumulations: ({ originalName: string; variable: tf.Variable } | undefined)[];
-  incrementIterations(): void;
-}
 type ApplyFn = (this: tf.MomentumOptimizer, grads: NamedGradients) => void;
 
 let original: ApplyFn | null = null;
 
 function fusedApplyGradients(this: tf.MomentumOptimizer, variableGradients: NamedGradients): void {
   if (original === null) throw new Error('kernel pack: momentum hook called while not installed');
-  const self = this as unknown as MomentumInternals;
+  const self = momentumInternals(this);
   const names = Array.isArray(variableGradients) ? variableGradients.map((g) => g.name) : Object.keys(variableGradients);
   const gradientOf = (name: string, i: number): tf.Tensor | undefined =>
     Array.isArray(variableGradients) ? variableGradients[i].tensor : variableGradients[name];
-  const values = names.map((name) => tf.engine().registeredVariables[name] as tf.Variable | undefined);
+  const values = names.map(registeredVariable);
   const usable = tf.getKernel(SGD_UPDATE, tf.getBackend()) !== undefined && names.every((name, i) => {
     const g = gradientOf(name, i), v = values[i];
     return v !== undefined && v.dtype === 'float32' && (g === undefined || g === null || g.dtype === 'float32');
@@ -53,12 +49,13 @@ function fusedApplyGradients(this: tf.MomentumOptimizer, variableGradients: Name
 /** Installs the hook (idempotent). */
 export function installMomentumOptimizerHook(): void {
   if (original !== null) return;
-  original = tf.MomentumOptimizer.prototype.applyGradients as ApplyFn;
-  tf.MomentumOptimizer.prototype.applyGradients = fusedApplyGradients;
+  const prototype = momentumOptimizerPrototype();
+  original = prototype.applyGradients;
+  prototype.applyGradients = fusedApplyGradients;
 }
 
 export function uninstallMomentumOptimizerHook(): void {
   if (original === null) return;
-  tf.MomentumOptimizer.prototype.applyGradients = original;
+  momentumOptimizerPrototype().applyGradients = original;
   original = null;
 }

@@ -16,6 +16,7 @@ import { addKernel, castKernel, multiplyKernel, reluKernel, subKernel } from './
 import { identityKernel } from './Identity';
 import { kernelIO, type PackBackend } from './io';
 import { installLayerHooks, uninstallLayerHooks } from './layerHooks';
+import { PACK_HOOKS, probeTfjsInternals, type PackHook, type TfjsInternalsCheck } from '../tfjsInternals';
 import { BIAS_ACT_GRAD, biasActGradKernel, convLayerKernel, denseLayerKernel, registerLayerGradients } from './layerKernels';
 import { maxPoolGradKernel, maxPoolKernel } from './MaxPoolGrad';
 import { captureOriginal, originalKernelConfig } from './original';
@@ -23,13 +24,14 @@ import { meanKernel } from './Mean';
 import { installMomentumOptimizerHook, uninstallMomentumOptimizerHook } from './momentumOptimizerHook';
 import { adamUpdateKernel, SGD_UPDATE, sgdUpdateKernel } from './optimizerUpdate';
 import { registerReductionGradients } from './reductionGrads';
+import { installReluAbsorption, uninstallReluAbsorption } from './reluAbsorption';
 import { RELU_GRAD, registerReluGradient, reluGradKernel } from './reluGrad';
 import { registerSoftmaxXentGradient, SOFTMAX_XENT, softmaxXentGradKernel, softmaxXentKernel } from './softmaxCrossEntropy';
 import { sumKernel } from './Sum';
 import { tileKernel } from './Tile';
-import type { KernelPackReport, PackKernel } from './types';
+import type { KernelPackReport, PackHookStatus, PackKernel } from './types';
 
-export type { KernelPackReport } from './types';
+export type { KernelPackReport, PackHookStatus } from './types';
 
 /** Every kernel of the pack; each decides per backend (and native availability) whether it applies. */
 export const packKernels: readonly PackKernel[] = [
@@ -62,9 +64,27 @@ export function registerKernelPack(backendName: 'wasm' | 'cpu'): KernelPackRepor
     throw new Error(`registerKernelPack: backend '${backendName}' is not initialised; call await tf.setBackend('${backendName}') and await tf.ready() first`);
   }
   const native = nativeStatus();
+  const nativeSummary = { active: native.active, reason: native.reason, threads: native.threads };
+  const internals = probeTfjsInternals(backendName);
+  if (internals.kernelIO.length > 0) {
+    const reason = `kernel pack off: ${internals.kernelIO.join('; ')}`;
+    return { backend: backendName, registered: [], native: nativeSummary, hooks: PACK_HOOKS.map((hook) => ({ hook, on: false, reason })), internalsMissing: internals.kernelIO };
+  }
+  const registered = registerKernels(backendName, native.active);
+  if (registered.includes(RELU_GRAD)) {
+    registerReluGradient();
+    registerReductionGradients();
+  }
+  if (registered.includes(BATCH_NORM_TRAIN)) registerBatchNormTrainGradient();
+  if (registered.includes(SOFTMAX_XENT)) registerSoftmaxXentGradient();
+  if (registered.includes(BIAS_ACT_GRAD)) registerLayerGradients();
+  return { backend: backendName, registered, native: nativeSummary, hooks: installHooks(backendName, registered, internals), internalsMissing: [] };
+}
+
+function registerKernels(backendName: PackBackend, nativeActive: boolean): string[] {
   const registered: string[] = [];
   for (const kernel of packKernels) {
-    if (!kernel.applies(backendName, native.active)) continue;
+    if (!kernel.applies(backendName, nativeActive)) continue;
     const fn = kernelFuncFor(kernel, backendName);
     const current = tf.getKernel(kernel.name, backendName);
     if (current?.kernelFunc !== fn) {
@@ -81,21 +101,34 @@ export function registerKernelPack(backendName: 'wasm' | 'cpu'): KernelPackRepor
     }
     registered.push(kernel.name);
   }
-  if (registered.includes(RELU_GRAD)) {
-    registerReluGradient();
-    registerReductionGradients();
-  }
-  if (registered.includes(BATCH_NORM_TRAIN)) {
-    registerBatchNormTrainGradient();
-    installBatchNormLayerHook();
-  }
-  if (registered.includes(SGD_UPDATE)) installMomentumOptimizerHook();
-  if (registered.includes(SOFTMAX_XENT)) registerSoftmaxXentGradient();
-  if (registered.includes(BIAS_ACT_GRAD)) {
-    registerLayerGradients();
-    installLayerHooks();
-  }
-  return { backend: backendName, registered, native: { active: native.active, reason: native.reason, threads: native.threads } };
+  return registered;
+}
+
+/** Each hook: the kernel it routes to, and how to put it in and take it out (process-wide patches of tfjs). */
+const HOOKS: Record<PackHook, { needs: PackHook[]; kernel: string; install(): void; uninstall(): void }> = {
+  'dense-conv2d': { needs: [], kernel: BIAS_ACT_GRAD, install: installLayerHooks, uninstall: uninstallLayerHooks },
+  // Absorbing a ReLU only pays off inside the Dense/Conv2D hooks, which apply it.
+  'relu-absorption': { needs: ['dense-conv2d'], kernel: BIAS_ACT_GRAD, install: installReluAbsorption, uninstall: uninstallReluAbsorption },
+  'batch-norm': { needs: [], kernel: BATCH_NORM_TRAIN, install: installBatchNormLayerHook, uninstall: uninstallBatchNormLayerHook },
+  momentum: { needs: [], kernel: SGD_UPDATE, install: installMomentumOptimizerHook, uninstall: uninstallMomentumOptimizerHook },
+};
+
+/**
+ * Installs every hook whose kernel is registered and whose tfjs internals passed the self-check. A hook whose
+ * internals are missing is taken out (a hook installed by an earlier registration would read them too).
+ */
+function installHooks(backendName: PackBackend, registered: readonly string[], internals: TfjsInternalsCheck): PackHookStatus[] {
+  const problems = (hook: PackHook): string[] => [...HOOKS[hook].needs.flatMap(problems), ...internals.hooks[hook]];
+  return PACK_HOOKS.map((hook) => {
+    const missing = problems(hook);
+    if (missing.length > 0) {
+      HOOKS[hook].uninstall();
+      return { hook, on: false, reason: `tfjs internals missing: ${missing.join('; ')}` };
+    }
+    if (!registered.includes(HOOKS[hook].kernel)) return { hook, on: false, reason: `kernel ${HOOKS[hook].kernel} is not registered on ${backendName}` };
+    HOOKS[hook].install();
+    return { hook, on: true, reason: `routes to ${HOOKS[hook].kernel}` };
+  });
 }
 
 /** Whether the kernel registered under this name on this backend is the pack's. */

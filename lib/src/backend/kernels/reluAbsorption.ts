@@ -6,13 +6,12 @@
 // already rectified (Layer.apply hands out a clone of a returned input: the executor may dispose the input). Same float operations (relu(z) = max(z, 0) after the bias add; the gradient's step(relu(z))
 // equals step(z)), same weights and layer names.
 import * as tf from '@tensorflow/tfjs';
+import {
+  containerPrototype as tfjsContainerPrototype, type ActivationLayerInternals as ActivationLayerLike, type GraphInternals as GraphLike,
+  type GraphLayerInternals as LayerLike,
+} from '../tfjsInternals';
 import { patchLayerCall, singleTensor, unpatchLayerCall, type LayerCall } from './layerCallPatch';
 
-interface SymbolicLike { id: number }
-interface NodeLike { outboundLayer: object; outputTensors: SymbolicLike[] }
-interface GraphLike { outputs: SymbolicLike[]; nodesByDepth: Record<string, NodeLike[]> }
-interface LayerLike { inboundNodes: NodeLike[]; outboundNodes: NodeLike[] }
-interface ActivationLayerLike { activation: { getClassName(): string }; getClassName(): string }
 type ContainerCall = (this: GraphLike, inputs: unknown, kwargs: unknown) => unknown;
 
 const graphs: GraphLike[] = [];
@@ -55,7 +54,8 @@ const activationCall = (original: LayerCall<ActivationLayerLike>): LayerCall<Act
 export function installReluAbsorption(): void {
   if (originalCall !== null) return;
   // Container: LayersModel's base class (not exported); Sequential.call delegates to its inner LayersModel's call.
-  containerPrototype = Object.getPrototypeOf(tf.LayersModel.prototype) as { call: ContainerCall };
+  containerPrototype = tfjsContainerPrototype();
+  if (containerPrototype === null) throw new Error('kernel pack: tfjs-layers Container class not found');
   const call = containerPrototype.call;
   originalCall = call;
   containerPrototype.call = function (this: GraphLike, inputs, kwargs) {

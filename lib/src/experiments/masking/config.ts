@@ -59,7 +59,7 @@ export function maskedMethodGrid(statistics: readonly KernelStatistic[], rules: 
 // Configuration
 
 export interface MaskingTrainingConfig {
-  /** Adam learning rate (the seed's later protocol: 8e-4). */
+  /** Adam learning rate (the original study's later protocol: 8e-4). */
   lr: number;
   batchSize: number;
   /** Optimiser steps allowed per run (the same budget for every method): epochs = ceil(budget / steps per epoch). */
@@ -111,7 +111,7 @@ export interface MaskingProtocolAConfig {
 export interface MaskingProtocolBConfig {
   /** Input side of Tiny Darknet (224 = the original; smaller is cheaper, the backbone is fully convolutional). */
   inputSize: number;
-  /** Labelled CIFAR-10 training images (the seed: 200). */
+  /** Labelled CIFAR-10 training images (the original study: 200). */
   n: number;
   seeds: number[];
   validationPerClass: number;
@@ -140,7 +140,7 @@ export const MASKING_FIXED_THRESHOLDS: Readonly<Record<KernelStatistic, number>>
   'gram-spatial': 0.1,
 };
 
-/** The seed's headline configuration: Welch t on log activations, half the kernels per layer, gradients × 1e-3. */
+/** The original study's headline configuration: Welch t on log activations, half the kernels per layer, gradients × 1e-3. */
 export const SEED_MASKED_METHOD: MaskingMethod = { kind: 'masked', statistic: 'welch-t', rule: { kind: 'per-layer-percentile', percentile: 50 }, factor: 1e-3 };
 
 function fixedThresholdGrid(statistics: readonly KernelStatistic[], factors: readonly number[]): MaskingMethod[] {
@@ -156,7 +156,7 @@ const ALL_STATISTICS: KernelStatistic[] = ['kl-histogram', 'kl-gaussian', 'welch
  * - full: the full protocol: both pairs, n ∈ {25, 50, 100, 200, 500, 1000}, 5 seeds, every statistic with the
  *   per-layer percentile (25/50/75), global-median, fixed-threshold and p-value rules, factors 0 and 1e-3 (full
  *   target test sets); Tiny Darknet at 224×224 on the full CIFAR-10 test set with every statistic at pct50 and the
- *   seed's p > 0.1 rule (protocol B alone is days on a 2-core CPU).
+ *   original study's p > 0.1 rule (protocol B alone is days on a 2-core CPU).
  * - quick: about 10 minutes on an idle 2-core CPU: 3 n, 3 seeds, 4 masked variants, 2000 target test images; Tiny
  *   Darknet at 64×64 on 1000 CIFAR-10 test images (the notebook prints the exact subset).
  * - tiny: seconds (tests and the notebook smoke run); numbers mean nothing.

@@ -1,5 +1,5 @@
 /**
- * Figures of the masking study: per-layer histograms of log activations on D vs D2 (the seed's figure), a per-kernel
+ * Figures of the masking study: per-layer histograms of log activations on D vs D2 (the original study's figure), a per-kernel
  * distance heatmap with the selected kernels outlined, activation maps of selected vs unselected kernels for one
  * image, accuracy vs n per method with CI bands, and paired differences against plain fine-tuning.
  */
@@ -133,7 +133,7 @@ export async function maskingActivationMapsFigure(
   });
 }
 
-/** Methods drawn by default in the accuracy figure: baselines, the seed's configuration, and the validation-selected ones. */
+/** Methods drawn by default in the accuracy figure: baselines, the original study's configuration, and the validation-selected ones. */
 export function maskingFigureMethods(seedMethod: string): string[] {
   return ['scratch', 'finetune', 'linear-probe', VAL_SELECTED_FREEZE, seedMethod, VAL_SELECTED_MASKED];
 }

@@ -10,7 +10,7 @@ import { vggSmall } from '../../models/vgg';
 import { takeSnapshot, writeSnapshot, type ParameterSnapshot } from '../../probe/snapshot';
 import { convLayerNames } from '../../probe/kernelCapture';
 
-/** Architecture of the protocol-A CNN (VGG-style, no BatchNorm, as torchvision's VGG the seed used). */
+/** Architecture of the protocol-A CNN (VGG-style, no BatchNorm, as torchvision's VGG the original study used). */
 export interface MaskingCnnSpec {
   /** Channels of the first stage, doubling per stage. */
   width: number;
@@ -106,7 +106,7 @@ export interface DarknetTransferOptions {
   foldBatchNorm?: boolean;
   /**
    * Momentum of the moving statistics of unfolded BatchNorm layers in tfjs terms (default 0.9 = PyTorch's 0.1, the
-   * seed's framework: the statistics follow the new data within tens of steps; the converted Keras model has 0.99,
+   * original study's framework: the statistics follow the new data within tens of steps; the converted Keras model has 0.99,
    * which leaves ImageNet statistics in place for hundreds of steps and breaks evaluation after a short fine-tune).
    */
   batchNormMomentum?: number;

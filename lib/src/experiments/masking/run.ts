@@ -7,7 +7,7 @@
  *
  * Protocol A: a small VGG-style CNN pretrained on CIFAR-10 classes 5-9 (or MNIST), transferred to classes 0-4 (or
  * Fashion-MNIST). Protocol B: Tiny Darknet (ImageNet), statistics on the ImageNet sample vs CIFAR-10, 200 CIFAR-10
- * training images (the seed's claim: 54% plain fine-tuning vs 68% masked).
+ * training images (the original study's claim: 54% plain fine-tuning vs 68% masked).
  */
 import * as tf from '@tensorflow/tfjs';
 import { DataNotFoundError } from '../../data/errors';
@@ -423,7 +423,7 @@ export interface MaskingMovementRow extends Row {
 /**
  * The mechanism check: fine-tunes fresh copies of the example's pretrained network on its target images for a fixed
  * number of epochs with the mask at each factor and optimiser, and measures how far masked and free kernels move.
- * Under Adam a gradient scaled by 1e-3 gives nearly the same step (m/√v is scale-free), so the seed's damping
+ * Under Adam a gradient scaled by 1e-3 gives nearly the same step (m/√v is scale-free), so the original study's damping
  * only works with SGD; factor 0 freezes under both.
  */
 export async function maskingKernelMovement(
@@ -553,7 +553,7 @@ async function loadProtocolBData(): Promise<ProtocolBData> {
   };
 }
 
-/** Recomputes the kernel similarity of one protocol-B cell (ImageNet sample vs the seed's CIFAR-10 draw) for the figures. */
+/** Recomputes the kernel similarity of one protocol-B cell (ImageNet sample vs the original study's CIFAR-10 draw) for the figures. */
 export async function maskingExampleB(config: MaskingConfig, seed: number): Promise<MaskingExample> {
   const b = config.protocolB;
   if (!b) throw new Error('maskingExampleB: the config has no protocol B');

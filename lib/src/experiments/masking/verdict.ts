@@ -5,6 +5,7 @@
  */
 import type { Row } from '../../report/table';
 import { meanCI, quantile } from '../../stats/index';
+import { percent, signedPoints } from '../../util/format';
 import type { KernelSimilarity } from '../../probe/kernelSimilarity';
 import type { KernelMask, MaskRule } from '../../probe/kernelMask';
 import type { KernelStatistic } from '../../probe/kernelStatistics';
@@ -195,7 +196,7 @@ export interface MaskingVerdictCell extends Row {
 
 export interface MaskingVerdict {
   cells: MaskingVerdictCell[];
-  /** Id of the seed's headline configuration in these results. */
+  /** Id of the original study's headline configuration in these results. */
   seedMethod: string;
   /** Cells where the validation-selected masked method beats fine-tune all / freeze-k (CI of the paired diff > 0). */
   maskedBeatsFinetune: string[];
@@ -210,7 +211,7 @@ function cellLabel(c: { protocol: string; pair: string; n: number }): string {
   return `${c.protocol} ${c.pair} n=${c.n}`;
 }
 
-/** Builds the verdict from the runs; `seedMethod` is the id of the seed's headline configuration. */
+/** Builds the verdict from the runs; `seedMethod` is the id of the original study's headline configuration. */
 export function maskingVerdict(runs: readonly MaskingRunRow[], seedMethod: string): MaskingVerdict {
   const summary = summarizeMasking(runs);
   const meanOf = (key: string, method: string): number => summary.find((s) => cellKey(s) === key && s.method === method)?.mean ?? NaN;
@@ -276,8 +277,8 @@ export function maskingVerdict(runs: readonly MaskingRunRow[], seedMethod: strin
   };
 }
 
-const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : 'n/a');
-const pts = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}` : 'n/a');
+const pct = (x: number): string => percent(x);
+const pts = (x: number): string => signedPoints(x);
 const ci = (lo: number, hi: number): string => (Number.isFinite(lo) && Number.isFinite(hi) ? `[${pts(lo)}, ${pts(hi)}]` : '[n/a]');
 
 /** Markdown verdict, every number computed from the results. */

@@ -14,6 +14,12 @@ const ARCH_LABEL: Record<PcArchitecture, string> = { lenet5: 'LeNet-5', vgg: 'VG
 const OPT_LABEL: Record<PcOptimizer, string> = { sgd: 'SGD', adam: 'Adam' };
 const ARCH_COLOR: Record<PcArchitecture, string> = { lenet5: '#1f77b4', vgg: '#ff7f0e', resnet18: '#2ca02c' };
 
+/** The records of models that met their convergence criterion (all non-diverged ones where the scale has none). */
+function convergedOnly<T extends { runId: string }>(results: ParameterChangeResults, records: readonly T[]): T[] {
+  const ok = new Set(results.runs.filter((r) => r.meetsCriterion).map((r) => r.runId));
+  return records.filter((r) => ok.has(r.runId));
+}
+
 function n(v: Cell | undefined): number {
   return typeof v === 'number' ? v : NaN;
 }
@@ -53,7 +59,7 @@ export function parameterChangeCurveFigure(
   const series: LineSeries[] = [];
   for (const a of results.config.architectures) {
     for (const o of results.config.optimizers) {
-      const rows = results.curves.filter((r) => r['inGrid'] === true && r['architecture'] === a && r['optimizer'] === o &&
+      const rows = convergedOnly(results, results.curves).filter((r) => r['inGrid'] === true && r['architecture'] === a && r['optimizer'] === o &&
         r['mode'] === mode && r['group'] === group && (options.dataset === undefined || r['dataset'] === options.dataset));
       const s = curveSeries(rows, `${ARCH_LABEL[a]} ${OPT_LABEL[o]}`, ARCH_COLOR[a], o === 'adam' ? 'dash' : 'solid', 100);
       if (s) series.push(s);
@@ -76,7 +82,7 @@ export function parameterChangeBatchNormFigure(results: ParameterChangeResults):
   const series: LineSeries[] = [];
   for (const o of results.config.optimizers) {
     for (const bn of [true, false]) {
-      const rows = results.curves.filter((r) => r['inBatchNormTest'] === true && r['batchNorm'] === bn && r['optimizer'] === o &&
+      const rows = convergedOnly(results, results.curves).filter((r) => r['inBatchNormTest'] === true && r['batchNorm'] === bn && r['optimizer'] === o &&
         r['mode'] === 'relative' && r['group'] === 'all');
       const s = curveSeries(rows, `ResNet ${bn ? 'with' : 'without'} BN, ${OPT_LABEL[o]}`, bn ? '#2ca02c' : '#d62728', o === 'adam' ? 'dash' : 'solid', 100);
       if (s) series.push(s);
@@ -92,7 +98,7 @@ export function parameterChangeBatchNormFigure(results: ParameterChangeResults):
 
 /** Bars: % unchanged at the headline tolerance per architecture × init (groups = optimisers), one panel per dataset. */
 export function parameterChangeBarsFigure(results: ParameterChangeResults): Figure {
-  const grid = results.runs.filter((r) => r['inGrid'] === true && r['diverged'] !== true);
+  const grid = convergedOnly(results, results.runs).filter((r) => r.inGrid);
   const { architectures, inits, optimizers, datasets } = results.config;
   const categories = architectures.flatMap((a) => inits.map((i) => `${ARCH_LABEL[a]} ${i.replace('kaiming-', 'K-')}`));
   const panels = datasets.map((d) => {
@@ -103,7 +109,7 @@ export function parameterChangeBarsFigure(results: ParameterChangeResults): Figu
       for (const a of architectures) {
         for (const i of inits) {
           const rs = grid.filter((r) => r['dataset'] === d && r['architecture'] === a && r['init'] === i && r['optimizer'] === o);
-          const agg = meanCIByGroup(rs.map((r) => ({ g: 1, v: n(r['unchangedFraction']) * 100 })), ['g'], 'v')[0];
+          const agg = meanCIByGroup(rs.map((r) => ({ g: 1, v: n(r.unchangedWeights) * 100 })), ['g'], 'v')[0];
           const m = agg === undefined || agg['mean'] === null ? NaN : n(agg['mean']);
           values.push(m);
           lo.push(Math.max(0, agg !== undefined && typeof agg['lo'] === 'number' ? agg['lo'] : m));
@@ -116,13 +122,13 @@ export function parameterChangeBarsFigure(results: ParameterChangeResults): Figu
   });
   const h = results.config.tolerance.headline;
   return sideBySide(panels, datasets.map((d) => DATASET_LABELS[d]), {
-    title: `% unchanged at |θ−θ₀| ≤ ${h.atol} + ${h.rtol}·|θ₀| (mean, 95% CI over seeds)`,
+    title: `% of weights unchanged at |θ−θ₀| ≤ ${h.atol} + ${h.rtol}·|θ₀| (converged models; mean, 95% CI over seeds)`,
   });
 }
 
 /** Per-layer heatmap of log10 relative change ‖θ−θ₀‖/‖θ₀‖ (mean over seeds): rows = layers, columns = runs' settings. */
 export function parameterChangeLayerHeatmap(results: ParameterChangeResults, architecture: PcArchitecture): Figure {
-  const rows = results.layers.filter((r) => r['inGrid'] === true && r['architecture'] === architecture);
+  const rows = convergedOnly(results, results.layers).filter((r) => r['inGrid'] === true && r['architecture'] === architecture);
   if (rows.length === 0) throw new Error(`parameterChangeLayerHeatmap: no grid layer rows for '${architecture}'`);
   const layerOrder: string[] = [];
   for (const r of [...rows].sort((a, b) => n(a['layerIndex']) - n(b['layerIndex']))) {
@@ -157,7 +163,7 @@ export function parameterChangeSnapshotFigure(results: ParameterChangeResults, o
     const series: LineSeries[] = [];
     results.config.datasets.forEach((d, di) => {
       for (const o of results.config.optimizers) {
-        const rs = results.snapshotDistances.filter((r) => r['inGrid'] === true && r['architecture'] === a && r['optimizer'] === o && r['dataset'] === d);
+        const rs = convergedOnly(results, results.snapshotDistances).filter((r) => r['inGrid'] === true && r['architecture'] === a && r['optimizer'] === o && r['dataset'] === d);
         if (rs.length === 0) continue;
         const agg = meanCIByGroup(rs, ['toEpoch'], key).sort((x, y) => n(x['toEpoch']) - n(y['toEpoch']));
         const b = band(agg);
@@ -206,13 +212,13 @@ export function parameterChangeHistogramFigure(results: ParameterChangeResults, 
 
 /** Lazy-training check: relative distance (left) and % unchanged (right axis) of the ResNet vs width. */
 export function parameterChangeWidthFigure(results: ParameterChangeResults): Figure {
-  const rs = results.runs.filter((r) => r['inWidthTest'] === true && r['diverged'] !== true);
+  const rs = convergedOnly(results, results.runs).filter((r) => r.inWidthTest);
   const series: LineSeries[] = [];
   for (const o of results.config.optimizers) {
     const ro = rs.filter((r) => r['optimizer'] === o);
     if (ro.length === 0) continue;
     const dist = meanCIByGroup(ro, ['width'], 'relativeDistance').sort((a, b) => n(a['width']) - n(b['width']));
-    const unch = meanCIByGroup(ro.map((r) => ({ width: r['width'] ?? null, v: n(r['unchangedFraction']) * 100 })), ['width'], 'v').sort((a, b) => n(a['width']) - n(b['width']));
+    const unch = meanCIByGroup(ro.map((r) => ({ width: r.width, v: n(r.unchangedWeights) * 100 })), ['width'], 'v').sort((a, b) => n(a['width']) - n(b['width']));
     series.push({ name: `‖θ−θ₀‖/‖θ₀‖ ${OPT_LABEL[o]}`, x: dist.map((r) => n(r['width'])), ...band(dist), color: o === 'sgd' ? '#4c72b0' : '#dd8452' });
     const u = band(unch);
     series.push({
@@ -229,7 +235,7 @@ export function parameterChangeWidthFigure(results: ParameterChangeResults): Fig
 
 /** SGD vs Adam: distance from the start per architecture (mean and CI over the grid runs). */
 export function parameterChangeOptimizerFigure(results: ParameterChangeResults, metric: 'distance' | 'relativeDistance' | 'changeRate' = 'relativeDistance'): Figure {
-  const rs = results.runs.filter((r) => r['inGrid'] === true && r['diverged'] !== true);
+  const rs = convergedOnly(results, results.runs).filter((r) => r.inGrid);
   const { architectures } = results.config;
   const groups = results.config.optimizers.map((o) => {
     const agg = architectures.map((a) => meanCIByGroup(rs.filter((r) => r['architecture'] === a && r['optimizer'] === o), [], metric)[0]);

@@ -10,10 +10,14 @@ export {
   parameterChangeData as data,
   parameterChangeTrainConfig as trainConfig,
   type ParameterChangeResults,
+  type PcRun,
   runParameterChange as run,
+  ZERO_START_ATOL as zeroStartAtol,
   trainedParameterChangeModel as trainedModel,
 } from './run';
-export { parameterChangeVerdict as verdict, parameterChangeVerdictText as verdictText } from './verdict';
+export { parameterChangeVerdict as verdict, PARAMETER_CHANGE_CLAIMS as claims } from './verdict';
+export { parameterChangeVerdictMarkdown as verdictText, parameterChangeProtocolTable as protocolTable, intervalText } from './text';
+export { STANDARD_CRITERIA as standardCriteria, SEED_RECIPES as seedRecipes, TUNED_OPTIMIZERS as tunedOptimizers, STANDARD_LR_SWEEP as lrSweep } from './config';
 export {
   parameterChangeBarsFigure as barsFigure,
   parameterChangeBatchNormFigure as batchNormFigure,

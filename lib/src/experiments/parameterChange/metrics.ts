@@ -27,7 +27,7 @@ export interface ChangedFractionCurveOptions {
 }
 
 /** One point of a changed-fraction curve, for all selected parameters (group 'all') or one parameter kind. */
-export interface ChangedFractionPoint {
+export type ChangedFractionPoint = {
   mode: ToleranceMode;
   tau: number;
   atol: number;
@@ -38,7 +38,7 @@ export interface ChangedFractionPoint {
   total: number;
   /** changed / total: share of elements with |θ − θ₀| > atol + rtol·|θ₀|. */
   fraction: number;
-}
+};
 
 function selects(include: ParameterSelection, entry: SnapshotEntry): boolean {
   if (include === 'all') return true;
@@ -265,7 +265,7 @@ export interface PathPoint {
 }
 
 /** One step of the snapshot path. */
-export interface PathStep {
+export type PathStep = {
   from: string;
   to: string;
   fromEpoch: number;
@@ -277,7 +277,7 @@ export interface PathStep {
   /** Both divided by ‖θ_init‖₂. */
   relativeStepDistance: number;
   relativeDistanceFromInit: number;
-}
+};
 
 function l2(values: Float32Array): number {
   let s = 0;

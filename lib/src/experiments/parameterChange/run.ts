@@ -20,14 +20,13 @@ import { countParameters } from '../../models/parameters';
 import { resnet18 } from '../../models/resnet';
 import { vggSmall } from '../../models/vgg';
 import { changeRate, changedFraction, changedFractionBy, distancesBy, l2Distance, l2Norm } from '../../probe/distance';
-import { writeSnapshot, type ParameterSnapshot } from '../../probe/snapshot';
+import { writeSnapshot, type ParameterSnapshot, type SnapshotEntry } from '../../probe/snapshot';
 import { cachedRun, canonicalJson, type CachedRun } from '../../store/cache';
-import type { Row } from '../../report/table';
 import type { EvaluationResult } from '../../train/evaluate';
 import { snapshotHook } from '../../train/hooks';
 import { NonFiniteLossError, train, type TrainConfig, type TrainData } from '../../train/loop';
 import { sourceFromImageDataset, splitSource, subsetSource, type LabelledBatchSource } from '../../data/source';
-import { createProgress } from '../../util/progress';
+import { createProgress, yieldToEventLoop } from '../../util/progress';
 import { createRng } from '../../util/random';
 import {
   changedFractionCurve,
@@ -35,11 +34,13 @@ import {
   snapshotPathDistances,
   toleranceForChangedShare,
   toleranceForUnchangedShare,
-  type ChangedValueSample,
   type PathPoint,
 } from './metrics';
 import { parameterChangeVerdict, type ParameterChangeVerdict } from './verdict';
-import { type PcDataset, type ParameterChangeCell, dataOrderSeed, PARAMETER_CHANGE_NAMESPACE, type PcArchitecture, type PcOptimizer, type PcInit, type ParameterChangeConfig, type PcMembership, parameterChangeRunId, cellOf, validateParameterChangeConfig, plannedCells } from './config';
+import type { PcCurveRecord, PcHistogram, PcKindRecord, PcLayerRecord, PcRun, PcRunIdentity, PcRunMetrics, PcSnapshotStepRecord } from './records';
+
+export type { PcCurveRecord, PcHistogram, PcKindRecord, PcLayerRecord, PcRun, PcRunIdentity, PcRunMetrics, PcSnapshotStepRecord } from './records';
+import { type PcDataset, type ParameterChangeCell, dataOrderSeed, PARAMETER_CHANGE_NAMESPACE, type PcArchitecture, type PcOptimizer, type PcInit, type ParameterChangeConfig, type PcMembership, parameterChangeRunId, cellOf, validateParameterChangeConfig, plannedCells, criterionOf, meetsCriterion } from './config';
 
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -209,29 +210,21 @@ export async function trainedParameterChangeModel(
 // ---------------------------------------------------------------------------------------------------------------
 // Metrics of all runs
 
-/** Value samples of one run for the histograms. */
-export interface PcHistogram extends ChangedValueSample {
-  runId: string;
-  architecture: PcArchitecture;
-  batchNorm: boolean;
-  optimizer: PcOptimizer;
-  init: PcInit;
-  dataset: PcDataset;
-  seed: number;
-}
-
 export interface ParameterChangeResults {
   config: ParameterChangeConfig;
-  /** One row per trained model. */
-  runs: Row[];
-  /** One row per run and layer (the results CSV). */
-  layers: Row[];
-  /** One row per run and parameter kind. */
-  kinds: Row[];
-  /** Changed fraction over tolerance: one row per run × mode × τ × group ('all' or a kind). */
-  curves: Row[];
-  /** One row per run and consecutive snapshot pair. */
-  snapshotDistances: Row[];
+  /** One record per trained model (the training record and the runs CSV). */
+  runs: PcRun[];
+  /** One record per run and layer (the results CSV). */
+  layers: PcLayerRecord[];
+  /** One record per run and parameter kind. */
+  kinds: PcKindRecord[];
+  /**
+   * Changed fraction over tolerance: one record per run × mode × τ × group. Relative mode: 'all' = the trainable
+   * elements that do not start at 0; absolute mode: 'all' = every trainable element.
+   */
+  curves: PcCurveRecord[];
+  /** One record per run and consecutive snapshot pair. */
+  snapshotDistances: PcSnapshotStepRecord[];
   /** Initial/final value samples: the first grid init, dataset and seed of each architecture × optimiser (+ ResNet without BN). */
   histograms: PcHistogram[];
   verdict: ParameterChangeVerdict;
@@ -239,6 +232,9 @@ export interface ParameterChangeResults {
   elapsedMs: number;
   trainedRuns: number;
 }
+
+/** Absolute tolerance of the zero-start elements (biases, BN β): moved by more than 1e-3 = changed. */
+export const ZERO_START_ATOL = 1e-3;
 
 function epochOfLabel(label: string, results: ParameterChangeRunResults): number {
   if (label === 'init') return 0;
@@ -249,7 +245,7 @@ function epochOfLabel(label: string, results: ParameterChangeRunResults): number
   return Number(m[1]) + 1;
 }
 
-function runColumns(cell: ParameterChangeCell, membership: PcMembership): Row {
+function identityOf(cell: ParameterChangeCell, membership: PcMembership): PcRunIdentity {
   return {
     runId: parameterChangeRunId(cell),
     architecture: cell.architecture,
@@ -257,11 +253,27 @@ function runColumns(cell: ParameterChangeCell, membership: PcMembership): Row {
     batchNorm: cell.batchNorm,
     init: cell.init,
     optimizer: cell.optimizerName,
+    recipe: cell.recipe === 'seed' ? 'seed' : 'tuned',
     dataset: cell.dataset,
     seed: cell.seed,
     ...membership,
   };
 }
+
+/** A trainable entry whose every initial value is exactly 0 (biases, BN β): relative tolerances do not apply. */
+export function startsAtZero(entry: SnapshotEntry): boolean {
+  if (!entry.trainable) return false;
+  for (let i = 0; i < entry.values.length; i++) if (entry.values[i] !== 0) return false;
+  return true;
+}
+
+const nonZeroStart = (e: SnapshotEntry): boolean => e.trainable && !startsAtZero(e);
+
+const NO_METRICS = (zeroStartElements: number): PcRunMetrics => ({
+  distance: null, relativeDistance: null, changeRate: null, changedFraction: null, unchangedFraction: null,
+  unchangedWeights: null, zeroStartElements, zeroStartChanged: null, distanceLast: null, changeRateLast: null,
+  changedFractionLast: null, rtolFor60Unchanged: null, rtolFor90Changed: null, rtolFor50Unchanged: null,
+});
 
 /** Runs (or loads) every cell of the config and measures how far each moved. */
 export async function runParameterChange(
@@ -285,14 +297,22 @@ export async function runParameterChange(
   }
   let trainedRuns = 0;
   for (const [i, { cell, key, membership }] of planned.entries()) {
+    // A long run of synchronous training must let the notebook kernel's event loop turn between models.
+    await yieldToEventLoop();
     const run = await trainParameterChangeCell(cell, { progress: options.progress === true, ...(options.cacheRoot === undefined ? {} : { cacheRoot: options.cacheRoot }) });
     if (!run.fromCache) trainedRuns++;
     const results = run.results as ParameterChangeRunResults;
-    const id = runColumns(cell, membership);
+    const id = identityOf(cell, membership);
     const history = run.history;
     const bestHistory = history.find((h) => h.epoch === results.bestEpoch);
     const lastHistory = history[history.length - 1];
-    const base: Row = {
+    const criterion = criterionOf(config, cell);
+    const testAccuracy = results.test?.accuracy ?? null;
+    const init = run.snapshots.get('init');
+    const final = run.snapshots.get(config.compare);
+    const last = run.snapshots.get('last');
+    const zeroStartElements = init === undefined ? 0 : init.entries.filter(startsAtZero).reduce((s, e) => s + e.values.length, 0);
+    const record = (metrics: PcRunMetrics): PcRun => ({
       ...id,
       cacheKey: run.key,
       trainableParameters: results.trainableParameters,
@@ -300,40 +320,43 @@ export async function runParameterChange(
       epochsRun: results.epochsRun,
       bestEpoch: results.diverged ? null : results.bestEpoch,
       bestValAccuracy: bestHistory?.valAccuracy ?? null,
+      trainAccuracy: bestHistory?.trainAccuracy ?? null,
       lastTrainLoss: lastHistory?.trainLoss ?? null,
-      testAccuracy: results.test?.accuracy ?? null,
+      testAccuracy,
       testLoss: results.test?.loss ?? null,
+      criterion,
+      meetsCriterion: !results.diverged && meetsCriterion(criterion, testAccuracy),
       trainSeconds: results.elapsedMs / 1000,
       fromCache: run.fromCache,
-    };
-    const init = run.snapshots.get('init');
-    const final = run.snapshots.get(config.compare);
-    const last = run.snapshots.get('last');
+      ...metrics,
+    });
     if (results.diverged || init === undefined || final === undefined || last === undefined) {
-      out.runs.push({ ...base, distance: null, relativeDistance: null, changeRate: null, changedFraction: null, unchangedFraction: null });
+      out.runs.push(record(NO_METRICS(zeroStartElements)));
       progress.update(i + 1, `${parameterChangeRunId(cell)} diverged`);
       continue;
     }
     const h = config.tolerance.headline;
-    const relCurve = changedFractionCurve(init, final, { mode: 'relative', taus: config.tolerance.relativeGrid, fixedAtol: config.tolerance.relativeAtol });
+    const relCurve = changedFractionCurve(init, final, { mode: 'relative', taus: config.tolerance.relativeGrid, fixedAtol: config.tolerance.relativeAtol, include: nonZeroStart });
     const absCurve = changedFractionCurve(init, final, { mode: 'absolute', taus: config.tolerance.absoluteGrid });
     const relAll = relCurve.filter((p) => p.group === 'all');
     const headlineChanged = changedFraction(init, final, h);
     const distance = l2Distance(init, final);
-    out.runs.push({
-      ...base,
+    out.runs.push(record({
       distance,
       relativeDistance: distance / l2Norm(init),
       changeRate: changeRate(init, final),
       changedFraction: headlineChanged,
       unchangedFraction: 1 - headlineChanged,
+      unchangedWeights: 1 - changedFraction(init, final, { ...h, include: nonZeroStart }),
+      zeroStartElements,
+      zeroStartChanged: zeroStartElements === 0 ? null : changedFraction(init, final, { atol: ZERO_START_ATOL, rtol: 0, include: startsAtZero }),
       distanceLast: l2Distance(init, last),
       changeRateLast: changeRate(init, last),
       changedFractionLast: changedFraction(init, last, h),
       rtolFor60Unchanged: toleranceForUnchangedShare(relAll, 0.6),
       rtolFor90Changed: toleranceForChangedShare(relAll, 0.9),
       rtolFor50Unchanged: toleranceForUnchangedShare(relAll, 0.5),
-    });
+    }));
     const changedByLayer = new Map(changedFractionBy(init, final, { ...h, by: 'layer' }).map((r) => [r.group, r]));
     distancesBy(init, final, { by: 'layer' }).forEach((d, layerIndex) => {
       const c = changedByLayer.get(d.group);
@@ -353,9 +376,7 @@ export async function runParameterChange(
         relativeDistance: d.relativeDistance, changeRate: d.changeRate, changedFraction: c === undefined ? null : c.fraction,
       });
     }
-    for (const p of [...relCurve, ...absCurve]) {
-      out.curves.push({ ...id, mode: p.mode, tau: p.tau, atol: p.atol, rtol: p.rtol, group: p.group, changed: p.changed, total: p.total, fraction: p.fraction });
-    }
+    for (const p of [...relCurve, ...absCurve]) out.curves.push({ ...id, ...p });
     const path: PathPoint[] = [];
     for (const [label, snapshot] of run.snapshots) {
       if (label === 'best') continue;
@@ -375,6 +396,6 @@ export async function runParameterChange(
     progress.update(i + 1, `${parameterChangeRunId(cell)}${run.fromCache ? ' (cached)' : ''}`);
   }
   progress.finish(`${trainedRuns} trained, ${planned.length - trainedRuns} from cache`);
-  const verdict = parameterChangeVerdict(out.runs, out.curves, config);
+  const verdict = parameterChangeVerdict(out.runs, config);
   return { ...out, verdict, elapsedMs: Date.now() - start, trainedRuns };
 }

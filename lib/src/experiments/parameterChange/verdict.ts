@@ -1,340 +1,332 @@
 /**
- * The verdict of notebook 02, by the numbers: does ResNet keep > 60% of its parameters unchanged while LeNet and VGG
- * change > 90%, and under which tolerance; is it BatchNorm (the same ResNet without BN) or width (lazy training);
- * does SGD end closer to its start than Adam. Computed from the tidy rows of `runParameterChange`.
+ * The verdicts of notebook 02, decided by the project's rules from the trained models that met their convergence
+ * criterion: one interval per group (architecture × dataset × optimiser, never pooled), n shown, Holm–Bonferroni over
+ * the cells a claim looks at, paired designs where two models share a start (same seed = same init and data order),
+ * and interaction tests where a claim says "depends on" or "for huge networks".
  */
 import type { Tolerance } from '../../probe/distance';
-import type { Cell, Row } from '../../report/table';
 import { linearFit } from '../../stats/correlation';
-import { meanCI } from '../../stats/intervals';
-import { PcArchitecture, ParameterChangeConfig, PcOptimizer } from './config';
+import { holmAdjust, holmVerdicts, verdictAll } from '../../stats/multiple';
+import { studentTPpf } from '../../stats/special';
+import { welchTTest } from '../../stats/twoSample';
+import { meanIntervalEstimate, verdictBoth, type IntervalEstimate, type VerdictStatus } from '../../stats/verdict';
+import type { Scale } from '../../util/scale';
+import { SEED_RECIPES, type ParameterChangeConfig, type PcArchitecture, type PcDataset, type PcOptimizer } from './config';
+import type { PcRun } from './records';
 
-/** Mean with a 95% Student-t CI (lo/hi null for n < 2; mean null for n = 0). */
-export interface MeanWithCI {
-  mean: number | null;
-  lo: number | null;
-  hi: number | null;
-  n: number;
-}
-
-export function meanWithCI(values: readonly number[]): MeanWithCI {
-  const v = values.filter((x) => Number.isFinite(x));
-  const n = v.length;
-  if (n === 0) return { mean: null, lo: null, hi: null, n };
-  const mean = v.reduce((a, b) => a + b, 0) / n;
-  if (n < 2) return { mean, lo: null, hi: null, n };
-  const ci = meanCI(v);
-  return { mean, lo: ci.lo, hi: ci.hi, n };
-}
-
-function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
-function num(row: Row, key: string): number | null {
-  const v: Cell | undefined = row[key];
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
-
-function nums(rows: readonly Row[], key: string): number[] {
-  return rows.map((r) => num(r, key)).filter((v): v is number => v !== null);
-}
-
-export interface PcArchitectureSummary {
+/** The statistics of one group of independently trained models against a threshold. */
+export interface PcCell {
   architecture: PcArchitecture;
-  runs: number;
-  diverged: number;
-  /** Share of trainable parameters unchanged at the headline tolerance. */
-  unchanged: MeanWithCI;
-  unchangedMin: number | null;
-  unchangedMax: number | null;
-  changeRate: MeanWithCI;
-  relativeDistance: MeanWithCI;
-  /** Median over runs of the smallest rtol at which ≥ 60% are unchanged (null: some run never on the grid). */
-  rtolFor60UnchangedMedian: number | null;
-  /** Median over runs of the largest rtol at which ≥ 90% are still changed. */
-  rtolFor90ChangedMedian: number | null;
-  testAccuracy: MeanWithCI;
+  dataset: PcDataset;
+  optimizer: PcOptimizer;
+  recipe: 'tuned' | 'seed';
+  /** Mean over the converged models with its 95% interval and n. */
+  value: IntervalEstimate;
+  /** Models of the group below their convergence criterion (or diverged), left out. */
+  excluded: number;
+  threshold: number;
+  holdsWhen: 'above' | 'below';
+  /** Two-sided one-sample t-test against the threshold, and Holm-adjusted over the claim's cells. */
+  p: number;
+  pHolm: number;
+  status: VerdictStatus;
 }
 
-export interface PcPairedComparison {
-  pairs: number;
-  /** Per metric: mean of each side and the paired difference (first − second) with CI. */
-  metrics: Record<string, { first: MeanWithCI; second: MeanWithCI; difference: MeanWithCI }>;
+export interface PcClaim {
+  /** The seed's words. */
+  claim: string;
+  cells: PcCell[];
+  /** Cells with a test (n ≥ 5): the k of the Holm correction. */
+  k: number;
+  excludedModels: number;
+  status: VerdictStatus;
 }
 
-export interface PcBatchNormTest extends PcPairedComparison {
-  /** first = with BN, second = without. */
-  divergedWithoutBatchNorm: number;
-  divergedWithBatchNorm: number;
+/** A paired or per-model quantity per group, tested against 0. */
+export interface PcEffect {
+  label: string;
+  value: IntervalEstimate;
+  p: number;
+  pHolm: number;
+  status: VerdictStatus;
 }
 
-export interface PcWidthTest {
-  byWidth: { width: number; relativeDistance: MeanWithCI; unchanged: MeanWithCI; changeRate: MeanWithCI }[];
-  /** Least-squares slope of log relative distance on log width over all runs (lazy training: negative). */
-  logLogSlope: number | null;
-  r2: number | null;
-}
-
-export interface PcSgdVsAdam extends PcPairedComparison {
-  architecture: PcArchitecture;
-  /** Share of pairs (same init, dataset, seed) in which SGD ends closer to its init (L2 distance) than Adam. */
-  sgdCloserShare: number | null;
-  /** Mean of log(distance Adam / distance SGD) with CI; > 0: Adam ends farther. */
-  logDistanceRatio: MeanWithCI;
+/** Does an effect differ between two groups? Welch's t-test on the per-model (or per-pair) values of both. */
+export interface PcInteraction {
+  label: string;
+  /** Mean of group A − mean of group B, with Welch's 95% interval. */
+  difference: IntervalEstimate;
+  p: number;
+  pHolm: number;
 }
 
 export interface ParameterChangeVerdict {
+  scale: Scale;
   headline: Tolerance;
   compare: 'best' | 'last';
-  architectures: PcArchitectureSummary[];
-  claim: {
-    /** Mean share unchanged of the ResNet runs > 0.6 at the headline tolerance (null: no ResNet runs). */
-    resnetUnchangedOver60: boolean | null;
-    /** Mean share changed of the LeNet and of the VGG runs > 0.9 at the headline tolerance. */
-    lenetVggChangedOver90: boolean | null;
-    holdsAtHeadline: boolean | null;
-    /** Smallest rtol at which EVERY ResNet grid run keeps ≥ 60% unchanged (null: not reached on the grid). */
-    resnetRtolNeeded: number | null;
-    /** Largest rtol at which EVERY LeNet and VGG run still has ≥ 90% changed (null: not even the smallest τ). */
-    lenetVggRtolAllowed: number | null;
-    /** [needed, allowed] when needed ≤ allowed: the tolerances under which the whole claim holds for every run. */
-    window: [number, number] | null;
-  };
-  batchNorm: PcBatchNormTest | null;
-  width: PcWidthTest | null;
-  sgdVsAdam: PcSgdVsAdam[];
+  /** Models trained and models left out of the verdicts (below their criterion or diverged). */
+  models: number;
+  excludedModels: number;
+  /** "ResNet keeps > 60% unchanged" and "LeNet and VGG > 90% changed", one Holm family, tuned optimisers. */
+  resnetUnchanged: PcClaim;
+  lenetVggChanged: PcClaim;
+  headlineStatus: VerdictStatus;
+  /** The same claim with the seed's own optimiser settings (null: not in the config). */
+  seedRecipe: PcClaim | null;
+  /** The relative tolerances under which the claim holds for EVERY converged grid model. */
+  window: { resnetRtolNeeded: number | null; lenetVggRtolAllowed: number | null; window: [number, number] | null };
+  /** With BN − without BN (same seed: same init of the shared layers and data order), per optimiser. */
+  batchNorm: { effects: PcEffect[]; interaction: PcInteraction | null; status: VerdictStatus; excludedModels: number } | null;
+  /** Per seed: slope of log relative distance on log width; lazy training predicts < 0. */
+  width: { effects: PcEffect[]; widths: number[]; status: VerdictStatus; excludedModels: number } | null;
+  /** Per architecture × dataset, log(distance of Adam / distance of SGD) per seed (same init, same data order). */
+  sgdVsAdam: { effects: (PcEffect & { architecture: PcArchitecture; dataset: PcDataset })[]; interactions: PcInteraction[]; status: VerdictStatus; excludedModels: number };
 }
 
-function paired(
-  rows: readonly Row[],
-  pairKey: (r: Row) => string,
-  side: (r: Row) => 'first' | 'second' | null,
-  metrics: readonly string[],
-): PcPairedComparison & { pairsList: { first: Row; second: Row }[] } {
-  const byKey = new Map<string, { first?: Row; second?: Row }>();
-  for (const r of rows) {
-    const s = side(r);
-    if (s === null) continue;
-    const k = pairKey(r);
-    const p = byKey.get(k) ?? {};
-    p[s] = r;
-    byKey.set(k, p);
-  }
-  const pairsList = [...byKey.values()].filter((p): p is { first: Row; second: Row } => p.first !== undefined && p.second !== undefined);
-  const out: PcPairedComparison['metrics'] = {};
-  for (const m of metrics) {
-    const complete = pairsList.filter((p) => num(p.first, m) !== null && num(p.second, m) !== null);
-    out[m] = {
-      first: meanWithCI(complete.map((p) => num(p.first, m) as number)),
-      second: meanWithCI(complete.map((p) => num(p.second, m) as number)),
-      difference: meanWithCI(complete.map((p) => (num(p.first, m) as number) - (num(p.second, m) as number))),
-    };
-  }
-  return { pairs: pairsList.length, metrics: out, pairsList };
+const CLAIMS = {
+  resnet: 'ResNet had > 60% of its parameters unchanged regardless of dataset, optimizer, initial point',
+  lenetVgg: 'LeNet and VGG had > 90% of their parameters changed',
+  bn: 'our explanation test, not a claim of the seed: the unchanged share of ResNet comes from BatchNorm (the same ResNet without BN changes more)',
+  lazy: 'blaming lazy training (the seed\'s explanation; tested as: the wider the net, the less it moves relative to its start)',
+  sgd: 'SGD finds a close local minimum for huge networks',
+};
+export const PARAMETER_CHANGE_CLAIMS = CLAIMS;
+
+const usable = (r: PcRun): boolean => r.meetsCriterion && !r.diverged;
+
+function seedOf(...parts: (string | number)[]): number {
+  let h = 2166136261;
+  for (const c of parts.join('|')) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
+  return h;
 }
 
-/** The verdict numbers from the run rows (and the config that made them). */
-export function parameterChangeVerdict(runs: readonly Row[], curves: readonly Row[], config: ParameterChangeConfig): ParameterChangeVerdict {
-  void curves;
-  const grid = runs.filter((r) => r['inGrid'] === true);
-  const ok = (r: Row): boolean => r['diverged'] !== true;
-  const architectures: PcArchitectureSummary[] = config.architectures.map((architecture) => {
-    const all = grid.filter((r) => r['architecture'] === architecture);
-    const rs = all.filter(ok);
-    const unchanged = nums(rs, 'unchangedFraction');
-    const r60 = rs.map((r) => num(r, 'rtolFor60Unchanged'));
-    const r90 = rs.map((r) => num(r, 'rtolFor90Changed'));
+/** One interval per group; Holm over the groups; the claim holds only when every group holds. */
+function claimOver(
+  claim: string,
+  groups: { architecture: PcArchitecture; dataset: PcDataset; optimizer: PcOptimizer; recipe: 'tuned' | 'seed'; runs: PcRun[]; threshold: number; holdsWhen: 'above' | 'below' }[],
+  metric: (r: PcRun) => number | null,
+): PcCell[] {
+  const values = groups.map((g) => g.runs.filter(usable).map(metric).filter((v): v is number => v !== null && Number.isFinite(v)));
+  // One family per threshold direction would split the correction; every cell is tested against its own threshold
+  // and the p-values are adjusted together.
+  const tests = groups.map((g, i) => holmVerdicts([values[i] as number[]], g.threshold, g.holdsWhen)[0] as { p: number; status: VerdictStatus });
+  const pHolm = holmAdjust(tests.map((t) => t.p));
+  return groups.map((g, i) => {
+    const t = tests[i] as { p: number; status: VerdictStatus };
+    const adjusted = pHolm[i] as number;
     return {
-      architecture,
-      runs: rs.length,
-      diverged: all.length - rs.length,
-      unchanged: meanWithCI(unchanged),
-      unchangedMin: unchanged.length ? Math.min(...unchanged) : null,
-      unchangedMax: unchanged.length ? Math.max(...unchanged) : null,
-      changeRate: meanWithCI(nums(rs, 'changeRate')),
-      relativeDistance: meanWithCI(nums(rs, 'relativeDistance')),
-      rtolFor60UnchangedMedian: r60.some((v) => v === null) ? null : median(r60 as number[]),
-      rtolFor90ChangedMedian: r90.some((v) => v === null) ? null : median(r90 as number[]),
-      testAccuracy: meanWithCI(nums(rs, 'testAccuracy')),
+      architecture: g.architecture, dataset: g.dataset, optimizer: g.optimizer, recipe: g.recipe,
+      value: clipShare(meanIntervalEstimate(values[i] as number[], seedOf(claim, g.architecture, g.dataset, g.optimizer, g.recipe))),
+      excluded: g.runs.length - (values[i] as number[]).length,
+      threshold: g.threshold, holdsWhen: g.holdsWhen,
+      p: t.p, pHolm: adjusted,
+      status: Number.isFinite(adjusted) && adjusted < 0.05 ? t.status : 'inconclusive',
     };
   });
-  const summaryOf = (a: PcArchitecture): PcArchitectureSummary | undefined => architectures.find((s) => s.architecture === a && s.runs > 0);
-  const resnet = summaryOf('resnet18');
-  const others = (['lenet5', 'vgg'] as const).map(summaryOf).filter((s): s is PcArchitectureSummary => s !== undefined);
-  const resnetUnchangedOver60 = resnet === undefined || resnet.unchanged.mean === null ? null : resnet.unchanged.mean > 0.6;
-  const lenetVggChangedOver90 = others.length === 0 ? null : others.every((s) => s.unchanged.mean !== null && 1 - s.unchanged.mean > 0.9);
-  const resnetRuns = grid.filter((r) => r['architecture'] === 'resnet18' && ok(r));
-  const otherRuns = grid.filter((r) => (r['architecture'] === 'lenet5' || r['architecture'] === 'vgg') && ok(r));
-  const needed = resnetRuns.length === 0 || resnetRuns.some((r) => num(r, 'rtolFor60Unchanged') === null)
-    ? null
-    : Math.max(...resnetRuns.map((r) => num(r, 'rtolFor60Unchanged') as number));
-  const allowed = otherRuns.length === 0 || otherRuns.some((r) => num(r, 'rtolFor90Changed') === null)
-    ? null
-    : Math.min(...otherRuns.map((r) => num(r, 'rtolFor90Changed') as number));
+}
 
-  let batchNorm: PcBatchNormTest | null = null;
-  const bnRows = runs.filter((r) => r['inBatchNormTest'] === true);
-  if (config.batchNormTest !== null && bnRows.length > 0) {
-    const key = (r: Row): string => `${r['init']}|${r['optimizer']}|${r['dataset']}|${r['seed']}`;
-    const p = paired(bnRows.filter(ok), key, (r) => (r['batchNorm'] === true ? 'first' : 'second'),
-      ['unchangedFraction', 'relativeDistance', 'changeRate', 'rtolFor60Unchanged', 'testAccuracy']);
-    batchNorm = {
-      pairs: p.pairs,
-      metrics: p.metrics,
-      divergedWithBatchNorm: bnRows.filter((r) => r['batchNorm'] === true && !ok(r)).length,
-      divergedWithoutBatchNorm: bnRows.filter((r) => r['batchNorm'] === false && !ok(r)).length,
-    };
-  }
+/** A share's interval cannot leave [0, 1]. */
+function clipShare(i: IntervalEstimate): IntervalEstimate {
+  return { ...i, lo: Math.max(0, i.lo), hi: Math.min(1, i.hi) };
+}
 
-  let width: PcWidthTest | null = null;
-  const wRows = runs.filter((r) => r['inWidthTest'] === true && ok(r) && num(r, 'relativeDistance') !== null);
-  if (config.widthTest !== null && wRows.length > 0) {
-    const widths = [...new Set(wRows.map((r) => num(r, 'width') as number))].sort((a, b) => a - b);
-    let logLogSlope: number | null = null;
-    let r2: number | null = null;
-    if (widths.length >= 2) {
-      const fit = linearFit(wRows.map((r) => Math.log(num(r, 'width') as number)), wRows.map((r) => Math.log(num(r, 'relativeDistance') as number)));
-      logLogSlope = fit.b;
-      r2 = fit.r2;
-    }
-    width = {
-      byWidth: widths.map((w) => {
-        const rs = wRows.filter((r) => r['width'] === w);
-        return { width: w, relativeDistance: meanWithCI(nums(rs, 'relativeDistance')), unchanged: meanWithCI(nums(rs, 'unchangedFraction')), changeRate: meanWithCI(nums(rs, 'changeRate')) };
-      }),
-      logLogSlope,
-      r2,
-    };
-  }
-
-  const sgdVsAdam: PcSgdVsAdam[] = [];
-  if (config.optimizers.includes('sgd') && config.optimizers.includes('adam')) {
-    for (const architecture of config.architectures) {
-      const rs = grid.filter((r) => r['architecture'] === architecture && ok(r));
-      const key = (r: Row): string => `${r['init']}|${r['dataset']}|${r['seed']}`;
-      const side = (r: Row): 'first' | 'second' | null => (r['optimizer'] as PcOptimizer) === 'sgd' ? 'first' : 'second';
-      const p = paired(rs, key, side, ['distance', 'relativeDistance', 'changeRate', 'unchangedFraction']);
-      const withDistance = p.pairsList.filter((q) => num(q.first, 'distance') !== null && num(q.second, 'distance') !== null);
-      sgdVsAdam.push({
-        architecture,
-        pairs: p.pairs,
-        metrics: p.metrics,
-        sgdCloserShare: withDistance.length === 0 ? null
-          : withDistance.filter((q) => (num(q.first, 'distance') as number) < (num(q.second, 'distance') as number)).length / withDistance.length,
-        logDistanceRatio: meanWithCI(withDistance.map((q) => Math.log((num(q.second, 'distance') as number) / (num(q.first, 'distance') as number)))),
-      });
-    }
-  }
-
+function toClaim(claim: string, cells: PcCell[]): PcClaim {
   return {
-    headline: config.tolerance.headline,
-    compare: config.compare,
-    architectures,
-    claim: {
-      resnetUnchangedOver60,
-      lenetVggChangedOver90,
-      holdsAtHeadline: resnetUnchangedOver60 === null || lenetVggChangedOver90 === null ? null : resnetUnchangedOver60 && lenetVggChangedOver90,
-      resnetRtolNeeded: needed,
-      lenetVggRtolAllowed: allowed,
-      window: needed !== null && allowed !== null && needed <= allowed ? [needed, allowed] : null,
-    },
-    batchNorm,
-    width,
-    sgdVsAdam,
+    claim, cells,
+    k: cells.filter((c) => Number.isFinite(c.p)).length,
+    excludedModels: cells.reduce((s, c) => s + c.excluded, 0),
+    status: verdictAll(cells.map((c) => c.status)),
   };
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Text
-
-const ARCH_NAMES: Record<PcArchitecture, string> = { lenet5: 'LeNet-5', vgg: 'VGG', resnet18: 'ResNet' };
-
-function pct(v: number | null): string {
-  return v === null ? 'n/a' : `${(100 * v).toFixed(1)}%`;
+/** Effects tested against 0 (holds on the claimed side), Holm over the effects. */
+function effectsAgainstZero(items: { label: string; values: number[] }[], holdsWhen: 'above' | 'below', seedLabel: string): PcEffect[] {
+  const v = holmVerdicts(items.map((x) => x.values), 0, holdsWhen);
+  return items.map((x, i) => ({
+    label: x.label,
+    value: meanIntervalEstimate(x.values, seedOf(seedLabel, x.label)),
+    p: (v[i] as { p: number }).p,
+    pHolm: (v[i] as { pHolm: number }).pHolm,
+    status: (v[i] as { status: VerdictStatus }).status,
+  }));
 }
 
-/** Percent with CI; `share: true` clips the CI to [0, 100%] (a share cannot leave it; t intervals of few runs do). */
-function pctCI(m: MeanWithCI, share = true): string {
-  if (m.mean === null) return 'n/a';
-  if (m.lo === null || m.hi === null) return `${pct(m.mean)} (n = ${m.n})`;
-  const lo = share ? Math.max(0, m.lo) : m.lo;
-  const hi = share ? Math.min(1, m.hi) : m.hi;
-  return `${pct(m.mean)} [${pct(lo)}, ${pct(hi)}] (n = ${m.n})`;
-}
-
-function sci(v: number | null): string {
-  if (v === null) return 'n/a';
-  return v === 0 ? '0' : Math.abs(v) >= 0.01 && Math.abs(v) < 1000 ? v.toPrecision(3) : v.toExponential(2);
-}
-
-function sciCI(m: MeanWithCI): string {
-  if (m.mean === null) return 'n/a';
-  return m.lo === null || m.hi === null ? `${sci(m.mean)} (n = ${m.n})` : `${sci(m.mean)} [${sci(m.lo)}, ${sci(m.hi)}]`;
-}
-
-function yesNo(v: boolean | null): string {
-  return v === null ? 'cannot tell (no runs)' : v ? '**yes**' : '**no**';
-}
-
-/** The verdict as markdown; every number comes from the verdict object. */
-export function parameterChangeVerdictText(v: ParameterChangeVerdict): string {
-  const h = `|θ − θ₀| ≤ ${sci(v.headline.atol)} + ${sci(v.headline.rtol)}·|θ₀|`;
-  const lines: string[] = [];
-  lines.push(`### Verdict (compared snapshot: ${v.compare === 'best' ? 'best validation accuracy, as the original' : 'last epoch'})`);
-  lines.push('');
-  lines.push(`**Headline tolerance:** an element is unchanged when ${h}. Share of trainable parameters unchanged, mean [95% CI over runs, clipped to 0–100%]:`);
-  lines.push('');
-  for (const s of v.architectures) {
-    if (s.runs === 0) {
-      lines.push(`- ${ARCH_NAMES[s.architecture]}: no finished runs (${s.diverged} diverged).`);
-      continue;
-    }
-    lines.push(`- ${ARCH_NAMES[s.architecture]}: ${pctCI(s.unchanged)} unchanged (runs range ${pct(s.unchangedMin)}–${pct(s.unchangedMax)}); ` +
-      `change rate ‖θ₀−θ‖/‖θ‖ = ${sciCI(s.changeRate)}; test accuracy ${pctCI(s.testAccuracy)}` +
-      (s.diverged > 0 ? `; ${s.diverged} run(s) diverged` : '') + '.');
+/** Welch's comparison of two independent groups of values (NaN fields when either has < 2 values or both are constant). */
+export function welchInteraction(label: string, a: readonly number[], b: readonly number[]): PcInteraction {
+  const none: PcInteraction = { label, difference: { estimate: NaN, lo: NaN, hi: NaN, n: a.length + b.length, method: 'none' }, p: NaN, pHolm: NaN };
+  if (a.length < 2 || b.length < 2) return none;
+  const ma = a.reduce((s, x) => s + x, 0) / a.length;
+  const mb = b.reduce((s, x) => s + x, 0) / b.length;
+  const constant = (xs: readonly number[]): boolean => xs.every((x) => x === xs[0]);
+  if (constant(a) && constant(b)) {
+    // No sampling variance on either side (SciPy: NaN): the difference is exact.
+    return { label, difference: { estimate: ma - mb, lo: ma - mb, hi: ma - mb, n: a.length + b.length, method: 'all equal' }, p: ma === mb ? 1 : 0, pHolm: NaN };
   }
-  lines.push('');
-  const c = v.claim;
-  lines.push(`**Claim "ResNet keeps > 60% unchanged while LeNet and VGG change > 90%" at the headline tolerance:** ` +
-    `ResNet > 60% unchanged: ${yesNo(c.resnetUnchangedOver60)}; LeNet and VGG > 90% changed: ${yesNo(c.lenetVggChangedOver90)}; ` +
-    `together: ${yesNo(c.holdsAtHeadline)}.`);
-  lines.push('');
-  const needed = c.resnetRtolNeeded === null ? 'no rtol on the grid' : `rtol ≥ ${sci(c.resnetRtolNeeded)}`;
-  const allowed = c.lenetVggRtolAllowed === null ? 'no rtol on the grid' : `rtol ≤ ${sci(c.lenetVggRtolAllowed)}`;
-  lines.push(`**Under which tolerance?** Every ResNet run keeps ≥ 60% unchanged from ${needed}; every LeNet and VGG run still has ≥ 90% changed up to ${allowed}. ` +
-    (c.window === null
-      ? 'There is **no** relative tolerance at which both hold for all runs: the claim depends on picking the tolerance per architecture.'
-      : `Both hold for every run for rtol in **[${sci(c.window[0])}, ${sci(c.window[1])}]** — only there is the claim true.`));
-  lines.push('');
-  if (v.batchNorm !== null) {
-    const b = v.batchNorm;
-    const u = b.metrics['unchangedFraction'];
-    const rd = b.metrics['relativeDistance'];
-    lines.push(`**Explanation test — the same ResNet without BatchNorm (${b.pairs} paired runs):** unchanged at the headline tolerance ` +
-      `${u ? pctCI(u.first) : 'n/a'} with BN vs ${u ? pctCI(u.second) : 'n/a'} without (paired difference ${u ? pctCI(u.difference, false) : 'n/a'}); ` +
-      `relative distance ‖θ−θ₀‖/‖θ₀‖ ${rd ? sciCI(rd.first) : 'n/a'} with BN vs ${rd ? sciCI(rd.second) : 'n/a'} without` +
-      (b.divergedWithoutBatchNorm > 0 ? `; ${b.divergedWithoutBatchNorm} run(s) without BN diverged` : '') + '.');
-    lines.push('');
+  try {
+    const w = welchTTest(a, b);
+    const se = (ma - mb) / w.t;
+    const tCrit = studentTPpf(0.975, w.df);
+    const lo = Number.isFinite(se) ? ma - mb - tCrit * Math.abs(se) : NaN;
+    const hi = Number.isFinite(se) ? ma - mb + tCrit * Math.abs(se) : NaN;
+    return { label, difference: { estimate: ma - mb, lo, hi, n: a.length + b.length, method: `Welch t 95% (df ${w.df.toFixed(1)})` }, p: w.p, pHolm: NaN };
+  } catch {
+    return none;
   }
-  if (v.width !== null) {
-    const w = v.width;
-    lines.push(`**Lazy-training check — ResNet (with BN) over width:** relative distance ` +
-      w.byWidth.map((x) => `${sciCI(x.relativeDistance)} at width ${x.width}`).join(', ') +
-      (w.logLogSlope === null ? '.' : `; log–log slope ${sci(w.logLogSlope)} (R² ${sci(w.r2)}; lazy training predicts a clearly negative slope).`));
-    lines.push('');
-  }
-  if (v.sgdVsAdam.length > 0) {
-    lines.push('**Does SGD end closer to its start than Adam?** (pairs with the same architecture, init, dataset and seed; L2 distance ‖θ−θ₀‖)');
-    lines.push('');
-    for (const s of v.sgdVsAdam) {
-      const d = s.metrics['distance'];
-      lines.push(`- ${ARCH_NAMES[s.architecture]}: SGD ${d ? sciCI(d.first) : 'n/a'} vs Adam ${d ? sciCI(d.second) : 'n/a'}; ` +
-        `SGD closer in ${pct(s.sgdCloserShare)} of ${s.pairs} pairs; mean log(Adam/SGD) = ${sciCI(s.logDistanceRatio)}.`);
+}
+
+
+function withHolm(items: PcInteraction[]): PcInteraction[] {
+  const adj = holmAdjust(items.map((x) => x.p));
+  return items.map((x, i) => ({ ...x, pHolm: adj[i] as number }));
+}
+
+/** The verdict numbers from the run records (and the config that made them). */
+export function parameterChangeVerdict(runs: readonly PcRun[], config: ParameterChangeConfig): ParameterChangeVerdict {
+  const grid = runs.filter((r) => r.inGrid);
+  const groupRuns = (a: PcArchitecture, d: PcDataset, o: PcOptimizer, rs: readonly PcRun[] = grid): PcRun[] =>
+    rs.filter((r) => r.architecture === a && r.dataset === d && r.optimizer === o);
+  const unchanged = (r: PcRun): number | null => r.unchangedWeights;
+
+  // The headline claim: one Holm family over every ResNet cell and every LeNet / VGG cell of the tuned grid.
+  type Group = Parameters<typeof claimOver>[1][number];
+  const groups: Group[] = [];
+  for (const architecture of config.architectures) {
+    for (const dataset of config.datasets) {
+      for (const optimizer of config.optimizers) {
+        const resnet = architecture === 'resnet18';
+        groups.push({
+          architecture, dataset, optimizer, recipe: 'tuned', runs: groupRuns(architecture, dataset, optimizer),
+          threshold: resnet ? 0.6 : 0.1, holdsWhen: resnet ? 'above' : 'below',
+        });
+      }
     }
   }
-  return lines.join('\n');
+  const cells = claimOver('headline', groups, unchanged);
+  const resnetUnchanged = toClaim(CLAIMS.resnet, cells.filter((c) => c.architecture === 'resnet18'));
+  const lenetVggChanged = toClaim(CLAIMS.lenetVgg, cells.filter((c) => c.architecture !== 'resnet18'));
+
+  let seedRecipe: PcClaim | null = null;
+  if (config.seedRecipeTest !== null) {
+    const seedRuns = runs.filter((r) => r.inSeedRecipe);
+    const sg: Group[] = [];
+    for (const architecture of config.seedRecipeTest.architectures) {
+      const optimizer = SEED_RECIPES[architecture].optimizer;
+      for (const dataset of config.seedRecipeTest.datasets) {
+        const resnet = architecture === 'resnet18';
+        sg.push({ architecture, dataset, optimizer, recipe: 'seed', runs: groupRuns(architecture, dataset, optimizer, seedRuns), threshold: resnet ? 0.6 : 0.1, holdsWhen: resnet ? 'above' : 'below' });
+      }
+    }
+    seedRecipe = toClaim(`${CLAIMS.resnet}; ${CLAIMS.lenetVgg} (the seed's optimiser settings)`, claimOver('seed-recipe', sg, unchanged));
+  }
+
+  // Tolerance window over every converged grid model (descriptive: where would the claim hold for all of them?).
+  const resnetRuns = grid.filter((r) => r.architecture === 'resnet18' && usable(r));
+  const otherRuns = grid.filter((r) => r.architecture !== 'resnet18' && usable(r));
+  const needed = resnetRuns.length === 0 || resnetRuns.some((r) => r.rtolFor60Unchanged === null) ? null : Math.max(...resnetRuns.map((r) => r.rtolFor60Unchanged as number));
+  const allowed = otherRuns.length === 0 || otherRuns.some((r) => r.rtolFor90Changed === null) ? null : Math.min(...otherRuns.map((r) => r.rtolFor90Changed as number));
+
+  // BatchNorm: paired by seed within each dataset × optimiser (the two models share the data order and the seed).
+  let batchNorm: ParameterChangeVerdict['batchNorm'] = null;
+  if (config.batchNormTest !== null) {
+    const rs = runs.filter((r) => r.inBatchNormTest && r.architecture === 'resnet18');
+    const perCell: { label: string; values: number[]; optimizer: PcOptimizer; dataset: PcDataset }[] = [];
+    for (const dataset of config.batchNormTest.datasets) {
+      for (const optimizer of config.batchNormTest.optimizers) {
+        const values: number[] = [];
+        for (const seed of config.batchNormTest.seeds) {
+          const withBn = rs.find((r) => r.batchNorm && r.dataset === dataset && r.optimizer === optimizer && r.seed === seed && r.init === config.batchNormTest?.inits[0]);
+          const without = rs.find((r) => !r.batchNorm && r.dataset === dataset && r.optimizer === optimizer && r.seed === seed && r.init === config.batchNormTest?.inits[0]);
+          if (withBn && without && usable(withBn) && usable(without) && withBn.unchangedWeights !== null && without.unchangedWeights !== null) {
+            values.push(withBn.unchangedWeights - without.unchangedWeights);
+          }
+        }
+        perCell.push({ label: `${dataset} ${optimizer}`, values, optimizer, dataset });
+      }
+    }
+    const effects = effectsAgainstZero(perCell, 'above', 'bn');
+    const sgd = perCell.find((c) => c.optimizer === 'sgd');
+    const adam = perCell.find((c) => c.optimizer === 'adam');
+    batchNorm = {
+      effects,
+      interaction: sgd && adam && config.batchNormTest.datasets.length === 1 ? welchInteraction('BN effect: SGD − Adam', sgd.values, adam.values) : null,
+      status: verdictAll(effects.map((e) => e.status)),
+      excludedModels: rs.filter((r) => !usable(r)).length,
+    };
+  }
+
+  // Width: one curve per seed (independent models at each width), its log–log slope.
+  let width: ParameterChangeVerdict['width'] = null;
+  if (config.widthTest !== null) {
+    const rs = runs.filter((r) => r.inWidthTest);
+    const widths = [...new Set(rs.map((r) => r.width as number))].sort((a, b) => a - b);
+    const items: { label: string; values: number[] }[] = [];
+    for (const dataset of config.widthTest.datasets) {
+      for (const optimizer of config.widthTest.optimizers) {
+        const slopes: number[] = [];
+        for (const seed of config.widthTest.seeds) {
+          const curve = rs.filter((r) => r.dataset === dataset && r.optimizer === optimizer && r.seed === seed && usable(r) && r.relativeDistance !== null);
+          if (curve.length < 2 || new Set(curve.map((r) => r.width)).size < 2) continue;
+          slopes.push(linearFit(curve.map((r) => Math.log(r.width as number)), curve.map((r) => Math.log(r.relativeDistance as number))).b);
+        }
+        items.push({ label: `${dataset} ${optimizer}`, values: slopes });
+      }
+    }
+    const effects = effectsAgainstZero(items, 'below', 'width');
+    width = { effects, widths, status: verdictAll(effects.map((e) => e.status)), excludedModels: rs.filter((r) => !usable(r)).length };
+  }
+
+  // SGD vs Adam: same seed = same init and data order, so the pair is the unit.
+  const sgdItems: { label: string; values: number[]; architecture: PcArchitecture; dataset: PcDataset }[] = [];
+  if (config.optimizers.includes('sgd') && config.optimizers.includes('adam')) {
+    for (const architecture of config.architectures) {
+      for (const dataset of config.datasets) {
+        const values: number[] = [];
+        for (const seed of config.seeds) {
+          for (const init of config.inits) {
+            const pick = (o: PcOptimizer): PcRun | undefined => grid.find((r) => r.architecture === architecture && r.dataset === dataset && r.optimizer === o && r.seed === seed && r.init === init);
+            const s = pick('sgd');
+            const a = pick('adam');
+            if (s && a && usable(s) && usable(a) && s.distance !== null && a.distance !== null && s.distance > 0) values.push(Math.log(a.distance / s.distance));
+          }
+        }
+        sgdItems.push({ label: `${architecture} ${dataset}`, values, architecture, dataset });
+      }
+    }
+  }
+  // The seed's claim is about its largest net (ResNet-18): Holm over the ResNet cells; the other nets are the contrast.
+  const resnetItems = sgdItems.filter((x) => x.architecture === 'resnet18');
+  const resnetEffects = effectsAgainstZero(resnetItems, 'above', 'sgd');
+  const otherEffects = effectsAgainstZero(sgdItems.filter((x) => x.architecture !== 'resnet18'), 'above', 'sgd');
+  const effects = sgdItems.map((x) => {
+    const e = [...resnetEffects, ...otherEffects].find((y) => y.label === x.label) as PcEffect;
+    return { ...e, architecture: x.architecture, dataset: x.dataset };
+  });
+  const interactions = withHolm(config.datasets.flatMap((dataset) => {
+    const r = sgdItems.find((x) => x.architecture === 'resnet18' && x.dataset === dataset);
+    return config.architectures.filter((a) => a !== 'resnet18').map((a) => {
+      const o = sgdItems.find((x) => x.architecture === a && x.dataset === dataset);
+      return welchInteraction(`${dataset}: ResNet − ${a}`, r?.values ?? [], o?.values ?? []);
+    });
+  }));
+  const claimModels = runs.filter((r) => r.inGrid || r.inSeedRecipe || r.inBatchNormTest || r.inWidthTest);
+  return {
+    scale: config.scale,
+    headline: config.tolerance.headline,
+    compare: config.compare,
+    models: runs.length,
+    excludedModels: claimModels.filter((r) => !usable(r)).length,
+    resnetUnchanged,
+    lenetVggChanged,
+    headlineStatus: verdictBoth(resnetUnchanged.status, lenetVggChanged.status),
+    seedRecipe,
+    window: { resnetRtolNeeded: needed, lenetVggRtolAllowed: allowed, window: needed !== null && allowed !== null && needed <= allowed ? [needed, allowed] : null },
+    batchNorm,
+    width,
+    sgdVsAdam: {
+      effects,
+      interactions,
+      status: verdictAll(resnetEffects.map((e) => e.status)),
+      excludedModels: grid.filter((r) => !usable(r)).length,
+    },
+  };
 }

@@ -4,6 +4,7 @@ export { type SignFlipConfig, signFlipConfig as config } from './config';
 export { type Perturbation, perturbationLabel } from './perturb';
 export { runSignFlip as run, type SignFlipResults } from './run';
 export { signFlipVerdict as verdict, signFlipVerdictText as verdictText } from './verdict';
+export { signFlipClaims as claims, signFlipClaimsMarkdown as claimsText, signFlipProtocolTable as protocolTable, SIGN_FLIP_CLAIMS } from './claims';
 export {
   ckaMatrixFigure,
   featureHeatmapsFigure,

@@ -6,6 +6,9 @@
  * - 'repeat': no change either, retrained a second time: how far two retrains from the SAME start end apart. On a
  *   bit-deterministic backend that is exactly 0; otherwise it is the backend's rounding noise amplified by training,
  *   the floor below which no perturbation effect can be seen.
+ * - 'reorder': no change, retrained with ANOTHER data order (`reorderedDataSeed`): the noise floor of the project's
+ *   rules — how far the same start travels when only the order of the batches changes. "Returns to the original" is
+ *   judged against it.
  * - 'flip-all': every state entry × −1 as the original did, BN running mean AND running variance included (the
  *   variance becomes negative: inference-mode BN then takes the square root of a negative number → NaN outputs).
  * - 'flip-weights': every learned parameter × −1 (conv/dense weights and biases, BN γ and β), BN running statistics
@@ -22,6 +25,7 @@ import type { LabelledBatchSource } from '../../data/source';
 export type Perturbation =
   | { kind: 'none' }
   | { kind: 'repeat' }
+  | { kind: 'reorder' }
   | { kind: 'flip-all' }
   | { kind: 'flip-weights' }
   | { kind: 'shift'; delta: number }
@@ -38,6 +42,8 @@ export function perturbationLabel(p: Perturbation): string {
       return p.kind;
     case 'repeat':
       return 'none-repeat';
+    case 'reorder':
+      return 'none-reorder';
     case 'shift':
       return `shift-${formatSmall(p.delta)}`;
     case 'noise':
@@ -56,6 +62,7 @@ export function checkPerturbation(p: Perturbation, where: string): void {
   switch (p.kind) {
     case 'none':
     case 'repeat':
+    case 'reorder':
     case 'flip-all':
     case 'flip-weights':
       return;
@@ -66,7 +73,7 @@ export function checkPerturbation(p: Perturbation, where: string): void {
       if (!(Number.isFinite(p.sigma) && p.sigma >= 0)) throw new Error(`${where}: noise needs a finite sigma ≥ 0, got ${String(p.sigma)}`);
       return;
     default:
-      throw new Error(`${where}: unknown perturbation ${JSON.stringify(p)}; kinds: none, repeat, flip-all, flip-weights, shift, noise`);
+      throw new Error(`${where}: unknown perturbation ${JSON.stringify(p)}; kinds: none, repeat, reorder, flip-all, flip-weights, shift, noise`);
   }
 }
 
@@ -77,6 +84,7 @@ export function applyPerturbation(snapshot: ParameterSnapshot, p: Perturbation, 
   switch (p.kind) {
     case 'none':
     case 'repeat':
+    case 'reorder':
       return { label, entries: snapshot.entries.map((e) => ({ ...e, shape: [...e.shape], values: Float32Array.from(e.values) })) };
     case 'flip-all':
       return { ...flipSigns(snapshot, { batchNormStatistics: true }), label };
@@ -87,6 +95,14 @@ export function applyPerturbation(snapshot: ParameterSnapshot, p: Perturbation, 
     case 'noise':
       return { ...addRelativeNoise(snapshot, p.sigma, noiseSeed, { include: 'trainable' }), label };
   }
+}
+
+/**
+ * Data-order seed of a 'reorder' retrain: the cell's own order seed moved by a fixed offset, so that it is a different
+ * permutation stream every epoch, and the same one on every rerun.
+ */
+export function reorderedDataSeed(orderSeed: number): number {
+  return orderSeed + 7_919;
 }
 
 /** True when the model has BN running statistics (only then do 'flip-all' and 'flip-weights' differ). */

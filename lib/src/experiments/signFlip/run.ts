@@ -19,7 +19,7 @@ import type { Row } from '../../report/table';
 import type { EpochMetrics } from '../../train/loop';
 import { NonFiniteLossError, train } from '../../train/loop';
 import { subsetSource, type LabelledBatchSource } from '../../data/source';
-import { createProgress } from '../../util/progress';
+import { createProgress, yieldToEventLoop } from '../../util/progress';
 import {
   centreFeatures,
   compareFeatures,
@@ -42,10 +42,12 @@ import {
   hasBatchNormStatistics,
   negativeRunningVariances,
   perturbationLabel,
+  reorderedDataSeed,
   type Perturbation,
   type RobustEvaluation,
 } from './perturb';
 import { signFlipVerdict, type SignFlipVerdict } from './verdict';
+import { signFlipClaims, type SignFlipClaims } from './claims';
 import { SIGN_FLIP_RETRAIN_NAMESPACE, type SignFlipConfig, SIGN_FLIP_PATH_NAMESPACE, validateSignFlipConfig, SIGN_FLIP_VERSION } from './config';
 import { ParameterChangeCell, parameterChangeRunId, PcArchitecture, PcDataset, PcOptimizer, PcInit, cellOf } from '../parameterChange/config';
 
@@ -113,7 +115,9 @@ export async function retrainPerturbed(
       const negativeVariancesAtStart = negativeRunningVariances(start);
       const label = options.progress ? `${parameterChangeRunId(cell)} ${perturbationLabel(spec.perturbation)}` : false;
       try {
-        const r = await train(model, data, parameterChangeTrainConfig(cell, label));
+        const trainConfig = parameterChangeTrainConfig(cell, label);
+        if (spec.perturbation.kind === 'reorder') trainConfig.seed = reorderedDataSeed(trainConfig.seed);
+        const r = await train(model, data, trainConfig);
         return {
           history: r.history.map(sanitiseEpoch),
           results: {
@@ -256,6 +260,8 @@ export interface SignFlipResults {
   ckaMatrices: CkaMatrix[];
   heatmaps: SortedCorrelationHeatmap[];
   verdict: SignFlipVerdict;
+  /** The seed's claims decided by the project's verdict rules (intervals over originals, measured controls, Holm). */
+  claims: SignFlipClaims;
   /** Wall time of this call; models trained now (cache misses) of each kind; seconds of that training. */
   elapsedMs: number;
   trainedBaseModels: number;
@@ -298,6 +304,8 @@ export async function runSignFlip(config: SignFlipConfig, options: { progress?: 
       for (const init of config.inits) {
         for (const seed of config.seeds) {
           const cell = cellOf(config.recipe, { architecture, init, optimizer, dataset, seed });
+          // Long synchronous training: let the notebook kernel's event loop turn between models.
+          await yieldToEventLoop();
           const run = await trainParameterChangeCell(cell, { ...cacheRoot, progress: progressBars });
           const results = run.results as ParameterChangeRunResults;
           if (!run.fromCache) {
@@ -357,6 +365,7 @@ export async function runSignFlip(config: SignFlipConfig, options: { progress?: 
               continue;
             }
             const spec = signFlipRetrainSpec(cell, p, config.perturb.noiseSeed);
+            await yieldToEventLoop();
             const run = await retrainPerturbed(spec, original, { ...(options.cacheRoot === undefined ? {} : { cacheRoot: options.cacheRoot }), progress: progressBars });
             const r = run.results as SignFlipRetrainResults;
             if (!run.fromCache) {
@@ -437,7 +446,8 @@ export async function runSignFlip(config: SignFlipConfig, options: { progress?: 
   // Tidy rows hold no NaN/Infinity (CSV and the cache's JSON would turn them into different things): null instead.
   for (const rows of [out.models, out.retrains, out.paths, out.pairs, out.cka]) rows.forEach(nullNonFinite);
   const verdict = signFlipVerdict(out.retrains, out.pairs, config);
-  return { config, ...out, verdict, elapsedMs: Date.now() - started, trainedBaseModels, trainedRetrains, trainingSeconds: trainingMs / 1000 };
+  const claims = signFlipClaims(out.models, out.retrains, out.pairs, config);
+  return { config, ...out, verdict, claims, elapsedMs: Date.now() - started, trainedBaseModels, trainedRetrains, trainingSeconds: trainingMs / 1000 };
 }
 
 interface GroupOutputs {

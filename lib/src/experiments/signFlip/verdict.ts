@@ -10,7 +10,25 @@
 import type { Cell, Row } from '../../report/table';
 import { welchTTest } from '../../stats/twoSample';
 import { PcArchitecture, PcOptimizer } from '../parameterChange/config';
-import { meanWithCI, type MeanWithCI } from '../parameterChange/verdict';
+import { meanCI } from '../../stats/intervals';
+
+/** Mean with a 95% Student-t CI (lo/hi null for n < 2; mean null for n = 0). */
+export interface MeanWithCI {
+  mean: number | null;
+  lo: number | null;
+  hi: number | null;
+  n: number;
+}
+
+export function meanWithCI(values: readonly number[]): MeanWithCI {
+  const v = values.filter((x) => Number.isFinite(x));
+  const n = v.length;
+  if (n === 0) return { mean: null, lo: null, hi: null, n };
+  const mean = v.reduce((a, b) => a + b, 0) / n;
+  if (n < 2) return { mean, lo: null, hi: null, n };
+  const ci = meanCI(v);
+  return { mean, lo: ci.lo, hi: ci.hi, n };
+}
 import { SignFlipConfig } from './config';
 
 function num(row: Row, key: string): number | null {
@@ -222,7 +240,7 @@ const f3 = (x: number | null): string => (x === null || !Number.isFinite(x) ? 'n
 const withCI = (m: MeanWithCI, fmt: (x: number | null) => string = f3): string =>
   m.mean === null ? 'n/a' : m.lo === null || m.hi === null ? `${fmt(m.mean)} (n = ${m.n})` : `${fmt(m.mean)} [${fmt(m.lo)}, ${fmt(m.hi)}] (n = ${m.n})`;
 const formatP = (p: number | null): string => (p === null ? 'n/a' : p < 0.001 ? '< 0.001' : p.toFixed(3));
-const yesNo = (b: boolean | null): string => (b === null ? 'not measured' : b ? '**yes**' : '**no**');
+const yesNo = (b: boolean | null): string => (b === null ? 'not measured' : b ? 'yes (descriptive)' : 'no (descriptive)');
 
 /** Markdown verdict quoting the numbers. */
 export function signFlipVerdictText(v: SignFlipVerdict): string {
