@@ -4,12 +4,51 @@ import { RESIDUAL_PLACEMENTS, budgetFigure, placementFigure } from '../../../lib
 import { countParameters, initializeModel } from '../../../lib/src/models/index';
 import { meanCIByGroup } from '../../../lib/src/report/groups';
 import type { Row } from '../../../lib/src/report/table';
-import { blockSummary, residualPlacementBlock, residualPlacementSignals, placementStack, BLOCK_FAMILIES, widthForBudget, budgetNet } from '../../../lib/src/experiments/architectures/blocks';
+import { blockSummary, residualBlockModel, residualPlacementBlock, residualPlacementSignals, placementStack, BLOCK_FAMILIES, widthForBudget, budgetNet } from '../../../lib/src/experiments/architectures/blocks';
 import { assertFigureContent, traceY } from '../../plot/figureContent';
 
 describe('experiments/architectures: blocks', () => {
   before(async () => {
     await tf.setBackend('cpu');
+  });
+
+  it("the notes' forward written with tf ops (conv-BN-ReLU-conv-BN, downsample, add, ReLU) equals the library's block", () => {
+    // The same code as notebook 05's residual-block cell: training-mode BN (batch mean and variance, eps 1e-5).
+    for (const [filters, stride] of [[8, 2], [4, 1]] as const) {
+      const block = residualBlockModel({ inputShape: [8, 8, 4], filters, stride, seed: 3 });
+      const weights = (layer: string): tf.Tensor[] => block.getLayer(layer).getWeights();
+      const bn = (t: tf.Tensor4D, layer: string): tf.Tensor4D => {
+        const [gamma, beta] = weights(layer) as [tf.Tensor1D, tf.Tensor1D];
+        const { mean, variance } = tf.moments(t, [0, 1, 2]);
+        return tf.batchNorm4d(t, mean as tf.Tensor1D, variance as tf.Tensor1D, beta, gamma, 1e-5);
+      };
+      const conv = (t: tf.Tensor4D, layer: string, s: number): tf.Tensor4D => tf.conv2d(t, weights(layer)[0] as tf.Tensor4D, s, 'same');
+      const forward = (X: tf.Tensor4D): tf.Tensor4D => {
+        let identity = X;
+        let out = conv(X, 'block_conv1', stride);
+        out = bn(out, 'block_bn1');
+        out = tf.relu(out);
+        out = conv(out, 'block_conv2', 1);
+        out = bn(out, 'block_bn2');
+        const hasDownsample = block.layers.some((l) => l.name === 'block_proj_conv');
+        if (hasDownsample) identity = bn(conv(X, 'block_proj_conv', stride), 'block_proj_bn');
+        out = tf.add(out, identity) as tf.Tensor4D;
+        return tf.relu(out);
+      };
+      const before = tf.memory().numTensors;
+      const diff = tf.tidy(() => {
+        const X = tf.randomNormal([6, 8, 8, 4], 0, 1, 'float32', 11) as tf.Tensor4D;
+        const byHand = forward(X);
+        const byLayer = block.apply(X, { training: true }) as tf.Tensor4D;
+        assert.deepEqual(byHand.shape, byLayer.shape);
+        assert.deepEqual(byLayer.shape, [6, 8 / stride, 8 / stride, filters]);
+        return tf.max(tf.abs(tf.sub(byHand, byLayer))).dataSync()[0] as number;
+      });
+      assert.ok(diff < 1e-5, `filters ${filters}, stride ${stride}: max |hand − layer| = ${diff}`);
+      assert.equal(block.layers.some((l) => l.name === 'block_proj_conv'), stride !== 1 || filters !== 4);
+      assert.equal(tf.memory().numTensors, before);
+      block.dispose();
+    }
   });
 
   it('block table: parameters of every block equal the hand formula; output shapes as designed', () => {

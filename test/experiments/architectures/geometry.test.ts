@@ -6,7 +6,7 @@ import {
   stackedKernelsFigure,
 } from '../../../lib/src/experiments/architectures/index';
 import { convStackGeometry, type ConvStackLayer } from '../../../lib/src/models/index';
-import { measureReceptiveField, stackedVersusLargeKernels } from '../../../lib/src/experiments/architectures/geometry';
+import { centralShare, measureReceptiveField, stackedVersusLargeKernels } from '../../../lib/src/experiments/architectures/geometry';
 import { assertFigureContent, traceY } from '../../plot/figureContent';
 
 describe('experiments/architectures: receptive fields', () => {
@@ -51,6 +51,23 @@ describe('experiments/architectures: receptive fields', () => {
     const m = measureReceptiveField(layers, { height: 9, width: 9, channels: 1 });
     const profile = [0, 0, 1, 2, 3, 2, 1, 0, 0];
     for (let r = 0; r < 9; r++) for (let c = 0; c < 9; c++) assert.equal(m.gradient[r * 9 + c], (profile[r] as number) * (profile[c] as number), `(${r}, ${c})`);
+  });
+
+  it('centralShare: share of ∂y/∂x in the central square of the receptive field, hand-counted', () => {
+    const conv = (name: string, kernel: number): ConvStackLayer => ({ name, type: 'conv', kernel, padding: 'same', filters: 1 });
+    // One 7×7 conv: uniform map of 49 ones; central third = round(7/3) = 2 pixels a side → 4/49.
+    const one = measureReceptiveField([conv('a', 7)], { height: 11, width: 11, channels: 1 });
+    assert.ok(Math.abs(centralShare(one) - 4 / 49) < 1e-12);
+    // Two 3×3 convs: profile (1,2,3,2,1) per side, total 9² = 81; the central 2×2 square (rows/cols 3, 4 of the RF
+    // starting at 2) holds (2 + 3)² = 25.
+    const two = measureReceptiveField([conv('a', 3), conv('b', 3)], { height: 9, width: 9, channels: 1 });
+    assert.ok(Math.abs(centralShare(two) - 25 / 81) < 1e-12);
+    // Three 3×3 convs: profile (1,3,6,7,6,3,1), total 27²; central 2×2 = (6 + 7)².
+    const three = measureReceptiveField([conv('a', 3), conv('b', 3), conv('c', 3)], { height: 11, width: 11, channels: 1 });
+    assert.ok(Math.abs(centralShare(three) - 169 / 729) < 1e-12);
+    // The whole receptive field holds everything.
+    assert.equal(centralShare(three, 1), 1);
+    assert.throws(() => centralShare(three, 0), /fraction must be in \(0, 1\]/);
   });
 
   it('stacked 3×3 vs one k×k: same receptive field, 9n/k² of the weights', () => {

@@ -7,9 +7,21 @@ import {
   trainingCurvesFigure,
 } from '../../../lib/src/experiments/architectures/index';
 import { architecturesConfig } from '../../../lib/src/experiments/architectures/config';
-import { VanishingGradientsConfig } from '../../../lib/src/experiments/architectures/gradients';
+import { firstOverLastAtStep, VanishingGradientsConfig } from '../../../lib/src/experiments/architectures/gradients';
 import { assertFigureContent, traceY } from '../../plot/figureContent';
 import { useCpuBackend, useTempCache } from './fixture';
+
+describe('experiments/architectures: first-over-last gradient ratio', () => {
+  it('firstOverLastAtStep: geometric means over seeds, hand-computed', () => {
+    const row = (seed: number, step: number, layer: number, gradientNorm: number) => ({ variant: 'v', seed, globalStep: step, epoch: 1, layer, gradientNorm });
+    // Step 10: layer 1 norms 1e-3 and 1e-5 (mean log −4), layer 3 norms 1e-1 and 1e1 (mean log 0) → −4.
+    const rows = [row(0, 10, 1, 1e-3), row(1, 10, 1, 1e-5), row(0, 10, 3, 1e-1), row(1, 10, 3, 1e1), row(0, 10, 2, 5), row(0, 20, 1, 0), row(0, 20, 3, 1)];
+    assert.ok(Math.abs(firstOverLastAtStep(rows, 'v', 10, 1, 3) + 4) < 1e-12);
+    // A zero norm counts as 1e-30.
+    assert.ok(Math.abs(firstOverLastAtStep(rows, 'v', 20, 1, 3) + 30) < 1e-12);
+    assert.ok(Number.isNaN(firstOverLastAtStep(rows, 'other', 10, 1, 3)));
+  });
+});
 
 describe('experiments/architectures: vanishing gradients (trains, caches)', function () {
   this.timeout(120_000);

@@ -24,7 +24,8 @@ import { gradientNorms } from '../../train/evaluate';
 import { NonFiniteLossError, train } from '../../train/loop';
 import type { OptimizerConfig } from '../../train/optimizers';
 import { sourceFromArrays } from '../../data/source';
-import { createProgress } from '../../util/progress';
+import { createProgress, yieldToEventLoop } from '../../util/progress';
+import { lossPlateaued } from './transferStats';
 import { createRng } from '../../util/random';
 import { loadClassSubset, normalisedSource } from './common';
 import { meanCIByGroup } from '../../report/groups';
@@ -34,6 +35,15 @@ function symbolicModel(shape: readonly number[], build: (x: tf.SymbolicTensor) =
   const m = tf.model({ inputs: x, outputs: build(x) });
   initializeModel(m, { scheme: 'kaiming-normal', seed });
   return m;
+}
+
+/**
+ * One ResNet basic block as a model (input [h, w, c] → block → output), for the notebook's hand-written forward pass:
+ * layers `block_conv1`, `block_bn1`, `block_conv2`, `block_bn2` and, when the stride is not 1 or the channel count
+ * changes, the downsample path `block_proj_conv`, `block_proj_bn` (Kaiming-normal convs, BN γ = 1, β = 0).
+ */
+export function residualBlockModel(options: { inputShape: [number, number, number]; filters: number; stride: number; seed: number }): tf.LayersModel {
+  return symbolicModel(options.inputShape, (x) => residualBasicBlock(x, { name: 'block', filters: options.filters, stride: options.stride }), options.seed);
 }
 
 /** One row of the block table. `formulaParameters` is the hand formula (learned parameters, BN γ/β included). */
@@ -404,7 +414,9 @@ export async function runBudgetComparison(config: BudgetComparisonConfig, option
         }
       }, { ...(options.cacheRoot !== undefined ? { root: options.cacheRoot } : {}) });
       if (!run.results) throw new Error(`runBudgetComparison: cache entry ${run.key} has no results`);
-      runs.push(run.results);
+      // The convergence criterion fixed in advance: the training loss reached its plateau (FINE_TUNE_PLATEAU).
+      runs.push({ ...run.results, lossPlateau: lossPlateaued(run.history.map((h) => h.trainLoss)) });
+      await yieldToEventLoop();
       progress?.update(++done, `${family} seed ${seed}${run.fromCache ? ' (cache)' : ''}`);
     }
   }
@@ -413,7 +425,8 @@ export async function runBudgetComparison(config: BudgetComparisonConfig, option
   const summary = config.families.map((family) => {
     const r = runs.find((x) => x['family'] === family) as Row;
     const a = acc.find((x) => x['family'] === family) as Row;
-    return { family, width: r['width'] ?? null, parameters: r['parameters'] ?? null, macs: r['macs'] ?? null, testAccuracy: a['mean'] ?? null, lo: a['lo'] ?? null, hi: a['hi'] ?? null, seeds: a['n'] ?? 0 };
+    const seedsOnPlateau = runs.filter((x) => x['family'] === family && x['lossPlateau'] === true).length;
+    return { family, width: r['width'] ?? null, parameters: r['parameters'] ?? null, macs: r['macs'] ?? null, testAccuracy: a['mean'] ?? null, lo: a['lo'] ?? null, hi: a['hi'] ?? null, seeds: a['n'] ?? 0, seedsOnPlateau };
   });
   return { runs, summary, trainedRuns, elapsedMs: performance.now() - started };
 }

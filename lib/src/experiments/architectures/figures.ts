@@ -9,7 +9,7 @@ import type { Row } from '../../report/table';
 import type { BudgetComparisonResults } from './blocks';
 import { RESIDUAL_PLACEMENTS } from './blocks';
 import { numberOrNaN } from './common';
-import { TRANSFER_CONV_LAYERS, TRANSFER_PAIRS, TransferPairId } from './config';
+import { TRANSFER_CONV_LAYERS, TRANSFER_PAIRS } from './config';
 import type { MeasuredReceptiveField } from './geometry';
 import type { VanishingGradientsResults } from './gradients';
 import { type TransferResults } from './transfer';
@@ -183,29 +183,28 @@ export function budgetFigure(results: BudgetComparisonResults): Figure {
  * a frozen random backbone (dotted).
  */
 export function transferSweepFigure(results: TransferResults): Figure {
-  const pairs = [...new Set(results.summary.map((r) => r['pair'] as TransferPairId))];
-  const sizes = [...new Set(results.summary.map((r) => r['perClass'] as number))].sort((a, b) => a - b);
+  const pairs = [...new Set(results.summary.map((r) => r.pair))];
+  const sizes = [...new Set(results.summary.map((r) => r.perClass))].sort((a, b) => a - b);
   const panels = pairs.map((pair) => {
     const series: LineSeries[] = [];
     sizes.forEach((n, i) => {
       const color = colorAt(i);
-      const rows = results.summary.filter((r) => r['pair'] === pair && r['perClass'] === n && r['start'] === 'pretrained').sort((a, b) => (a['k'] as number) - (b['k'] as number));
-      const ks = rows.map((r) => r['k'] as number);
+      const rows = results.summary.filter((r) => r.pair === pair && r.perClass === n && r.start === 'pretrained').sort((a, b) => a.k - b.k);
+      const ks = rows.map((r) => r.k);
       if (ks.length === 0) return;
-      const hasCi = rows.every((r) => typeof r['lo'] === 'number');
+      const hasCi = rows.every((r) => Number.isFinite(r.lo) && Number.isFinite(r.hi));
       series.push({
         name: `pretrained, n = ${n}/class`,
         x: ks,
-        y: rows.map((r) => numberOrNaN(r['mean'])),
-        ...(hasCi ? { lo: rows.map((r) => r['lo'] as number), hi: rows.map((r) => r['hi'] as number) } : {}),
+        y: rows.map((r) => r.mean),
+        ...(hasCi ? { lo: rows.map((r) => r.lo), hi: rows.map((r) => r.hi) } : {}),
         bounds: [0, 1],
         color,
       });
       const flat = (start: string, name: string, dash: LineSeries['dash']): void => {
-        const r = results.summary.find((x) => x['pair'] === pair && x['perClass'] === n && x['start'] === start);
+        const r = results.summary.find((x) => x.pair === pair && x.perClass === n && x.start === start);
         if (!r) return;
-        const m = numberOrNaN(r['mean']);
-        series.push({ name, x: [Math.min(...ks), Math.max(...ks)], y: [m, m], color, dash, mode: 'lines' });
+        series.push({ name, x: [Math.min(...ks), Math.max(...ks)], y: [r.mean, r.mean], color, dash, mode: 'lines' });
       };
       flat('scratch', `from scratch, n = ${n}/class`, 'dash');
       flat('random-frozen', `random conv1..${TRANSFER_CONV_LAYERS} frozen, n = ${n}/class`, 'dot');
@@ -219,14 +218,14 @@ export function transferSweepFigure(results: TransferResults): Figure {
 
 /** Accuracy of a nearest-centroid domain classifier (source-task vs target-task images) on each layer's features. */
 export function domainGapFigure(results: TransferResults): Figure {
-  const pairs = [...new Set(results.domainGap.map((r) => r['pair'] as TransferPairId))];
+  const pairs = [...new Set(results.domainGap.map((r) => r.pair))];
   return lineChart({
     title: 'How different do the two image sets look? Domain classifier accuracy per layer (0.5 = indistinguishable)',
     xTitle: 'features of layer (0 = pixels)',
     yTitle: 'domain classifier accuracy',
     series: pairs.map((pair, i) => {
-      const rows = results.domainGap.filter((r) => r['pair'] === pair);
-      return { name: TRANSFER_PAIRS[pair].label, x: rows.map((r) => r['depth'] as number), y: rows.map((r) => numberOrNaN(r['domainAccuracy'])), color: colorAt(i) };
+      const rows = results.domainGap.filter((r) => r.pair === pair);
+      return { name: TRANSFER_PAIRS[pair].label, x: rows.map((r) => r.depth), y: rows.map((r) => r.domainAccuracy), color: colorAt(i) };
     }),
   });
 }

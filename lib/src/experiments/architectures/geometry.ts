@@ -34,6 +34,29 @@ export interface MeasuredReceptiveField {
 }
 
 /**
+ * Share of the gradient mass |∂y/∂x| that falls in the central square of the receptive field whose side is
+ * `fraction` of the receptive field's side (rounded, at least 1 pixel; centred, the lower-left centre when the
+ * parity differs). A uniform map gives about fraction²; a map peaked at the centre gives more — the "effective"
+ * receptive field is smaller than the theoretical one.
+ */
+export function centralShare(m: MeasuredReceptiveField, fraction = 1 / 3): number {
+  if (!(fraction > 0 && fraction <= 1)) throw new Error(`centralShare: fraction must be in (0, 1]; got ${fraction}`);
+  const side = m.height;
+  const inner = Math.max(1, Math.round(side * fraction));
+  const r0 = m.top + Math.floor((m.height - inner) / 2);
+  const c0 = m.left + Math.floor((m.width - inner) / 2);
+  let central = 0;
+  let total = 0;
+  for (let r = 0; r < m.inputHeight; r++) for (let c = 0; c < m.inputWidth; c++) {
+    const v = m.gradient[r * m.inputWidth + c] as number;
+    total += v;
+    if (r >= r0 && r < r0 + inner && c >= c0 && c < c0 + inner) central += v;
+  }
+  if (!(total > 0)) throw new Error('centralShare: the gradient map is all zero');
+  return central / total;
+}
+
+/**
  * Measures the receptive field of one output unit of a conv stack: builds it with `channels` channels per conv,
  * every weight 1 and biases 0 (so that no path can cancel another: ∂y/∂x counts paths), pools as averages, and
  * takes the gradient of output unit (row, column, channel 0) — the centre unit by default — at x = 0.

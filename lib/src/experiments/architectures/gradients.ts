@@ -11,7 +11,8 @@ import { gradientNorms } from '../../train/evaluate';
 import { gradientNormHook } from '../../train/hooks';
 import { NonFiniteLossError, train } from '../../train/loop';
 import type { OptimizerConfig } from '../../train/optimizers';
-import { createProgress } from '../../util/progress';
+import { createProgress, yieldToEventLoop } from '../../util/progress';
+import { lossPlateaued } from './transferStats';
 import { loadClassSubset, normalisedSource } from './common';
 import { meanCIByGroup } from '../../report/groups';
 
@@ -168,6 +169,7 @@ export async function runVanishingGradients(config: VanishingGradientsConfig, op
       trainingNorms.push(...res.norms);
       if (res.diverged) diverged.push(res.diverged);
       progress?.update(++done, `${v.id} seed ${seed}${run.fromCache ? ' (cache)' : ''}`);
+      await yieldToEventLoop();
     }
   }
   progress?.finish();
@@ -197,6 +199,25 @@ export function vanishingSummary(config: VanishingGradientsConfig, initNorms: re
       finalTestAccuracyLo: finals ? finals['lo'] ?? null : null,
       finalTestAccuracyHi: finals ? finals['hi'] ?? null : null,
       trainedSeeds: finals ? finals['n'] ?? 0 : 0,
+      // The convergence criterion fixed in advance: the training loss reached its plateau (FINE_TUNE_PLATEAU).
+      seedsOnPlateau: config.trainSeeds.filter((seed) => lossPlateaued(
+        history.filter((h) => h['variant'] === v.id && h['seed'] === seed).sort((a, b) => (a['epoch'] as number) - (b['epoch'] as number)).map((h) => h['trainLoss'] as number),
+      )).length,
     };
   });
+}
+
+/**
+ * log10 ‖∂L/∂W_first‖ − log10 ‖∂L/∂W_last‖ at one recorded training step of one variant, each side averaged over
+ * the seeds in log space (a geometric mean): below 0 means the first layer gets less gradient than the last. Norms
+ * of 0 count as 1e-30. NaN when the step has no record of either layer.
+ */
+export function firstOverLastAtStep(trainingNorms: readonly Row[], variant: string, step: number, firstLayer: number, lastLayer: number): number {
+  const meanLog = (layer: number): number => {
+    const xs = trainingNorms
+      .filter((r) => r['variant'] === variant && r['layer'] === layer && r['globalStep'] === step)
+      .map((r) => Math.log10(Math.max(r['gradientNorm'] as number, 1e-30)));
+    return xs.length === 0 ? NaN : xs.reduce((a, x) => a + x, 0) / xs.length;
+  };
+  return meanLog(firstLayer) - meanLog(lastLayer);
 }

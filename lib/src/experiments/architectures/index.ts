@@ -1,10 +1,11 @@
 // The architectures and transfer (notebook 05) as one namespace of @netstats/lib: `ns.architectures.run(config)`.
 // Only what the notebook uses is exported here; tests import the files directly.
-export { type ArchitecturesConfig, architecturesConfig as config, type TransferConfig, transferConfig } from './config';
-export { type MeasuredReceptiveField } from './geometry';
-export { runVanishingGradients } from './gradients';
-export { RESIDUAL_PLACEMENT_LAYOUT, RESIDUAL_PLACEMENTS, runBudgetComparison } from './blocks';
-export { runTransfer, type TransferResults } from './transfer';
+export { type ArchitecturesConfig, architecturesConfig as config, SOURCE_CRITERION, TRANSFER_PAIRS, type TransferConfig, transferConfig } from './config';
+export { centralShare, type MeasuredReceptiveField } from './geometry';
+export { firstOverLastAtStep, runVanishingGradients } from './gradients';
+export { runAuxiliaryClassifiers, type AuxiliaryGradientRow } from './auxiliary';
+export { RESIDUAL_PLACEMENT_LAYOUT, RESIDUAL_PLACEMENTS, residualBlockModel, runBudgetComparison } from './blocks';
+export { runTransfer, type TransferCell, type TransferResults, type TransferRun, type TransferSourceModel } from './transfer';
 export {
   type ArchitecturesResults,
   runArchitectures as run,
@@ -12,7 +13,9 @@ export {
   runLinearCollapse,
   runReceptiveFields,
 } from './run';
-export { transferVerdict } from './verdict';
+export { TRANSFER_CLAIM_WORDS, type TransferClaims } from './verdict';
+export { FINE_TUNE_PLATEAU } from './transferStats';
+export { pointsText, transferVerdictText } from './text';
 export {
   budgetFigure,
   domainGapFigure,

@@ -12,18 +12,29 @@ import { applyLayer } from '../../models/blocks';
 import { initializeModel } from '../../models/init';
 import { countParameters } from '../../models/parameters';
 import { layerOutputModel } from '../../probe/activations';
-import { takeSnapshot, writeSnapshot } from '../../probe/snapshot';
+import { takeSnapshot, writeSnapshot, type ParameterSnapshot } from '../../probe/snapshot';
 import { cachedRun } from '../../store/cache';
-import type { Row } from '../../report/table';
 import { NonFiniteLossError, train } from '../../train/loop';
 import { inOrder, sourceFromImageDataset, type LabelledBatchSource } from '../../data/source';
 import { NORMALISATION } from '../../data/transforms';
-import { createProgress } from '../../util/progress';
+import { createProgress, yieldToEventLoop } from '../../util/progress';
 import { createRng } from '../../util/random';
 import { loadClassSubset } from './common';
-import { meanCIByGroup } from '../../report/groups';
-import { type TransferPair, type TransferTrainingSpec, type TransferConfig, TRANSFER_PAIRS, validateTransferConfig, TransferStart, TRANSFER_CONV_LAYERS, classCount } from './config';
-import { transferVerdict } from './verdict';
+import {
+  classCount,
+  SOURCE_CRITERION,
+  TRANSFER_CONV_LAYERS,
+  TRANSFER_PAIRS,
+  validateTransferConfig,
+  type TransferConfig,
+  type TransferPair,
+  type TransferPairId,
+  type TransferStart,
+  type TransferTrainingSpec,
+} from './config';
+import { lossPlateaued, meanInterval } from './transferStats';
+import { transferClaims, type TransferClaims } from './verdict';
+import type { DomainGapPoint, TransferCell, TransferRun, TransferSourceModel } from './transferTypes';
 
 /**
  * The transfer CNN: conv1 (w) → ReLU → 2×2 max pool → conv2 (2w) → ReLU → pool → conv3 (4w) → ReLU → pool → conv4 (4w)
@@ -74,19 +85,36 @@ function trainConfig(spec: TransferTrainingSpec, seed: number): Parameters<typeo
 export const TRANSFER_SOURCE_NAMESPACE = 'transfer-source';
 export const TRANSFER_FINETUNE_NAMESPACE = 'transfer-finetune';
 
+export type { DomainGapPoint, TransferCell, TransferRun, TransferSourceModel } from './transferTypes';
+
 export interface TransferResults {
-  /** One row per pair: the source model's accuracy on the source test subset, sizes, parameters. */
-  sources: Row[];
-  /** One row per pair × target size × start × k × seed: target test accuracy. */
-  runs: Row[];
-  /** Mean and 95% CI of the target test accuracy per pair × target size (perClass) × start × k. */
-  summary: Row[];
-  /** Per pair × target size: best k, accuracy at k = 0 / best / all frozen, scratch, random-frozen. */
-  verdict: Row[];
-  /** Domain classifier accuracy per pair × layer ('input', 'conv1'..'conv4'). */
-  domainGap: Row[];
+  config: TransferConfig;
+  sources: TransferSourceModel[];
+  runs: TransferRun[];
+  summary: TransferCell[];
+  domainGap: DomainGapPoint[];
+  claims: TransferClaims;
   trainedModels: number;
   elapsedMs: number;
+}
+
+interface FineTuneResult {
+  trainableParameters: number | null;
+  targetTrainImages: number;
+  steps: number | null;
+  epochs: number | null;
+  testAccuracy: number | null;
+  trainAccuracy: number | null;
+  epochLosses: number[];
+  diverged: boolean;
+}
+
+interface SourceResult {
+  trainImages: number;
+  testImages: number;
+  trainAccuracy: number;
+  testAccuracy: number;
+  parameters: number;
 }
 
 /**
@@ -170,49 +198,91 @@ function pooledFeatures(model: tf.LayersModel, layer: string | null, source: Lab
   return { values, dim };
 }
 
-/** Runs the whole study: source models, the k sweep with controls, the domain classifier. */
+function sourceLabel(pair: TransferPair): string {
+  return `${pair.source.dataset} ${pair.source.classes === null ? 'all classes' : pair.source.classes.join(',')}`;
+}
+
+/** Per pair × size × start × k: the mean over converged seeds with its 95% interval clipped to [0, 1]. */
+export function summariseTransferRuns(runs: readonly TransferRun[]): TransferCell[] {
+  const groups = new Map<string, { key: Omit<TransferCell, 'mean' | 'lo' | 'hi' | 'n' | 'method'>; values: number[] }>();
+  for (const r of runs) {
+    const id = JSON.stringify([r.pair, r.perClass, r.start, r.k]);
+    let g = groups.get(id);
+    if (!g) {
+      g = { key: { pair: r.pair, perClass: r.perClass, start: r.start, k: r.k }, values: [] };
+      groups.set(id, g);
+    }
+    if (r.converged && r.testAccuracy !== null) g.values.push(r.testAccuracy);
+  }
+  return [...groups.values()].map(({ key, values }, i) => {
+    const e = meanInterval(values, { level: 0.95, seed: 9000 + i, bounds: [0, 1] });
+    return { ...key, mean: e.estimate, lo: e.lo, hi: e.hi, n: e.n, method: e.method };
+  });
+}
+
+/** Runs the whole study: per seed a source model, the k sweep with controls, the domain classifier, the verdicts. */
 export async function runTransfer(config: TransferConfig, options: { progress?: boolean; cacheRoot?: string } = {}): Promise<TransferResults> {
   validateTransferConfig(config);
   const started = performance.now();
-  const sources: Row[] = [];
-  const runs: Row[] = [];
-  const domainGap: Row[] = [];
+  const cacheOptions = options.cacheRoot !== undefined ? { root: options.cacheRoot } : {};
+  const pairs = config.pairs.map((id) => TRANSFER_PAIRS[id]);
+  const sourceTasks = [...new Map(pairs.map((p) => [sourceLabel(p), p])).values()];
+  const sources: TransferSourceModel[] = [];
+  const runs: TransferRun[] = [];
+  const domainGap: DomainGapPoint[] = [];
   let trainedModels = 0;
   const perPair = config.target.sizes.length * config.seeds.length * (config.freezeLevels.length + 2);
-  const progress = options.progress ? createProgress({ label: 'transfer', total: config.pairs.length * (perPair + 1), unit: 'models' }) : null;
+  const total = sourceTasks.length * config.seeds.length + pairs.length * perPair;
+  const progress = options.progress ? createProgress({ label: 'transfer', total, unit: 'models' }) : null;
   let done = 0;
-  for (const pairId of config.pairs) {
-    const pair = TRANSFER_PAIRS[pairId];
-    const sourceClasses = classCount(pair, 'source');
-    const targetClasses = classCount(pair, 'target');
-    // 1. Source model (cached with its weights).
-    const sourceCell = {
-      version: config.version, pair: pairId, width: config.width, perClass: config.source.perClass, testPerClass: config.source.testPerClass,
-      epochs: config.source.epochs, batchSize: config.source.batchSize, maxStepsPerEpoch: config.source.maxStepsPerEpoch,
-      optimizer: config.source.optimizer, seed: config.source.seed,
-    };
-    const sourceRun = await cachedRun<typeof sourceCell, Row>(TRANSFER_SOURCE_NAMESPACE, sourceCell, async () => {
-      trainedModels++;
-      const trainDs = await loadClassSubset({ dataset: pair.source.dataset, split: 'train', classes: pair.source.classes, perClass: config.source.perClass, seed: 11 });
-      const testDs = await loadClassSubset({ dataset: pair.source.dataset, split: 'test', classes: pair.source.classes, perClass: config.source.testPerClass, seed: 12 });
-      const model = transferCnn({ inputShape: pair.inputShape, classes: sourceClasses, width: config.width, seed: config.source.seed });
-      try {
-        const r = await train(model, { train: pairSource(pair, trainDs), test: pairSource(pair, testDs) }, trainConfig(config.source, 7919 + config.source.seed));
-        return {
-          history: r.history,
-          results: { pair: pairId, sourceTrainImages: trainDs.count, sourceTestImages: testDs.count, sourceTestAccuracy: r.test?.accuracy ?? null, parameters: countParameters(model) },
-          snapshots: [takeSnapshot(model, 'trained')],
-        };
-      } finally {
-        model.dispose();
-      }
-    }, { ...(options.cacheRoot !== undefined ? { root: options.cacheRoot } : {}) });
-    const pretrained = sourceRun.snapshots.get('trained');
-    if (!pretrained || !sourceRun.results) throw new Error(`runTransfer: source cache entry ${sourceRun.key} lacks its weights or results`);
-    sources.push({ ...sourceRun.results, label: pair.label, distance: pair.distance });
-    progress?.update(++done, `${pairId} source${sourceRun.fromCache ? ' (cache)' : ''}`);
 
-    // 2. Target runs.
+  // 1. Source models, one per seed and source task (cached with their weights).
+  const pretrained = new Map<string, ParameterSnapshot>();
+  const sourceOk = new Map<string, boolean>();
+  for (const task of sourceTasks) {
+    const label = sourceLabel(task);
+    const trainDs = await loadClassSubset({ dataset: task.source.dataset, split: 'train', classes: task.source.classes, perClass: config.source.perClass, seed: 11 });
+    const testDs = await loadClassSubset({ dataset: task.source.dataset, split: 'test', classes: task.source.classes, perClass: config.source.testPerClass, seed: 12 });
+    const classes = classCount(task, 'source');
+    for (const seed of config.seeds) {
+      const cell = {
+        version: config.version, source: task.source, width: config.width, perClass: config.source.perClass, testPerClass: config.source.testPerClass,
+        epochs: config.source.epochs, batchSize: config.source.batchSize, maxStepsPerEpoch: config.source.maxStepsPerEpoch,
+        optimizer: config.source.optimizer, seed,
+      };
+      const run = await cachedRun<typeof cell, SourceResult>(TRANSFER_SOURCE_NAMESPACE, cell, async () => {
+        trainedModels++;
+        const model = transferCnn({ inputShape: task.inputShape, classes, width: config.width, seed });
+        try {
+          const r = await train(model, { train: pairSource(task, trainDs), test: pairSource(task, testDs) }, trainConfig(config.source, 7919 + seed));
+          return {
+            history: r.history,
+            results: { trainImages: trainDs.count, testImages: testDs.count, trainAccuracy: r.history[r.history.length - 1]?.trainAccuracy ?? NaN, testAccuracy: r.test?.accuracy ?? NaN, parameters: countParameters(model) },
+            snapshots: [takeSnapshot(model, 'trained')],
+          };
+        } finally {
+          model.dispose();
+        }
+      }, cacheOptions);
+      const weights = run.snapshots.get('trained');
+      if (!weights || !run.results) throw new Error(`runTransfer: source cache entry ${run.key} lacks its weights or results`);
+      pretrained.set(`${label}#${seed}`, weights);
+      const criterion = SOURCE_CRITERION[task.source.dataset];
+      const meets = run.results.testAccuracy >= criterion;
+      sourceOk.set(`${label}#${seed}`, meets);
+      sources.push({
+        source: label, pairs: pairs.filter((p) => sourceLabel(p) === label).map((p) => p.id).join(', '), seed,
+        ...run.results, criterion, meetsCriterion: meets,
+      });
+      progress?.update(++done, `source ${label} seed ${seed}${run.fromCache ? ' (cache)' : ''}`);
+      await yieldToEventLoop();
+    }
+  }
+
+  for (const pair of pairs) {
+    const label = sourceLabel(pair);
+    const targetClasses = classCount(pair, 'target');
+    // 2. Target runs: seed s starts from source model s.
     const targetTest = await loadClassSubset({ dataset: pair.target.dataset, split: 'test', classes: pair.target.classes, perClass: config.target.testPerClass, seed: 21 });
     const testSource = pairSource(pair, targetTest);
     const starts: { start: TransferStart; k: number }[] = [
@@ -226,64 +296,88 @@ export async function runTransfer(config: TransferConfig, options: { progress?: 
       const stepsPerEpoch = Math.ceil(trainSource.count / config.target.batchSize);
       const epochs = Math.ceil(config.target.steps / stepsPerEpoch);
       const { sizes: _sizes, ...recipe } = config.target;
+      const weights = pretrained.get(`${label}#${seed}`);
+      if (!weights) throw new Error(`runTransfer: no source model for ${label} seed ${seed}`);
       for (const { start, k } of starts) {
-        const cell = { source: sourceRun.key, pair: pairId, version: config.version, width: config.width, start, k, seed, perClass, recipe };
-        const run = await cachedRun<typeof cell, Row>(TRANSFER_FINETUNE_NAMESPACE, cell, async () => {
+        const cell = { source: pair.source, sourceSeed: seed, sourceEpochs: config.source.epochs, sourcePerClass: config.source.perClass, pair: pair.id, version: config.version, width: config.width, start, k, seed, perClass, recipe };
+        const run = await cachedRun<typeof cell, FineTuneResult>(TRANSFER_FINETUNE_NAMESPACE, cell, async () => {
           trainedModels++;
           // The new head (and, for 'scratch' / 'random-frozen', every layer) comes from the run's own seed.
           const model = transferCnn({ inputShape: pair.inputShape, classes: targetClasses, width: config.width, seed: 500 + seed });
           try {
-            if (start === 'pretrained') writeSnapshot(model, pretrained, { only: (e) => /^conv\d+$/.test(e.layer) });
+            if (start === 'pretrained') writeSnapshot(model, weights, { only: (e) => /^conv\d+$/.test(e.layer) });
             freezeFirstConvLayers(model, k);
             const trainable = model.trainableWeights.reduce((a, w) => a + w.shape.reduce((x: number, y) => x * (y as number), 1), 0);
             const r = await train(model, { train: trainSource, test: testSource }, {
               epochs, batchSize: config.target.batchSize, seed: 7919 + seed, optimizer: config.target.optimizer, progress: false,
             });
-            return { results: { pair: pairId, perClass, start, k, seed, trainableParameters: trainable, targetTrainImages: trainSource.count, steps: epochs * stepsPerEpoch, testAccuracy: r.test?.accuracy ?? null, testLoss: r.test?.loss ?? null, trainAccuracy: r.history[r.history.length - 1]?.trainAccuracy ?? null, diverged: false, note: null } };
+            return { results: {
+              trainableParameters: trainable, targetTrainImages: trainSource.count, steps: epochs * stepsPerEpoch, epochs,
+              testAccuracy: r.test?.accuracy ?? null, trainAccuracy: r.history[r.history.length - 1]?.trainAccuracy ?? null,
+              epochLosses: r.history.map((h) => h.trainLoss), diverged: false,
+            } };
           } catch (err) {
             if (!(err instanceof NonFiniteLossError)) throw err;
-            return { results: { pair: pairId, perClass, start, k, seed, trainableParameters: null, targetTrainImages: trainSource.count, steps: null, testAccuracy: null, testLoss: null, trainAccuracy: null, diverged: true, note: err.message } };
+            return { results: { trainableParameters: null, targetTrainImages: trainSource.count, steps: null, epochs: null, testAccuracy: null, trainAccuracy: null, epochLosses: [], diverged: true } };
           } finally {
             model.dispose();
           }
-        }, { ...(options.cacheRoot !== undefined ? { root: options.cacheRoot } : {}) });
-        if (!run.results) throw new Error(`runTransfer: cache entry ${run.key} has no results`);
-        runs.push({ ...run.results, distance: pair.distance });
-        progress?.update(++done, `${pairId} n=${perClass} ${start} k=${k} seed ${seed}${run.fromCache ? ' (cache)' : ''}`);
+        }, cacheOptions);
+        const res = run.results;
+        if (!res) throw new Error(`runTransfer: cache entry ${run.key} has no results`);
+        const lossPlateau = lossPlateaued(res.epochLosses);
+        const sourceConverged = start !== 'pretrained' || sourceOk.get(`${label}#${seed}`) === true;
+        runs.push({
+          pair: pair.id, distance: pair.distance, perClass, start, k, seed,
+          trainableParameters: res.trainableParameters, targetTrainImages: res.targetTrainImages, steps: res.steps, epochs: res.epochs,
+          testAccuracy: res.testAccuracy, trainAccuracy: res.trainAccuracy, finalTrainLoss: res.epochLosses[res.epochLosses.length - 1] ?? null,
+          lossPlateau, sourceConverged, converged: !res.diverged && res.testAccuracy !== null && lossPlateau && sourceConverged, diverged: res.diverged,
+        });
+        progress?.update(++done, `${pair.id} n=${perClass} ${start} k=${k} seed ${seed}${run.fromCache ? ' (cache)' : ''}`);
       }
+      await yieldToEventLoop();
     }
 
-    // 3. Domain classifier on the pretrained network's features: source-task images vs target-task images.
-    const perDomain = config.domainGap.perDomain;
-    const perClassSource = Math.max(1, Math.ceil(perDomain / sourceClasses));
-    const perClassTarget = Math.max(1, Math.ceil(perDomain / targetClasses));
-    const dsA = await loadClassSubset({ dataset: pair.source.dataset, split: 'test', classes: pair.source.classes, perClass: perClassSource, seed: config.domainGap.seed });
-    const dsB = await loadClassSubset({ dataset: pair.target.dataset, split: 'test', classes: pair.target.classes, perClass: perClassTarget, seed: config.domainGap.seed + 1 });
-    const shuffled = (ds: ImageDataset): LabelledBatchSource => {
-      // Interleave classes so that both halves (fit / test) hold every class.
-      const src = pairSource(pair, ds);
-      const order = createRng(config.domainGap.seed + ds.count).permutation(src.count);
-      return { ...src, batch: (idx: Int32Array) => src.batch(Int32Array.from(idx, (i) => order[i] as number)) };
-    };
-    const a = shuffled(dsA);
-    const b = shuffled(dsB);
-    const model = transferCnn({ inputShape: pair.inputShape, classes: sourceClasses, width: config.width, seed: config.source.seed });
-    writeSnapshot(model, pretrained);
-    try {
-      for (const layer of [null, 'relu1', 'relu2', 'relu3', 'relu4']) {
-        const fa = pooledFeatures(model, layer, a);
-        const fb = pooledFeatures(model, layer, b);
-        domainGap.push({
-          pair: pairId, distance: pair.distance, layer: layer === null ? 'input' : layer.replace('relu', 'conv'), depth: layer === null ? 0 : Number(layer.slice(4)),
-          features: fa.dim, domainAccuracy: nearestCentroidDomainAccuracy(fa.values, fb.values, fa.dim),
-        });
-      }
-    } finally {
-      model.dispose();
-    }
+    // 3. Domain classifier on seed 0's pretrained features: source-task images vs target-task images.
+    domainGap.push(...(await domainGapOf(pair, config, pretrained.get(`${label}#${config.seeds[0] as number}`) as ParameterSnapshot)));
+    await yieldToEventLoop();
   }
   progress?.finish();
-  const summary = meanCIByGroup(runs, ['pair', 'perClass', 'start', 'k'], 'testAccuracy');
-  return { sources, runs, summary, verdict: transferVerdict(config, summary, runs), domainGap, trainedModels, elapsedMs: performance.now() - started };
+  const summary = summariseTransferRuns(runs);
+  return { config, sources, runs, summary, domainGap, claims: transferClaims(config, runs, sources), trainedModels, elapsedMs: performance.now() - started };
+}
+
+/** Nearest-centroid domain accuracy on the pixels and on each conv layer's features of one pretrained model. */
+async function domainGapOf(pair: TransferPair, config: TransferConfig, weights: ParameterSnapshot): Promise<DomainGapPoint[]> {
+  const perDomain = config.domainGap.perDomain;
+  const sourceClasses = classCount(pair, 'source');
+  const perClassSource = Math.max(1, Math.ceil(perDomain / sourceClasses));
+  const perClassTarget = Math.max(1, Math.ceil(perDomain / classCount(pair, 'target')));
+  const dsA = await loadClassSubset({ dataset: pair.source.dataset, split: 'test', classes: pair.source.classes, perClass: perClassSource, seed: config.domainGap.seed });
+  const dsB = await loadClassSubset({ dataset: pair.target.dataset, split: 'test', classes: pair.target.classes, perClass: perClassTarget, seed: config.domainGap.seed + 1 });
+  const shuffled = (ds: ImageDataset): LabelledBatchSource => {
+    // Interleave classes so that both halves (fit / test) hold every class.
+    const src = pairSource(pair, ds);
+    const order = createRng(config.domainGap.seed + ds.count).permutation(src.count);
+    return { ...src, batch: (idx: Int32Array) => src.batch(Int32Array.from(idx, (i) => order[i] as number)) };
+  };
+  const a = shuffled(dsA);
+  const b = shuffled(dsB);
+  const model = transferCnn({ inputShape: pair.inputShape, classes: sourceClasses, width: config.width, seed: 0 });
+  writeSnapshot(model, weights);
+  const out: DomainGapPoint[] = [];
+  try {
+    for (const layer of [null, 'relu1', 'relu2', 'relu3', 'relu4']) {
+      const fa = pooledFeatures(model, layer, a);
+      const fb = pooledFeatures(model, layer, b);
+      out.push({
+        pair: pair.id, distance: pair.distance, layer: layer === null ? 'input' : layer.replace('relu', 'conv'), depth: layer === null ? 0 : Number(layer.slice(4)),
+        features: fa.dim, domainAccuracy: nearestCentroidDomainAccuracy(fa.values, fb.values, fa.dim),
+      });
+    }
+  } finally {
+    model.dispose();
+  }
+  return out;
 }
 

@@ -1,0 +1,37 @@
+import { strict as assert } from 'assert';
+import * as tf from '@tensorflow/tfjs';
+import { auxiliaryGradientNorms } from '../../../lib/src/experiments/architectures/auxiliary';
+import { sourceFromArrays } from '../../../lib/src/data/source';
+import { createRng } from '../../../lib/src/util/random';
+
+describe('experiments/architectures: auxiliary classifiers (GoogLeNet)', () => {
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  const rng = createRng(5);
+  const n = 64;
+  const xs = Float32Array.from({ length: n * 8 * 8 }, () => rng.normal());
+  const labels = Int32Array.from({ length: n }, (_, i) => i % 10);
+  const batch = sourceFromArrays(xs, labels, [8, 8, 1], 10).batch(Int32Array.from({ length: n }, (_, i) => i));
+
+  it('auxiliary losses change only the layers below their heads; with weight 0 nothing changes', () => {
+    const before = tf.memory().numTensors;
+    const config = { depth: 12, width: 16, activation: 'sigmoid' as const, auxAt: [4, 8], auxWeight: 0.3 };
+    const rows = auxiliaryGradientNorms(config, 1, batch);
+    assert.equal(rows.length, 12);
+    for (const r of rows) {
+      assert.ok(r.withoutAux > 0 && Number.isFinite(r.withAux));
+      // Layers 9..12 feed only the main head: their gradient is the main loss's alone.
+      if (r.layer > 8) assert.ok(Math.abs(r.withAux - r.withoutAux) <= 1e-6 * r.withoutAux, `layer ${r.layer}: ${r.withAux} vs ${r.withoutAux}`);
+    }
+    // In a 12-layer sigmoid net the first layer's gradient through the main head is orders of magnitude below the
+    // one it gets from the head on layer 4 (4 sigmoid layers deep instead of 12).
+    const first = rows[0] as { withoutAux: number; withAux: number };
+    assert.ok(first.withAux / first.withoutAux > 10, `layer 1 gain ${first.withAux / first.withoutAux}`);
+    const zero = auxiliaryGradientNorms({ ...config, auxWeight: 0 }, 1, batch);
+    zero.forEach((r, i) => assert.ok(Math.abs(r.withAux - r.withoutAux) <= 1e-6 * r.withoutAux && Math.abs(r.withoutAux - (rows[i] as { withoutAux: number }).withoutAux) <= 1e-6 * r.withoutAux));
+    assert.equal(tf.memory().numTensors, before);
+    assert.throws(() => auxiliaryGradientNorms({ ...config, auxAt: [12] }, 1, batch), /auxAt must be hidden layers in 1..11/);
+  });
+});
