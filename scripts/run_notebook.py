@@ -108,6 +108,10 @@ def main():
     client = StreamingClient(
         nb,
         timeout=args.timeout,
+        # After a cell's reply, nbclient waits this long for the rest of its output and then stops collecting: with
+        # the default 4 s, a cell that printed 1,500 lines on a loaded machine lost the last few hundred without an
+        # error. Output that is still arriving is worth waiting for.
+        iopub_timeout=120,
         kernel_name="tslab",
         resources={"metadata": {"path": cwd}},
         allow_errors=False,
