@@ -20,6 +20,8 @@ export { train } from './train/loop';
 export { KernelSimilarity } from './probe/kernelSimilarity';
 // plot
 export { imageGrid, lineChart, sideBySide } from './plot/builders';
+// stats
+export { shapiroWilk } from './stats/normality';
 // report
 export { meanCIByGroup } from './report/groups';
 export { notebook } from './report/notebook';

@@ -16,34 +16,36 @@ describe('experiments/architectures: blocks', () => {
     // The same code as notebook 05's residual-block cell: training-mode BN (batch mean and variance, eps 1e-5).
     for (const [filters, stride] of [[8, 2], [4, 1]] as const) {
       const block = residualBlockModel({ inputShape: [8, 8, 4], filters, stride, seed: 3 });
-      const weights = (layer: string): tf.Tensor[] => block.getLayer(layer).getWeights();
-      const bn = (t: tf.Tensor4D, layer: string): tf.Tensor4D => {
-        const [gamma, beta] = weights(layer) as [tf.Tensor1D, tf.Tensor1D];
-        const { mean, variance } = tf.moments(t, [0, 1, 2]);
-        return tf.batchNorm4d(t, mean as tf.Tensor1D, variance as tf.Tensor1D, beta, gamma, 1e-5);
-      };
-      const conv = (t: tf.Tensor4D, layer: string, s: number): tf.Tensor4D => tf.conv2d(t, weights(layer)[0] as tf.Tensor4D, s, 'same');
-      const forward = (X: tf.Tensor4D): tf.Tensor4D => {
-        let identity = X;
-        let out = conv(X, 'block_conv1', stride);
-        out = bn(out, 'block_bn1');
-        out = tf.relu(out);
-        out = conv(out, 'block_conv2', 1);
-        out = bn(out, 'block_bn2');
-        const hasDownsample = block.layers.some((l) => l.name === 'block_proj_conv');
-        if (hasDownsample) identity = bn(conv(X, 'block_proj_conv', stride), 'block_proj_bn');
-        out = tf.add(out, identity) as tf.Tensor4D;
-        return tf.relu(out);
-      };
       const before = tf.memory().numTensors;
-      const diff = tf.tidy(() => {
+      const [w1] = block.getLayer('block_conv1').getWeights() as [tf.Tensor4D];
+      const [g1, b1] = block.getLayer('block_bn1').getWeights() as [tf.Tensor1D, tf.Tensor1D];
+      const [w2] = block.getLayer('block_conv2').getWeights() as [tf.Tensor4D];
+      const [g2, b2] = block.getLayer('block_bn2').getWeights() as [tf.Tensor1D, tf.Tensor1D];
+      const downsample = block.layers.some((l) => l.name === 'block_proj_conv');   // the notes' `if self.downsample is not None`
+      const [byHand, byLayer, maxDiff] = tf.tidy(() => {
         const X = tf.randomNormal([6, 8, 8, 4], 0, 1, 'float32', 11) as tf.Tensor4D;
-        const byHand = forward(X);
-        const byLayer = block.apply(X, { training: true }) as tf.Tensor4D;
-        assert.deepEqual(byHand.shape, byLayer.shape);
-        assert.deepEqual(byLayer.shape, [6, 8 / stride, 8 / stride, filters]);
-        return tf.max(tf.abs(tf.sub(byHand, byLayer))).dataSync()[0] as number;
+        let identity = X;                                          // keep the input to add it at the end
+        let out = tf.conv2d(X, w1, stride, 'same');                // conv1
+        let m = tf.moments(out, [0, 1, 2]);                        // bn1, training mode: the batch's own mean and variance
+        out = tf.batchNorm4d(out, m.mean as tf.Tensor1D, m.variance as tf.Tensor1D, b1, g1, 1e-5);
+        out = tf.relu(out);
+        out = tf.conv2d(out, w2, 1, 'same');                       // conv2
+        m = tf.moments(out, [0, 1, 2]);                            // bn2, a second BN of its own
+        out = tf.batchNorm4d(out, m.mean as tf.Tensor1D, m.variance as tf.Tensor1D, b2, g2, 1e-5);
+        if (downsample) {                                          // identity = downsample(X): 1×1 conv with the stride, then BN
+          const [wp] = block.getLayer('block_proj_conv').getWeights() as [tf.Tensor4D];
+          const [gp, bp] = block.getLayer('block_proj_bn').getWeights() as [tf.Tensor1D, tf.Tensor1D];
+          identity = tf.conv2d(X, wp, stride, 'same');
+          m = tf.moments(identity, [0, 1, 2]);
+          identity = tf.batchNorm4d(identity, m.mean as tf.Tensor1D, m.variance as tf.Tensor1D, bp, gp, 1e-5);
+        }
+        out = tf.relu(tf.add(out, identity) as tf.Tensor4D);       // out += identity; relu
+        const l = block.apply(X, { training: true }) as tf.Tensor4D;
+        return [out.shape, l.shape, tf.max(tf.abs(tf.sub(out, l))).dataSync()[0]];
       });
+      assert.deepEqual(byHand, byLayer);
+      assert.deepEqual(byLayer, [6, 8 / stride, 8 / stride, filters]);
+      const diff = maxDiff as number;
       assert.ok(diff < 1e-5, `filters ${filters}, stride ${stride}: max |hand − layer| = ${diff}`);
       assert.equal(block.layers.some((l) => l.name === 'block_proj_conv'), stride !== 1 || filters !== 4);
       assert.equal(tf.memory().numTensors, before);

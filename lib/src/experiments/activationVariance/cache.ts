@@ -60,8 +60,8 @@ export function mlpReplicasSnapshot(model: MlpReplicas, label = 'trained'): Para
   return { label, entries };
 }
 
-/** Rebuilds the replicas of a snapshot written by mlpReplicasSnapshot (e.g. to probe a cached model). */
-export function mlpReplicasFromSnapshot(snapshot: ParameterSnapshot): MlpReplicas {
+/** Per replica, the weights of a snapshot written by mlpReplicasSnapshot (plain arrays, no tensors). */
+export function mlpReplicasFromSnapshotWeights(snapshot: ParameterSnapshot): MlpReplicaWeights[] {
   const byName = new Map(snapshot.entries.map((e) => [e.name, e]));
   const weights: MlpReplicaWeights[] = [];
   for (let r = 0; byName.has(`replica${r}/hidden/kernel`); r++) {
@@ -82,7 +82,26 @@ export function mlpReplicasFromSnapshot(snapshot: ParameterSnapshot): MlpReplica
       b2: get('output/bias').values,
     });
   }
-  return MlpReplicas.fromWeights(weights);
+  return weights;
+}
+
+/** Rebuilds the replicas of a snapshot written by mlpReplicasSnapshot (e.g. to probe a cached model). */
+export function mlpReplicasFromSnapshot(snapshot: ParameterSnapshot): MlpReplicas {
+  return MlpReplicas.fromWeights(mlpReplicasFromSnapshotWeights(snapshot));
+}
+
+/**
+ * The trained weights of one replicate of one width, read from the cache (the notebook recomputes its hidden
+ * activations by hand). Error when that width has not been trained with this config yet.
+ */
+export function trainedReplicaWeights(config: ActivationVarianceConfig, width: number, replicate: number, options: CacheOptions = {}): MlpReplicaWeights {
+  const hit = loadCachedRun<Record<string, unknown>, unknown>(ACTIVATION_VARIANCE_NAMESPACE, activationVarianceWidthCacheConfig(config, width), options);
+  const snapshot = hit?.snapshots.get('trained');
+  if (snapshot === undefined) throw new Error(`trainedReplicaWeights: width ${width} of ${config.dataset} is not in the cache; run ns.activationVariance.run(config) first`);
+  if (!Number.isInteger(replicate) || replicate < 0 || replicate >= config.replicates) {
+    throw new Error(`trainedReplicaWeights: replicate must be an integer in 0..${config.replicates - 1}, got ${replicate}`);
+  }
+  return mlpReplicasFromSnapshotWeights(snapshot)[replicate] as MlpReplicaWeights;
 }
 
 /** Reads a cached width run, or null. */

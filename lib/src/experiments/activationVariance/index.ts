@@ -1,7 +1,7 @@
 // The activation variance vs width (notebook 03) as one namespace of @netstats/lib: `ns.activationVariance.run(config)`.
 // Only what the notebook uses is exported here; tests import the files directly.
 export { type ActivationVarianceConfig, activationVarianceConfig as config, CONVERGENCE_CRITERIA as convergenceCriteria } from './config';
-export { activationVarianceCache as cache, cachedActivationVarianceJson as cachedJson } from './cache';
+export { activationVarianceCache as cache, cachedActivationVarianceJson as cachedJson, trainedReplicaWeights as trainedWeights } from './cache';
 export {
   activationVarianceResizeConfig as resizeConfig,
   type ActivationVarianceResizeResult,
@@ -34,16 +34,4 @@ export {
   totalVarianceFigure,
   peakUncertaintyFigure,
 } from './figures';
-export {
-  accuracyNote,
-  activationVarianceVerdictText as verdictText,
-  intervalText,
-  activationVarianceResizeFindings as resizeFindings,
-  activationVarianceSetupText as setupText,
-  activationVarianceTimingText as timingText,
-  deadNeuronsNote,
-  shapiroMethodNote,
-  shapiroNote,
-  stdDistributionNote,
-  totalStdNote,
-} from './text';
+export { activationVarianceVerdictText as verdictText, intervalText } from './text';

@@ -1,8 +1,8 @@
 // Configuration of the sign-flip experiment (notebook 04): the perturbations, the scales, their validation.
 import type { Tolerance } from '../../probe/distance';
 import type { Scale } from '../../util/scale';
-import type { ParameterChangeConfig } from '../parameterChange/config';
-import { PcArchitecture, PcDataset, PcOptimizer, PcInit, parameterChangeConfig, PC_OPTIMIZERS, PC_INITS, PC_ARCHITECTURES, PC_DATASETS } from '../parameterChange/config';
+import type { ParameterChangeCell, ParameterChangeConfig, PcCellChoice } from '../parameterChange/config';
+import { cellOf, PcArchitecture, PcDataset, PcOptimizer, PcInit, parameterChangeConfig, PC_OPTIMIZERS, PC_INITS, PC_ARCHITECTURES, PC_DATASETS } from '../parameterChange/config';
 import { checkPerturbation, perturbationLabel, type Perturbation } from './perturb';
 
 export const SIGN_FLIP_RETRAIN_NAMESPACE = 'sign-flip-retrain';
@@ -175,4 +175,10 @@ export function validateSignFlipConfig(c: SignFlipConfig): void {
   requireCount('interpolation.testExamples', c.interpolation.testExamples, true);
   requireCount('features.examples', c.features.examples, true);
   if (!(c.tolerance.atol >= 0 && c.tolerance.rtol >= 0)) throw new Error(`signFlipConfig: tolerance needs atol, rtol ≥ 0; got ${JSON.stringify(c.tolerance)}`);
+}
+
+/** Notebook 02's cell of one base model of this experiment (trained with the experiment's recipe): load it with
+ * ns.parameterChange.trainedModel(cell). */
+export function signFlipBaseCell(config: SignFlipConfig, choice: PcCellChoice): ParameterChangeCell {
+  return cellOf(config.recipe, choice);
 }
