@@ -202,8 +202,8 @@ const NON_NEGATIVE = [0, Infinity] as const;
 const PERCENT = [0, 100] as const;
 const UNIT = [0, 1] as const;
 
-/** A share interval as percent. */
-const pct = (i: MeanInterval): MeanInterval => ({ mean: 100 * i.mean, lo: 100 * i.lo, hi: 100 * i.hi });
+/** A share interval rescaled to percent (the plotted unit). */
+const toPercent = (i: MeanInterval): MeanInterval => ({ mean: 100 * i.mean, lo: 100 * i.lo, hi: 100 * i.hi });
 
 /** 5b. Share of near-dead neurons (std < eps) vs width, one line per eps. */
 export function nearDeadFigure(results: readonly ActivationVarianceResult[]): Figure {
@@ -219,7 +219,7 @@ export function nearDeadFigure(results: readonly ActivationVarianceResult[]): Fi
           (eps, k): LineSeries => ({
             name: `std < ${eps} (mean, 95% CI)`,
             x,
-            ...band(r.widths.map((w) => pct(w.nearDeadShares[k] as MeanInterval))),
+            ...band(r.widths.map((w) => toPercent(w.nearDeadShares[k] as MeanInterval))),
             bounds: PERCENT,
             color: colorAt(k + 1),
           }),
@@ -247,8 +247,8 @@ export function accuracyAndShapiroFigure(results: readonly ActivationVarianceRes
           { x: r.summary.wArgmaxWidth, color: colorAt(2) },
         ],
         series: [
-          { name: 'test accuracy (mean, 95% CI)', x, ...band(r.widths.map((w) => pct(w.testAccuracy))), bounds: PERCENT, color: colorAt(0) },
-          { name: 'train accuracy (mean, 95% CI)', x, ...band(r.widths.map((w) => pct(w.trainAccuracy))), bounds: PERCENT, color: colorAt(1), dash: 'dash' },
+          { name: 'test accuracy (mean, 95% CI)', x, ...band(r.widths.map((w) => toPercent(w.testAccuracy))), bounds: PERCENT, color: colorAt(0) },
+          { name: 'train accuracy (mean, 95% CI)', x, ...band(r.widths.map((w) => toPercent(w.trainAccuracy))), bounds: PERCENT, color: colorAt(1), dash: 'dash' },
           { name: 'W (pooled)', x, y: r.widths.map((w) => w.pooledShapiroW), color: colorAt(2), secondaryY: true },
         ],
       });

@@ -4,12 +4,11 @@ import { SHAPIRO_MAX_N } from './stats';
 import { datasetLabel } from '../../data';
 import type { IntervalEstimate } from '../../stats/verdict';
 import { verdictMarkdown } from '../../report/verdict';
+import { duration, fixed, multiplyAdds, percent, signedFixed } from '../../util/format';
 import type { ActivationVarianceClaims, ResizeClaim, TotalTrendClaim } from './verdict';
 
 /** The text of notebook 03 that states numbers, generated from the results (never typed in by hand). */
 
-const pct = (v: number, digits = 2): string => `${(100 * v).toFixed(digits)}%`;
-const pts = (v: number): string => `${(100 * v).toFixed(2)} points`;
 
 function ci(i: MeanInterval, format: (v: number) => string): string {
   if (!Number.isFinite(i.lo) || !Number.isFinite(i.hi)) return format(i.mean);
@@ -31,8 +30,8 @@ export function activationVarianceFindings(result: ActivationVarianceResult): st
   const lines = [
     `**${name}.** The pooled Shapiro-Wilk W of the std distribution peaks at width **${s.wArgmaxWidth}** (W = ${s.maxPooledW.toFixed(4)}; ` +
       `the mean of the per-replicate W peaks at ${s.wArgmaxWidthOfMeans}).${edge} Mean test accuracy is best at width ${s.bestTestWidth} ` +
-      `(${pct(s.bestTestAccuracy)}) and comes within ${(100 * s.plateauTolerance).toFixed(1)} points of that from width **${s.plateauWidth}** on (the plateau). ` +
-      `The W peak is ${where}; the network at the W peak is ${pts(Math.max(0, s.accuracyGapAtWArgmax))} below the best test accuracy ` +
+      `(${percent(s.bestTestAccuracy, 2)}) and comes within ${(100 * s.plateauTolerance).toFixed(1)} points of that from width **${s.plateauWidth}** on (the plateau). ` +
+      `The W peak is ${where}; the network at the W peak is ${fixed(100 * Math.max(0, s.accuracyGapAtWArgmax), 2)} points below the best test accuracy ` +
       `(${s.wArgmaxWidth < s.plateauWidth ? 'too small' : 'large enough'}). ` +
       `On the training accuracy (what the original measured) the plateau starts at ${s.trainPlateauWidth}.`,
     `Total std grows like ${s.logFit.a.toFixed(1)} + ${s.logFit.b.toFixed(1)}·ln(w) with R² = ${s.logFit.r2.toFixed(3)} over all replicates ` +
@@ -42,16 +41,10 @@ export function activationVarianceFindings(result: ActivationVarianceResult): st
       : `Every replicate has at least one dead neuron (std exactly 0 over the training set) from width ${s.firstWidthWithDeadNeurons} on; ` +
         (widest
           ? `at the widest, ${widest.width}, ${ci(widest.deadCount, (v) => v.toFixed(1))} neurons are dead, ` +
-            `${ci(widest.deadShare, (v) => pct(v, 1))} of the layer.`
+            `${ci(widest.deadShare, (v) => percent(v, 1))} of the layer.`
           : ''),
   ];
   return lines.join(' ');
-}
-
-export function formatMultiplyAdds(n: number): string {
-  const units: [number, string][] = [[1e15, 'P'], [1e12, 'T'], [1e9, 'G'], [1e6, 'M']];
-  for (const [scale, prefix] of units) if (Math.abs(n) >= scale) return `${(n / scale).toFixed(2)} ${prefix}MAC`;
-  return `${n.toFixed(0)} MAC`;
 }
 
 /** One paragraph per dataset on the resizing procedure vs training its final width from scratch. */
@@ -63,11 +56,11 @@ export function activationVarianceResizeFindings(resize: readonly ActivationVari
     const significant = Number.isFinite(diff.lo) && (diff.lo > 0 || diff.hi < 0);
     return (
       `**Resizing on ${name}** (start ${z.config.startWidth}, prune std < ${z.config.pruneBelow}, grow ×${z.config.growFactor} while ` +
-      `${z.config.growWhenPrunedShareAtMost === 0 ? 'no neuron is below the threshold' : `at most ${pct(z.config.growWhenPrunedShareAtMost, 1)} are below it`}, ` +
+      `${z.config.growWhenPrunedShareAtMost === 0 ? 'no neuron is below the threshold' : `at most ${percent(z.config.growWhenPrunedShareAtMost, 1)} are below it`}, ` +
       `${z.config.epochs} epochs, ${z.config.replicates} replicates): final width ${ci(s.finalWidth, (v) => v.toFixed(0))}; test accuracy ` +
-      `${ci(s.resizedTestAccuracy, (v) => pct(v))} vs ${ci(s.scratchTestAccuracy, (v) => pct(v))} for the same width trained from scratch ` +
-      `(paired difference ${ci(diff, (v) => (100 * v).toFixed(2))} points, ${significant ? 'an interval that excludes 0' : 'an interval that includes 0: no detectable difference'}), at ` +
-      `${formatMultiplyAdds(s.resizedMultiplyAdds)} vs ${formatMultiplyAdds(s.scratchMultiplyAdds)} per run ` +
+      `${ci(s.resizedTestAccuracy, (v) => percent(v, 2))} vs ${ci(s.scratchTestAccuracy, (v) => percent(v, 2))} for the same width trained from scratch ` +
+      `(paired difference ${ci(diff, (v) => fixed(100 * v, 2))} points, ${significant ? 'an interval that excludes 0' : 'an interval that includes 0: no detectable difference'}), at ` +
+      `${multiplyAdds(s.resizedMultiplyAdds)} vs ${multiplyAdds(s.scratchMultiplyAdds)} per run ` +
       `(${(s.resizedWallMs / 1000).toFixed(1)} s vs ${(s.scratchWallMs / 1000).toFixed(1)} s).`
     );
   });
@@ -139,7 +132,7 @@ export function stdDistributionNote(results: readonly ActivationVarianceResult[]
     return (
       `On ${name} the median neuron std goes from ${meanOverReplicates(r, w0, (x) => x.medianStd).toFixed(3)} at width ${w0} to ` +
       `${meanOverReplicates(r, w1, (x) => x.medianStd).toFixed(3)} at width ${w1}, and the share of neurons with std < ${eps} from ` +
-      `${pct(meanOverReplicates(r, w0, (x) => x.nearDeadShares[k] as number), 1)} to ${pct(meanOverReplicates(r, w1, (x) => x.nearDeadShares[k] as number), 1)}.`
+      `${percent(meanOverReplicates(r, w0, (x) => x.nearDeadShares[k] as number), 1)} to ${percent(meanOverReplicates(r, w1, (x) => x.nearDeadShares[k] as number), 1)}.`
     );
   });
 }
@@ -192,7 +185,7 @@ export function deadNeuronsNote(results: readonly ActivationVarianceResult[]): s
     }
     return (
       `On ${name}: ${ci(w0.deadCount, (v) => v.toFixed(1))} dead at width ${w0.width} and ${ci(w1.deadCount, (v) => v.toFixed(1))} at ` +
-      `${w1.width} (${pct(w1.deadShare.mean, 1)} of the layer).${slope}`
+      `${w1.width} (${percent(w1.deadShare.mean, 1)} of the layer).${slope}`
     );
   });
 }
@@ -204,29 +197,28 @@ export function accuracyNote(results: readonly ActivationVarianceResult[]): stri
     const widest = r.widths[r.widths.length - 1];
     const gap = widest ? widest.trainAccuracy.mean - widest.testAccuracy.mean : NaN;
     return (
-      `On ${name} the best mean test accuracy is ${pct(s.bestTestAccuracy)} (width ${s.bestTestWidth}); the plateau (within ` +
+      `On ${name} the best mean test accuracy is ${percent(s.bestTestAccuracy, 2)} (width ${s.bestTestWidth}); the plateau (within ` +
       `${(100 * s.plateauTolerance).toFixed(1)} points) starts at ${s.plateauWidth}, W peaks at ${s.wArgmaxWidth}. At the widest width the ` +
-      `train-test gap is ${pts(gap)}.`
+      `train-test gap is ${fixed(100 * gap, 2)} points.`
     );
   });
 }
 
-/** Wall times of the run, for the method section and the issue note. */
+/** Wall times of the run (training and measuring, and what came from the cache), for the method section. */
 export function activationVarianceTimingText(
   results: readonly ActivationVarianceResult[],
   resize: readonly ActivationVarianceResizeResult[] = [],
 ): string {
-  const fmt = (ms: number): string => (ms >= 120000 ? `${(ms / 60000).toFixed(1)} min` : `${(ms / 1000).toFixed(1)} s`);
   const parts = results.map((r) => {
     const cached = r.cachedWidths.length;
     return (
-      `${datasetLabel(r.config.dataset)}: ${fmt(r.computeMs)} of training and measuring on backend ${r.backend}` +
-      (cached > 0 ? ` (${cached} of ${r.config.widths.length} widths read from the cache in this run, which took ${fmt(r.wallMs)})` : '')
+      `${datasetLabel(r.config.dataset)}: ${duration(r.computeMs)} of training and measuring on backend ${r.backend}` +
+      (cached > 0 ? ` (${cached} of ${r.config.widths.length} widths read from the cache in this run, which took ${duration(r.wallMs)})` : '')
     );
   });
   for (const z of resize) {
     const total = z.resized.reduce((s, x) => s + x.wallMs, 0) + z.scratch.reduce((s, x) => s + x.wallMs, 0);
-    parts.push(`resizing on ${datasetLabel(z.config.dataset)}: ${fmt(total)}`);
+    parts.push(`resizing on ${datasetLabel(z.config.dataset)}: ${duration(total)}`);
   }
   return `Compute time (when first computed): ${parts.join('; ')}.`;
 }
@@ -237,11 +229,9 @@ export function intervalText(i: IntervalEstimate, format: (v: number) => string)
   return `${format(i.estimate)}${bounds} (n = ${i.n}, ${i.method})`;
 }
 
-const signed = (digits: number) => (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;
-
 function trendEvidence(t: TotalTrendClaim): string {
   return (
-    `R²(a + b·ln w) − R²(a + b·w) per replicate curve = ${intervalText(t.logAdvantage, signed(3))}; over all models ` +
+    `R²(a + b·ln w) − R²(a + b·w) per replicate curve = ${intervalText(t.logAdvantage, (v) => signedFixed(v, 3))}; over all models ` +
     `log R² ${t.pooled.log.r2.toFixed(3)} vs linear R² ${t.pooled.linear.r2.toFixed(3)}`
   );
 }
@@ -264,7 +254,7 @@ export function activationVarianceVerdictText(claims: readonly ActivationVarianc
         claim: 'They reach their maximum around the same values (181 neurons and 256 respectively)',
         status: p.status,
         evidence:
-          `pooled-W argmax ${p.wArgmaxWidth} vs accuracy plateau ${p.plateauWidth}: log2 ratio ${intervalText(p.octaves, signed(2))} octaves; ` +
+          `pooled-W argmax ${p.wArgmaxWidth} vs accuracy plateau ${p.plateauWidth}: log2 ratio ${intervalText(p.octaves, (v) => signedFixed(v, 2))} octaves; ` +
           `per replicate, W argmax {${p.perReplicateWArgmax.join(', ')}} and plateau {${p.perReplicatePlateau.join(', ')}}`,
         control: `agreement within ±${p.toleranceOctaves} octave (one step of the seed's half-octave grid)`,
         scale,
@@ -299,8 +289,8 @@ export function activationVarianceVerdictText(claims: readonly ActivationVarianc
         evidence:
           d.fromWidth === null
             ? 'no width where every converged model has a dead neuron, so "after some time" never starts on this grid'
-            : `from width ${d.fromWidth} on (${d.widths.length} widths): slope ${intervalText(d.slope, (v) => (100 * v).toFixed(2))} dead neurons per 100 ` +
-              `added; R²(linear) − R²(log) per curve ${intervalText(d.linearAdvantage, signed(3))}`,
+            : `from width ${d.fromWidth} on (${d.widths.length} widths): slope ${intervalText(d.slope, (v) => fixed(100 * v, 2))} dead neurons per 100 ` +
+              `added; R²(linear) − R²(log) per curve ${intervalText(d.linearAdvantage, (v) => signedFixed(v, 3))}`,
         control: 'no growth (slope 0) and a logarithmic curve (difference 0)',
         scale,
         excludedModels,
@@ -316,8 +306,8 @@ export function activationVarianceVerdictText(claims: readonly ActivationVarianc
         evidence:
           `test accuracy minus the sweep's best mean (${(100 * z.bestTestAccuracy).toFixed(2)}% at width ${z.bestWidth}) = ` +
           `${intervalText(z.accuracyGap, (v) => `${(100 * v).toFixed(2)} points`)}; final width vs the plateau width ${z.plateauWidth}: ` +
-          `${intervalText(z.octavesFromPlateau, signed(2))} octaves; compute ${formatMultiplyAdds(z.resizedMultiplyAdds)} per resized run vs ` +
-          `${formatMultiplyAdds(z.plateauScratchMultiplyAdds)} to train the plateau width from scratch as long`,
+          `${intervalText(z.octavesFromPlateau, (v) => signedFixed(v, 2))} octaves; compute ${multiplyAdds(z.resizedMultiplyAdds)} per resized run vs ` +
+          `${multiplyAdds(z.plateauScratchMultiplyAdds)} to train the plateau width from scratch as long`,
         control: `the plateau tolerance (${(100 * z.plateauTolerance).toFixed(1)} points below the best mean)`,
         scale: z.scale,
       }),

@@ -5,7 +5,7 @@
  */
 import type { Row } from '../../report/table';
 import { meanCI, quantile } from '../../stats/index';
-import { percent, signedPoints } from '../../util/format';
+import { interval, percent, signedPoints } from '../../util/format';
 import type { KernelSimilarity } from '../../probe/kernelSimilarity';
 import type { KernelMask, MaskRule } from '../../probe/kernelMask';
 import type { KernelStatistic } from '../../probe/kernelStatistics';
@@ -277,9 +277,6 @@ export function maskingVerdict(runs: readonly MaskingRunRow[], seedMethod: strin
   };
 }
 
-const pct = (x: number): string => percent(x);
-const pts = (x: number): string => signedPoints(x);
-const ci = (lo: number, hi: number): string => (Number.isFinite(lo) && Number.isFinite(hi) ? `[${pts(lo)}, ${pts(hi)}]` : '[n/a]');
 
 /** Markdown verdict, every number computed from the results. */
 export function maskingVerdictText(v: MaskingVerdict): string {
@@ -288,7 +285,7 @@ export function maskingVerdictText(v: MaskingVerdict): string {
   lines.push('|---|---|---|---|---|---|---|---|---|---|');
   for (const c of v.cells) {
     lines.push(
-      `| ${cellLabel(c)} | ${pct(c.scratch)} | ${pct(c.finetune)} | ${pct(c.bestFreeze)} (${c.bestFreezeMethod || '–'}) | ${pct(c.linearProbe)} | ${pct(c.seedMethod)} | ${pts(c.seedMethodVsFinetune)} ${ci(c.seedMethodVsFinetuneLo, c.seedMethodVsFinetuneHi)} | ${pct(c.maskedValSelected)} | ${pts(c.maskedValSelectedVsFinetune)} ${ci(c.maskedValSelectedVsFinetuneLo, c.maskedValSelectedVsFinetuneHi)} | ${pts(c.maskedValSelectedVsFreeze)} ${ci(c.maskedValSelectedVsFreezeLo, c.maskedValSelectedVsFreezeHi)} |`,
+      `| ${cellLabel(c)} | ${percent(c.scratch)} | ${percent(c.finetune)} | ${percent(c.bestFreeze)} (${c.bestFreezeMethod || '–'}) | ${percent(c.linearProbe)} | ${percent(c.seedMethod)} | ${signedPoints(c.seedMethodVsFinetune)} ${interval(c.seedMethodVsFinetuneLo, c.seedMethodVsFinetuneHi, signedPoints)} | ${percent(c.maskedValSelected)} | ${signedPoints(c.maskedValSelectedVsFinetune)} ${interval(c.maskedValSelectedVsFinetuneLo, c.maskedValSelectedVsFinetuneHi, signedPoints)} | ${signedPoints(c.maskedValSelectedVsFreeze)} ${interval(c.maskedValSelectedVsFreezeLo, c.maskedValSelectedVsFreezeHi, signedPoints)} |`,
     );
   }
   const list = (xs: string[]): string => (xs.length === 0 ? 'nowhere' : xs.join('; '));
@@ -298,7 +295,7 @@ export function maskingVerdictText(v: MaskingVerdict): string {
   lines.push(`- Masked (validation-selected) **beats freeze-k (validation-selected)**: ${list(v.maskedBeatsFreeze)}; **loses**: ${list(v.maskedLosesToFreeze)}.`);
   if (v.largestGain) {
     lines.push(
-      `- Largest mean gain of any single masked configuration over fine-tune all (chosen on the test set, so optimistic): ${pts(v.largestGain.diff)} points (${v.largestGain.method}, ${v.largestGain.cell}).`,
+      `- Largest mean gain of any single masked configuration over fine-tune all (chosen on the test set, so optimistic): ${signedPoints(v.largestGain.diff)} points (${v.largestGain.method}, ${v.largestGain.cell}).`,
     );
   }
   return lines.join('\n');

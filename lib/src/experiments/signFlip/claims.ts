@@ -7,6 +7,7 @@
  */
 import type { Cell, Row } from '../../report/table';
 import { verdictMarkdown } from '../../report/verdict';
+import { factor, pValue, significant } from '../../util/format';
 import { holmVerdicts, holmAdjust, verdictAll } from '../../stats/multiple';
 import { meanIntervalEstimate, type IntervalEstimate, type VerdictStatus } from '../../stats/verdict';
 import type { Scale } from '../../util/scale';
@@ -178,9 +179,8 @@ export function signFlipClaims(models: readonly Row[], retrains: readonly Row[],
 }
 
 const ARCH: Record<PcArchitecture, string> = { lenet5: 'LeNet-5', vgg: 'VGG', resnet18: 'ResNet' };
-const ratio = (x: number): string => (Number.isFinite(x) ? `×${Math.exp(x).toPrecision(3)}` : 'n/a');
-const f3 = (x: number): string => (Number.isFinite(x) ? x.toPrecision(3) : 'n/a');
-const pv = (p: number): string => (!Number.isFinite(p) ? 'n/a' : p < 1e-4 ? '< 1e-4' : p.toPrecision(2));
+/** A mean log ratio as the factor it stands for (×0.5 = half as far). */
+const ratio = (logRatio: number): string => factor(Math.exp(logRatio));
 
 /** The verdict lines of notebook 04 (ratios printed as factors: ×0.5 = half as far). */
 export function signFlipClaimsMarkdown(c: SignFlipClaims): string {
@@ -193,25 +193,25 @@ export function signFlipClaimsMarkdown(c: SignFlipClaims): string {
   const g = c.groups;
   lines.push(verdictMarkdown({
     claim: SIGN_FLIP_CLAIMS.distortion, status: c.distortion.status,
-    evidence: g.map((x, i) => `${ARCH[x.architecture]} ${x.dataset} ${x.optimizer}: shift retrain / another seed ${intervalText(x.shiftVsSeed, ratio)} → ${c.distortion.statuses[i]} (Holm p ${pv(c.distortion.pHolm[i] as number)}); ` +
+    evidence: g.map((x, i) => `${ARCH[x.architecture]} ${x.dataset} ${x.optimizer}: shift retrain / another seed ${intervalText(x.shiftVsSeed, ratio)} → ${c.distortion.statuses[i]} (Holm p ${pValue(c.distortion.pHolm[i] as number)}); ` +
       `shift retrain / noise floor ${intervalText(x.shiftVsFloor, ratio)}`).join('; '),
     control: "another seed's solution (holds below ×1); the noise floor shown beside it", scale: c.scale, excludedModels: c.excludedModels,
   }));
   lines.push(verdictMarkdown({
     claim: SIGN_FLIP_CLAIMS.flip, status: c.flip.status,
-    evidence: g.map((x, i) => `${ARCH[x.architecture]} ${x.dataset} ${x.optimizer}: flip retrain / noise floor ${intervalText(x.flipVsFloor, ratio)} → ${c.flip.statuses[i]} (Holm p ${pv(c.flip.pHolm[i] as number)}); ` +
+    evidence: g.map((x, i) => `${ARCH[x.architecture]} ${x.dataset} ${x.optimizer}: flip retrain / noise floor ${intervalText(x.flipVsFloor, ratio)} → ${c.flip.statuses[i]} (Holm p ${pValue(c.flip.pHolm[i] as number)}); ` +
       `flip retrain / another seed ${intervalText(x.flipVsSeed, ratio)}`).join('; '),
     control: 'the noise floor: the same original retrained with another data order (holds above ×1)', scale: c.scale, excludedModels: c.excludedModels,
   }));
   lines.push(verdictMarkdown({
     claim: SIGN_FLIP_CLAIMS.features, status: c.featuresStatus,
-    evidence: c.features.map((f) => `${ARCH[f.architecture]} ${f.dataset}: ${f.hungarian.label} ${intervalText(f.hungarian.difference, f3)} (Holm p ${pv(f.hungarian.pHolm)}) → ${f.status}; ` +
-      `${f.cka.label} ${intervalText(f.cka.difference, f3)} (Welch p ${pv(f.cka.p)}); models Adam ${f.models.adam}, SGD ${f.models.sgd}`).join('; '),
+    evidence: c.features.map((f) => `${ARCH[f.architecture]} ${f.dataset}: ${f.hungarian.label} ${intervalText(f.hungarian.difference, significant)} (Holm p ${pValue(f.hungarian.pHolm)}) → ${f.status}; ` +
+      `${f.cka.label} ${intervalText(f.cka.difference, significant)} (Welch p ${pValue(f.cka.p)}); models Adam ${f.models.adam}, SGD ${f.models.sgd}`).join('; '),
     control: 'SGD-trained models of the same net, data and seeds; one value per model (its mean over its seed pairs), Welch test', scale: c.scale, excludedModels: c.excludedModels,
   }));
   for (const x of g) {
     lines.push(`- Loss barrier on the line back to the original, ${ARCH[x.architecture]} ${x.dataset} ${x.optimizer}: ` +
-      x.barriers.map((b) => `${b.label} ${intervalText(b.value, f3)}`).join('; ') + '.');
+      x.barriers.map((b) => `${b.label} ${intervalText(b.value, significant)}`).join('; ') + '.');
   }
   return lines.join('\n');
 }
