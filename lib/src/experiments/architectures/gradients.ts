@@ -67,7 +67,11 @@ export interface VanishingGradientsResults {
 
 export const VANISHING_NAMESPACE = 'architectures-vanishing';
 
-/** The four variants of the issue plus one control (plain ReLU with He/Kaiming init). */
+/**
+ * Plain vs residual × sigmoid vs ReLU (the lecture notes' contrast: sigmoid shrinks the backward signal at every layer,
+ * a residual path carries it past them), plus one control that separates depth from initialisation: plain ReLU with
+ * He/Kaiming init.
+ */
 export function defaultVanishingVariants(): VanishingVariant[] {
   return [
     { id: 'plain-sigmoid', residual: false, activation: 'sigmoid', init: 'torch-default' },

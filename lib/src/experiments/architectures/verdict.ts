@@ -15,7 +15,7 @@ import { TRANSFER_PAIRS, sameSource, type TransferConfig, type TransferPairId, t
 import type { TransferRun, TransferSourceModel } from './transferTypes';
 import { bonferroniLevel, leastSquaresSlope, meanInterval, pairedBySeed } from './transferStats';
 
-/** The notes' words (seed 004), quoted by the verdict lines. */
+/** The lecture notes' own words (Russian, quoted verbatim), printed by the verdict lines beside each measured claim. */
 export const TRANSFER_CLAIM_WORDS = {
   freezeEarly: 'Нужно заморозить весы первых слоев, потому что там выделяются low level паттерны и по-сути там ничего особо обучаться и не будет',
   pretraining: 'Обучать с нуля глупо - модель просто переобучится',
