@@ -1,4 +1,5 @@
-import type { ActivationVarianceResult, MeanInterval } from './run';
+import type { MeanCI } from '../../stats/intervals';
+import type { ActivationVarianceResult } from './run';
 import type { ActivationVarianceResizeResult } from './resize';
 import { SHAPIRO_MAX_N } from './stats';
 import { datasetLabel } from '../../data';
@@ -10,7 +11,7 @@ import type { ActivationVarianceClaims, ResizeClaim, TotalTrendClaim } from './v
 /** The text of notebook 03 that states numbers, generated from the results (never typed in by hand). */
 
 
-function ci(i: MeanInterval, format: (v: number) => string): string {
+function ci(i: MeanCI, format: (v: number) => string): string {
   if (!Number.isFinite(i.lo) || !Number.isFinite(i.hi)) return format(i.mean);
   return `${format(i.mean)} (95% CI ${format(i.lo)} to ${format(i.hi)})`;
 }
@@ -223,10 +224,10 @@ export function activationVarianceTimingText(
   return `Compute time (when first computed): ${parts.join('; ')}.`;
 }
 
-/** "x [lo, hi] (n = …, method)" for an interval estimate; just x (n = …) when there is no interval. */
-export function intervalText(i: IntervalEstimate, format: (v: number) => string): string {
+/** "x [lo, hi] (n = …, method)" for a mean or another estimate with its interval; just x (n = …) when there is none. */
+export function intervalText(i: MeanCI | IntervalEstimate, format: (v: number) => string): string {
   const bounds = Number.isFinite(i.lo) && Number.isFinite(i.hi) ? ` [${format(i.lo)}, ${format(i.hi)}]` : ' (no interval)';
-  return `${format(i.estimate)}${bounds} (n = ${i.n}, ${i.method})`;
+  return `${format('mean' in i ? i.mean : i.estimate)}${bounds} (n = ${i.n}, ${i.method})`;
 }
 
 function trendEvidence(t: TotalTrendClaim): string {

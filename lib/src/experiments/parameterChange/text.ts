@@ -1,7 +1,7 @@
 /** The text of notebook 02 that states numbers, generated from the verdict (never typed in by hand). */
 import { verdictMarkdown } from '../../report/verdict';
 import { compact, percent, pValue } from '../../util/format';
-import type { IntervalEstimate } from '../../stats/verdict';
+import type { MeanCI } from '../../stats/intervals';
 import type { ParameterChangeConfig, PcArchitecture } from './config';
 import { SEED_RECIPES, STANDARD_LR_SWEEP, TUNED_OPTIMIZERS } from './config';
 import { PARAMETER_CHANGE_CLAIMS, type PcCell, type PcClaim, type ParameterChangeVerdict } from './verdict';
@@ -11,10 +11,10 @@ const ARCH: Record<PcArchitecture, string> = { lenet5: 'LeNet-5', vgg: 'VGG', re
 
 
 /** "62.0% [58.1%, 65.9%], n = 5 (t 95%)" — an interval always with its n. */
-export function intervalText(i: IntervalEstimate, format: (v: number) => string = percent): string {
+export function intervalText(i: MeanCI, format: (v: number) => string = percent): string {
   if (i.n === 0) return 'no converged models (n = 0)';
-  if (!Number.isFinite(i.lo) || !Number.isFinite(i.hi)) return `${format(i.estimate)} (n = ${i.n}, no interval)`;
-  return `${format(i.estimate)} [${format(i.lo)}, ${format(i.hi)}], n = ${i.n} (${i.method})`;
+  if (!Number.isFinite(i.lo) || !Number.isFinite(i.hi)) return `${format(i.mean)} (n = ${i.n}, no interval)`;
+  return `${format(i.mean)} [${format(i.lo)}, ${format(i.hi)}], n = ${i.n} (${i.method})`;
 }
 
 function cellLabel(c: PcCell): string {
@@ -23,7 +23,7 @@ function cellLabel(c: PcCell): string {
 
 function claimEvidence(claim: PcClaim, share: 'unchanged' | 'changed'): string {
   const parts = claim.cells.map((c) => {
-    const v = share === 'unchanged' ? c.value : { ...c.value, estimate: 1 - c.value.estimate, lo: 1 - c.value.hi, hi: 1 - c.value.lo };
+    const v = share === 'unchanged' ? c.value : { ...c.value, mean: 1 - c.value.mean, lo: 1 - c.value.hi, hi: 1 - c.value.lo };
     return `${cellLabel(c)} ${intervalText(v)} → ${c.status} (Holm p ${pValue(c.pHolm)})`;
   });
   return `${share} share per group: ${parts.join('; ')}; Holm–Bonferroni over k = ${claim.k} group(s)`;

@@ -9,7 +9,8 @@ import type { Cell, Row } from '../../report/table';
 import { verdictMarkdown } from '../../report/verdict';
 import { factor, pValue, significant } from '../../util/format';
 import { holmVerdicts, holmAdjust, verdictAll } from '../../stats/multiple';
-import { meanIntervalEstimate, type IntervalEstimate, type VerdictStatus } from '../../stats/verdict';
+import type { VerdictStatus } from '../../stats/verdict';
+import { meanInterval, type MeanCI } from '../../stats/intervals';
 import type { Scale } from '../../util/scale';
 import { criterionOf, type PcArchitecture, type PcDataset, type PcOptimizer } from '../parameterChange/config';
 import { intervalText } from '../parameterChange/text';
@@ -24,7 +25,7 @@ const numberOf = (r: Row, k: string): number | null => {
 /** One quantity per original model of a group, summarised with its interval. */
 export interface SfMeasure {
   label: string;
-  value: IntervalEstimate;
+  value: MeanCI;
 }
 
 export interface SfGroupClaims {
@@ -36,17 +37,17 @@ export interface SfGroupClaims {
   excludedOriginals: number;
   /** Per original: relative distance to the original of each retrain, and of another seed's solution (mean over the other converged seeds). */
   distances: SfMeasure[];
-  seedDistance: IntervalEstimate;
+  seedDistance: MeanCI;
   /** Per original: log(d(shift retrain) / d(another seed)) — < 0: nearer than another seed's solution. */
-  shiftVsSeed: IntervalEstimate;
+  shiftVsSeed: MeanCI;
   /** The per-original values behind `shiftVsSeed` and `flipVsFloor` (what the tests of the claims use). */
   shiftVsSeedValues: number[];
   flipVsFloorValues: number[];
   /** Per original: log(d(shift retrain) / d(reorder retrain)) — the distortion against the noise floor. */
-  shiftVsFloor: IntervalEstimate;
+  shiftVsFloor: MeanCI;
   /** Per original: log(d(flip-all retrain) / d(reorder retrain)) — > 0: farther than the noise floor. */
-  flipVsFloor: IntervalEstimate;
-  flipVsSeed: IntervalEstimate;
+  flipVsFloor: MeanCI;
+  flipVsSeed: MeanCI;
   /** Test-loss barrier on the line back to the original, per perturbation. */
   barriers: SfMeasure[];
 }
@@ -116,20 +117,20 @@ export function signFlipClaims(models: readonly Row[], retrains: readonly Row[],
           architecture, dataset, optimizer,
           originals: originals.length,
           excludedOriginals: config.perturb.seeds.length - originals.length,
-          distances: labels.map((label) => ({ label, value: meanIntervalEstimate(originals.map((s) => dist(s, label) ?? NaN), key(`d-${label}`)) })),
-          seedDistance: meanIntervalEstimate(originals.map((s) => seedDistanceOf(s) ?? NaN), key('seed')),
-          shiftVsSeed: meanIntervalEstimate(shiftVsSeedValues, key('shift-seed')),
+          distances: labels.map((label) => ({ label, value: meanInterval(originals.map((s) => dist(s, label) ?? NaN), { seed: key(`d-${label}`) }) })),
+          seedDistance: meanInterval(originals.map((s) => seedDistanceOf(s) ?? NaN), { seed: key('seed') }),
+          shiftVsSeed: meanInterval(shiftVsSeedValues, { seed: key('shift-seed') }),
           shiftVsSeedValues,
           flipVsFloorValues,
-          shiftVsFloor: meanIntervalEstimate(logRatios((s) => dist(s, 'shift-1e-6'), (s) => dist(s, 'none-reorder')), key('shift-floor')),
-          flipVsFloor: meanIntervalEstimate(flipVsFloorValues, key('flip-floor')),
-          flipVsSeed: meanIntervalEstimate(logRatios((s) => dist(s, 'flip-all'), seedDistanceOf), key('flip-seed')),
+          shiftVsFloor: meanInterval(logRatios((s) => dist(s, 'shift-1e-6'), (s) => dist(s, 'none-reorder')), { seed: key('shift-floor') }),
+          flipVsFloor: meanInterval(flipVsFloorValues, { seed: key('flip-floor') }),
+          flipVsSeed: meanInterval(logRatios((s) => dist(s, 'flip-all'), seedDistanceOf), { seed: key('flip-seed') }),
           barriers: labels.map((label) => ({
             label,
-            value: meanIntervalEstimate(originals.map((s) => {
+            value: meanInterval(originals.map((s) => {
               const r = rs.find((x) => x['seed'] === s && x['perturbation'] === label);
               return r === undefined ? NaN : numberOf(r, 'testLossBarrier') ?? NaN;
-            }), key(`barrier-${label}`)),
+            }), { seed: key(`barrier-${label}`) }),
           })),
         });
       }
@@ -164,7 +165,7 @@ export function signFlipClaims(models: readonly Row[], retrains: readonly Row[],
     const p = featureP[i] as number;
     const enough = f.models.adam >= 5 && f.models.sgd >= 5;
     f.hungarian = { ...f.hungarian, pHolm: p };
-    f.status = !enough || !(p < 0.05) ? 'inconclusive' : f.hungarian.difference.estimate > 0 ? 'holds' : 'fails';
+    f.status = !enough || !(p < 0.05) ? 'inconclusive' : f.hungarian.difference.mean > 0 ? 'holds' : 'fails';
   });
   const baseModels = models.length;
   return {

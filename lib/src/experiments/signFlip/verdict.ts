@@ -10,26 +10,9 @@
 import type { Cell, Row } from '../../report/table';
 import { welchTTest } from '../../stats/twoSample';
 import { PcArchitecture, PcOptimizer } from '../parameterChange/config';
-import { meanCI } from '../../stats/intervals';
+import { meanInterval, type MeanCI } from '../../stats/intervals';
 import { fixed, percent, pValue } from '../../util/format';
 
-/** Mean with a 95% Student-t CI (lo/hi null for n < 2; mean null for n = 0). */
-export interface MeanWithCI {
-  mean: number | null;
-  lo: number | null;
-  hi: number | null;
-  n: number;
-}
-
-export function meanWithCI(values: readonly number[]): MeanWithCI {
-  const v = values.filter((x) => Number.isFinite(x));
-  const n = v.length;
-  if (n === 0) return { mean: null, lo: null, hi: null, n };
-  const mean = v.reduce((a, b) => a + b, 0) / n;
-  if (n < 2) return { mean, lo: null, hi: null, n };
-  const ci = meanCI(v);
-  return { mean, lo: ci.lo, hi: ci.hi, n };
-}
 import { SignFlipConfig } from './config';
 
 function num(row: Row, key: string): number | null {
@@ -41,36 +24,43 @@ function nums(rows: readonly Row[], key: string): number[] {
   return rows.map((r) => num(r, key)).filter((v): v is number => v !== null);
 }
 
-const ci = (rows: readonly Row[], key: string): MeanWithCI => meanWithCI(nums(rows, key));
+/**
+ * Mean ± 95% Student-t interval from two values on: this summary is descriptive (the claims in claims.ts use the
+ * verdict rule, a bootstrap below 5 units), and shows the t-interval of every group it has.
+ */
+const meanWithCI = (values: readonly number[]): MeanCI => meanInterval(values, { tFrom: 2 });
+const ci = (rows: readonly Row[], key: string): MeanCI => meanWithCI(nums(rows, key));
+/** The mean when there is one (null: nothing measured). */
+const meanOrNull = (m: MeanCI | undefined): number | null => (m !== undefined && Number.isFinite(m.mean) ? m.mean : null);
 
 export interface SfPerturbationSummary {
   perturbation: string;
   runs: number;
   diverged: number;
-  startTestAccuracy: MeanWithCI;
-  retrainedTestAccuracy: MeanWithCI;
-  relativeStartDistance: MeanWithCI;
-  relativeDistanceToOriginal: MeanWithCI;
-  relativeDistanceToControl: MeanWithCI;
-  gapClosed: MeanWithCI;
-  changedFraction: MeanWithCI;
-  testLossBarrier: MeanWithCI;
-  testAccuracyDrop: MeanWithCI;
+  startTestAccuracy: MeanCI;
+  retrainedTestAccuracy: MeanCI;
+  relativeStartDistance: MeanCI;
+  relativeDistanceToOriginal: MeanCI;
+  relativeDistanceToControl: MeanCI;
+  gapClosed: MeanCI;
+  changedFraction: MeanCI;
+  testLossBarrier: MeanCI;
+  testAccuracyDrop: MeanCI;
   /** Features of the retrained model vs the original's. */
-  hungarianMeanAbsR: MeanWithCI;
-  greedyMeanAbsR: MeanWithCI;
-  ckaDebiased: MeanWithCI;
+  hungarianMeanAbsR: MeanCI;
+  greedyMeanAbsR: MeanCI;
+  ckaDebiased: MeanCI;
 }
 
 /** One architecture × optimiser (SGD and Adam move a trained model very differently: never pooled). */
 export interface SfGroupVerdict {
   architecture: PcArchitecture;
   optimizer: PcOptimizer;
-  originalTestAccuracy: MeanWithCI;
+  originalTestAccuracy: MeanCI;
   /** Yardstick: independently trained models of the same recipe and optimiser (seed pairs). */
-  seedRelativeDistance: MeanWithCI;
-  seedHungarianMeanAbsR: MeanWithCI;
-  seedCkaDebiased: MeanWithCI;
+  seedRelativeDistance: MeanCI;
+  seedHungarianMeanAbsR: MeanCI;
+  seedCkaDebiased: MeanCI;
   perturbations: SfPerturbationSummary[];
   /** +1e-6 retrain ends closer to the original than half the seed distance (null: not measured). */
   distortionReturns: boolean | null;
@@ -101,7 +91,7 @@ export interface SfGroupVerdict {
 export interface SfOptimizerComparison {
   architecture: PcArchitecture;
   /** Feature similarity of seed pairs trained with one optimiser. */
-  byOptimizer: { optimizer: PcOptimizer; hungarianMeanAbsR: MeanWithCI; greedyMeanAbsR: MeanWithCI; ckaDebiased: MeanWithCI }[];
+  byOptimizer: { optimizer: PcOptimizer; hungarianMeanAbsR: MeanCI; greedyMeanAbsR: MeanCI; ckaDebiased: MeanCI }[];
   /** Adam minus SGD (mean Hungarian |r| of seed pairs), Welch p (null when n < 2 on a side). */
   difference: number | null;
   ckaDifference: number | null;
@@ -158,10 +148,12 @@ export function signFlipVerdict(retrains: readonly Row[], pairs: readonly Row[],
       });
       const of = (label: string): SfPerturbationSummary | undefined => perturbations.find((p) => p.perturbation === label);
       const near = (label: string): boolean | null => {
-        const d = of(label)?.relativeDistanceToOriginal.mean ?? null;
-        return d === null || seedDistance.mean === null ? null : d < NEAR * seedDistance.mean;
+        const d = meanOrNull(of(label)?.relativeDistanceToOriginal);
+        const seed = meanOrNull(seedDistance);
+        return d === null || seed === null ? null : d < NEAR * seed;
       };
-      const flipAll = of('flip-all')?.relativeDistanceToOriginal.mean ?? null;
+      const flipAll = meanOrNull(of('flip-all')?.relativeDistanceToOriginal);
+      const seedMean = meanOrNull(seedDistance);
       const fa = rs.filter((r) => r['perturbation'] === 'flip-all');
       const fw = rs.filter((r) => r['perturbation'] === 'flip-weights');
       const between = fa.map((r) => {
@@ -180,19 +172,19 @@ export function signFlipVerdict(retrains: readonly Row[], pairs: readonly Row[],
         perturbations,
         distortionReturns: near('shift-1e-6'),
         controlReturns: near('none'),
-        shiftVsControl: of('shift-1e-6')?.relativeDistanceToControl.mean ?? null,
-        repeatVsControl: of('none-repeat')?.relativeDistanceToControl.mean ?? null,
-        flipFarAway: flipAll === null || seedDistance.mean === null ? null : flipAll >= FAR * seedDistance.mean,
+        shiftVsControl: meanOrNull(of('shift-1e-6')?.relativeDistanceToControl),
+        repeatVsControl: meanOrNull(of('none-repeat')?.relativeDistanceToControl),
+        flipFarAway: flipAll === null || seedMean === null ? null : flipAll >= FAR * seedMean,
         flipBatchNorm: withBn
           ? {
               negativeVariancesAtStart: Math.max(...nums(fa, 'negativeVariancesAtStart')),
               negativeVariancesAtEnd: Math.max(0, ...nums(fa, 'negativeVariancesAtEnd')),
-              startNonFiniteShare: ci(fa, 'startNonFiniteShare').mean ?? NaN,
-              startAccuracyFlipAll: ci(fa, 'startTestAccuracy').mean,
-              startAccuracyFlipWeights: ci(fw, 'startTestAccuracy').mean,
-              lastRelativeDistanceBetweenFlips: meanWithCI(between).mean,
-              relativeDistanceFlipAll: ci(fa, 'relativeDistanceToOriginal').mean,
-              relativeDistanceFlipWeights: ci(fw, 'relativeDistanceToOriginal').mean,
+              startNonFiniteShare: ci(fa, 'startNonFiniteShare').mean,
+              startAccuracyFlipAll: meanOrNull(ci(fa, 'startTestAccuracy')),
+              startAccuracyFlipWeights: meanOrNull(ci(fw, 'startTestAccuracy')),
+              lastRelativeDistanceBetweenFlips: meanOrNull(meanWithCI(between)),
+              relativeDistanceFlipAll: meanOrNull(ci(fa, 'relativeDistanceToOriginal')),
+              relativeDistanceFlipWeights: meanOrNull(ci(fw, 'relativeDistanceToOriginal')),
             }
           : null,
       });
@@ -205,8 +197,8 @@ export function signFlipVerdict(retrains: readonly Row[], pairs: readonly Row[],
     const sgd = seedPairs.filter((p) => p['optimizer'] === 'sgd');
     const adam = seedPairs.filter((p) => p['optimizer'] === 'adam');
     const diff = (key: string): number | null => {
-      const a = meanWithCI(nums(adam, key)).mean;
-      const s = meanWithCI(nums(sgd, key)).mean;
+      const a = meanOrNull(meanWithCI(nums(adam, key)));
+      const s = meanOrNull(meanWithCI(nums(sgd, key)));
       return a === null || s === null ? null : a - s;
     };
     const welch = (key: string): number | null => {
@@ -236,8 +228,8 @@ export function signFlipVerdict(retrains: readonly Row[], pairs: readonly Row[],
   return { groups, optimizers, nearFactor: NEAR, farFactor: FAR };
 }
 
-const withCI = (m: MeanWithCI, fmt: (x: number | null) => string = (x) => fixed(x, 3)): string =>
-  m.mean === null ? 'n/a' : m.lo === null || m.hi === null ? `${fmt(m.mean)} (n = ${m.n})` : `${fmt(m.mean)} [${fmt(m.lo)}, ${fmt(m.hi)}] (n = ${m.n})`;
+const withCI = (m: MeanCI, fmt: (x: number) => string = (x) => fixed(x, 3)): string =>
+  !Number.isFinite(m.mean) ? 'n/a' : !Number.isFinite(m.lo) || !Number.isFinite(m.hi) ? `${fmt(m.mean)} (n = ${m.n})` : `${fmt(m.mean)} [${fmt(m.lo)}, ${fmt(m.hi)}] (n = ${m.n})`;
 const yesNo = (b: boolean | null): string => (b === null ? 'not measured' : b ? 'yes (descriptive)' : 'no (descriptive)');
 
 /** Markdown verdict quoting the numbers. */
