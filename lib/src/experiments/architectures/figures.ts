@@ -159,14 +159,14 @@ export function placementFigure(rows: readonly Row[]): Figure {
 /** Test accuracy per block family at an equal parameter budget, with 95% CIs over seeds. */
 export function budgetFigure(results: BudgetComparisonResults): Figure {
   const s = results.summary;
-  const hasCi = s.every((r) => typeof r['lo'] === 'number');
+  const hasCi = s.every((r) => r.lo !== null && r.hi !== null);
   return barChart({
     title: 'CIFAR-10 subset, ≈ equal parameter budget: test accuracy (mean, 95% CI over seeds)',
-    categories: s.map((r) => `${r['family']} (${Math.round(numberOrNaN(r['parameters']) / 100) / 10}k, w=${r['width']})`),
+    categories: s.map((r) => `${r.family} (${Math.round(numberOrNaN(r.parameters) / 100) / 10}k, w=${r.width})`),
     groups: [{
       name: 'test accuracy',
-      values: s.map((r) => numberOrNaN(r['testAccuracy'])),
-      ...(hasCi ? { lo: s.map((r) => r['lo'] as number), hi: s.map((r) => r['hi'] as number) } : {}),
+      values: s.map((r) => numberOrNaN(r.testAccuracy)),
+      ...(hasCi ? { lo: s.map((r) => numberOrNaN(r.lo)), hi: s.map((r) => numberOrNaN(r.hi)) } : {}),
       bounds: [0, 1],
     }],
     yTitle: 'test accuracy',
