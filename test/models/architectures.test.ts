@@ -47,7 +47,7 @@ describe('models/architectures', () => {
     deeper.dispose();
   });
 
-  it('LeNet-5 seed002 (32×32×3) and classic (28×28×1) match hand counts and shapes', () => {
+  it('LeNet-5 parameter-dynamics variant (32×32×3) and classic (28×28×1) match hand counts and shapes', () => {
     const a = lenet5({ seed: 1 });
     assert.equal(countParameters(a), conv(5, 3, 6, true) + conv(5, 6, 16, true) + dense(400, 120) + dense(120, 84) + dense(84, 10));
     assert.equal(countParameters(a), 62006);

@@ -154,7 +154,7 @@ describe('featureSimilarity: features of real models', () => {
 
   it('finds the penultimate layer of LeNet-5, the VGG-style net and the ResNet', () => {
     const models = [
-      lenet5({ variant: 'seed002', channels: 3, seed: 1 }),
+      lenet5({ variant: 'parameter-dynamics', channels: 3, seed: 1 }),
       vggSmall({ width: 4, stages: [1, 1], batchNorm: false, inputShape: [32, 32, 3], classes: 10, seed: 1 }),
       resnet18({ width: 4, blocksPerStage: [1, 1], batchNorm: true, inputShape: [32, 32, 3], classes: 10, seed: 1 }),
     ];
@@ -163,7 +163,7 @@ describe('featureSimilarity: features of real models', () => {
   });
 
   it('extracts the layer outputs batch by batch, without leaking tensors; CKA of a model with itself is 1', async () => {
-    const model = lenet5({ variant: 'seed002', channels: 3, seed: 4, init: 'kaiming-uniform' });
+    const model = lenet5({ variant: 'parameter-dynamics', channels: 3, seed: 4, init: 'kaiming-uniform' });
     const rng = createRng(5);
     const n = 37;
     const xs = Float32Array.from({ length: n * 32 * 32 * 3 }, () => rng.next());

@@ -1,5 +1,6 @@
 import { strict as assert } from 'assert';
-import { meanIntervalEstimate, verdictAgainstThreshold, verdictBoth, verdictWithinBand, type IntervalEstimate } from '../../lib/src/stats/verdict';
+import { verdictAgainstThreshold, verdictBoth, verdictWithinBand, type IntervalEstimate } from '../../lib/src/stats/verdict';
+import { meanInterval } from '../../lib/src/stats/intervals';
 import { verdictMarkdown } from '../../lib/src/report/verdict';
 
 const at = (lo: number, hi: number): IntervalEstimate => ({ estimate: (lo + hi) / 2, lo, hi, n: 5, method: 't 95%' });
@@ -10,7 +11,7 @@ describe('stats/verdict', () => {
     assert.equal(verdictAgainstThreshold(at(-0.3, -0.1), 0, 'above'), 'fails');
     assert.equal(verdictAgainstThreshold(at(-0.1, 0.3), 0, 'above'), 'inconclusive');
     assert.equal(verdictAgainstThreshold(at(-0.3, -0.1), 0, 'below'), 'holds');
-    assert.equal(verdictAgainstThreshold({ estimate: 1, lo: NaN, hi: NaN, n: 1, method: 'one value' }, 0, 'above'), 'inconclusive');
+    assert.equal(verdictAgainstThreshold({ lo: NaN, hi: NaN }, 0, 'above'), 'inconclusive');
   });
 
   it('decides within a band, and combines two parts', () => {
@@ -25,14 +26,14 @@ describe('stats/verdict', () => {
 
   it('mean intervals: Student-t from 5 values (SciPy), a bootstrap for 2-4, none for 1', () => {
     // scipy.stats.t.interval(0.95, 4, loc=3, scale=sem([1,2,3,4,5])) = (1.0367568385224428, 4.963243161477557)
-    const t = meanIntervalEstimate([1, 2, 3, 4, 5], 1);
+    const t = meanInterval([1, 2, 3, 4, 5], { seed: 1 });
     assert.equal(t.method, 't 95%');
     assert.ok(Math.abs(t.lo - 1.0367568385224428) < 1e-9 && Math.abs(t.hi - 4.963243161477557) < 1e-9, JSON.stringify(t));
-    const b = meanIntervalEstimate([1, 2, 4], 1);
+    const b = meanInterval([1, 2, 4], { seed: 1 });
     assert.equal(b.method, 'bootstrap 95%');
-    assert.ok(b.lo >= 1 && b.hi <= 4 && b.lo < b.estimate && b.estimate < b.hi, JSON.stringify(b));
-    assert.equal(meanIntervalEstimate([2, NaN], 1).n, 1);
-    assert.ok(Number.isNaN(meanIntervalEstimate([2], 1).lo));
+    assert.ok(b.lo >= 1 && b.hi <= 4 && b.lo < b.mean && b.mean < b.hi, JSON.stringify(b));
+    assert.equal(meanInterval([2, NaN], { seed: 1 }).n, 1);
+    assert.ok(Number.isNaN(meanInterval([2], { seed: 1 }).lo));
   });
 
   it('prints no verdict at tiny scale and marks quick ones as illustrative', () => {

@@ -1,7 +1,7 @@
 // What one notebook's folder under figures/ holds: the files of its latest run, and a manifest that says which run.
 import * as fs from 'fs';
 import * as path from 'path';
-import { formatDuration } from '../util/progress';
+import { clockDuration } from '../util/format';
 import type { Scale } from '../util/scale';
 
 export interface ManifestEntry {
@@ -62,7 +62,7 @@ export function removeStaleFigures(notebookDir: string, notebookName: string, cu
 
 export function figuresReadme(manifest: Manifest): string {
   const entries = Object.entries(manifest).sort(([a], [b]) => a.localeCompare(b));
-  const rows = entries.map(([nb, e]) => `| ${nb} | ${e.scale} | ${e.finishedAt} | ${formatDuration(e.elapsedMs)} | ${e.commit ?? 'not recorded'} | ${e.figures.length} |`);
+  const rows = entries.map(([nb, e]) => `| ${nb} | ${e.scale} | ${e.finishedAt} | ${clockDuration(e.elapsedMs)} | ${e.commit ?? 'not recorded'} | ${e.figures.length} |`);
   const notes = entries.filter(([, e]) => e.note !== undefined && e.note.trim() !== '').map(([nb, e]) => `- **${nb}**: ${e.note?.trim()}`);
   return [
     '# figures/',

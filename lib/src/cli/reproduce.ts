@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { exportFigures, listFigureSpecs } from '../plot/export';
 import { writeFileAtomic } from '../util/atomic';
-import { formatDuration } from '../util/progress';
+import { clockDuration } from '../util/format';
 import { cacheDir, figuresDir, repoRoot } from '../util/paths';
 import { scaleFromEnv, type Scale } from '../util/scale';
 import { failureSummary, listNotebooks, runNotebook } from './notebooks';
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
       console.log(`\n[${i + 1}/${notebooks.length}] ${name} SKIPPED: ${skipped.get(name)}`);
       continue;
     }
-    console.log(`\n[${i + 1}/${notebooks.length}] ${name} (elapsed ${formatDuration(Date.now() - start)})`);
+    console.log(`\n[${i + 1}/${notebooks.length}] ${name} (elapsed ${clockDuration(Date.now() - start)})`);
     // Under the configured cache, so that runs with different caches never share a temp path.
     const executedOut = path.join(cacheDir(), 'executed', scale, `${name}.ipynb`);
     removeFigureSpecs(path.join(figRoot, name));
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
       echo: (chunk) => process.stdout.write(chunk),
     });
     if (!run.ok) {
-      console.error(`\nreproduce: ${name} FAILED after ${formatDuration(run.elapsedMs)} (${failureSummary(run)})`);
+      console.error(`\nreproduce: ${name} FAILED after ${clockDuration(run.elapsedMs)} (${failureSummary(run)})`);
       failed.push(name);
       continue;
     }
@@ -101,9 +101,9 @@ async function main(): Promise<void> {
     writeFileAtomic(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
     writeFileAtomic(path.join(figRoot, 'README.md'), figuresReadme(manifest));
     ran.push(name);
-    console.log(`[${i + 1}/${notebooks.length}] ${name} done in ${formatDuration(run.elapsedMs)}`);
+    console.log(`[${i + 1}/${notebooks.length}] ${name} done in ${clockDuration(run.elapsedMs)}`);
   }
-  console.log(`\nreproduce summary (scale '${scale}', ${formatDuration(Date.now() - start)}):`);
+  console.log(`\nreproduce summary (scale '${scale}', ${clockDuration(Date.now() - start)}):`);
   console.log(`  ran (${ran.length}): ${ran.join(', ') || 'none'}`);
   console.log(`  skipped (${skipped.size}):${skipped.size ? '' : ' none'}`);
   for (const [name, why] of skipped) console.log(`    ${name}: ${why}`);

@@ -1,10 +1,11 @@
 // Per-group summaries of tidy result rows.
-import { meanCI } from '../stats/intervals';
+import { meanInterval } from '../stats/intervals';
 import type { Cell, Row } from './table';
 
 /**
- * Mean and 95% Student-t CI of one column per group of `by` columns, in first-seen group order (lo/hi null for n < 2);
- * non-finite and null values are left out.
+ * Mean and 95% Student-t CI (stats/intervals meanInterval, t from two values on: these are descriptive table and
+ * figure bands, not verdicts) of one column per group of `by` columns, in first-seen group order; a table cell, so a
+ * missing mean or bound is null (lo/hi null for n < 2). Non-finite and null values are left out.
  */
 export function meanCIByGroup(rows: readonly Row[], by: readonly string[], value: string): Row[] {
   const groups = new Map<string, { keys: Row; values: number[] }>();
@@ -22,16 +23,9 @@ export function meanCIByGroup(rows: readonly Row[], by: readonly string[], value
   }
   const out: Row[] = [];
   for (const { keys, values } of groups.values()) {
-    const n = values.length;
-    const mean = n === 0 ? null : values.reduce((a, b) => a + b, 0) / n;
-    let lo: number | null = null;
-    let hi: number | null = null;
-    if (n >= 2) {
-      const ci = meanCI(values);
-      lo = ci.lo;
-      hi = ci.hi;
-    }
-    out.push({ ...keys, mean, lo, hi, n });
+    const ci = meanInterval(values, { tFrom: 2 });
+    const orNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
+    out.push({ ...keys, mean: orNull(ci.mean), lo: orNull(ci.lo), hi: orNull(ci.hi), n: ci.n });
   }
   return out;
 }

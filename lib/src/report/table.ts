@@ -96,8 +96,8 @@ export function textTable(rows: readonly Row[], maxRows = 30, csvFile?: string):
   }
   const shown = rows.slice(0, maxRows).map((r) => cols.map((c) => formatCell(r[c])));
   const widths = cols.map((c, j) => Math.max(c.length, ...shown.map((r) => (r[j] as string).length)));
-  const fmt = (cells: string[]): string => cells.map((s, j) => s.padEnd(widths[j] as number)).join('  ');
-  const lines = [fmt(cols), ...shown.map(fmt)];
+  const padded = (cells: string[]): string => cells.map((s, j) => s.padEnd(widths[j] as number)).join('  ');
+  const lines = [padded(cols), ...shown.map(padded)];
   if (rows.length > maxRows) lines.push(`... ${rows.length - maxRows} more rows in ${csvPlace(csvFile)}`);
   return lines.join('\n');
 }

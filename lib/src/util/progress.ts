@@ -1,5 +1,6 @@
 import { envFlag } from './env';
 import { insideNotebookKernel } from './notebookKernel';
+import { clockDuration } from './format';
 
 /**
  * Progress with ETA for long work, shown one of three ways:
@@ -73,14 +74,6 @@ export interface Progress {
   elapsedMs(): number;
 }
 
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '--';
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
-}
 
 export function createProgress(options: ProgressOptions): Progress {
   const notebook = options.mode === undefined && options.stream === undefined && insideNotebookKernel();
@@ -100,7 +93,7 @@ export function createProgress(options: ProgressOptions): Progress {
     const filled = Math.round(frac * width);
     const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
     const eta = done > 0 ? (elapsed / done) * (options.total - done) : NaN;
-    const time = final ? `in ${formatDuration(elapsed)}` : `${formatDuration(elapsed)} elapsed, ETA ${formatDuration(eta)}`;
+    const time = final ? `in ${clockDuration(elapsed)}` : `${clockDuration(elapsed)} elapsed, ETA ${clockDuration(eta)}`;
     return `${options.label} [${bar}] ${done}/${options.total}${unit ? ' ' + unit : ''} ${time}${status ? ' | ' + status : ''}`;
   };
   // Only a terminal understands the erase code that clears what a longer previous line left behind; in a notebook

@@ -222,7 +222,7 @@ describe('experiments/activationVariance', () => {
     assert.equal(unit.hi, 1);
     assert.equal(unit.lo, free.lo);
     assert.ok(Number.isNaN(replicateInterval([3]).lo));
-    assert.deepEqual(replicateInterval([2, 2, 2]), { mean: 2, lo: 2, hi: 2 });
+    assert.deepEqual(replicateInterval([2, 2, 2]), { mean: 2, lo: 2, hi: 2, n: 3, method: 'all equal' });
   });
 
   it('runs the study on a synthetic problem: tidy results, CIs, summary, CSV rows, verdict and figures', async () => {

@@ -4,7 +4,7 @@ import { RESIDUAL_PLACEMENTS, budgetFigure, placementFigure } from '../../../lib
 import { countParameters, initializeModel } from '../../../lib/src/models/index';
 import { meanCIByGroup } from '../../../lib/src/report/groups';
 import type { Row } from '../../../lib/src/report/table';
-import { blockSummary, residualBlockModel, residualPlacementBlock, residualPlacementSignals, placementStack, BLOCK_FAMILIES, widthForBudget, budgetNet } from '../../../lib/src/experiments/architectures/blocks';
+import { type BudgetFamilySummary, blockSummary, residualBlockModel, residualPlacementBlock, residualPlacementSignals, placementStack, BLOCK_FAMILIES, widthForBudget, budgetNet } from '../../../lib/src/experiments/architectures/blocks';
 import { assertFigureContent, traceY } from '../../plot/figureContent';
 
 describe('experiments/architectures: blocks', () => {
@@ -129,7 +129,7 @@ describe('experiments/architectures: blocks', () => {
   });
 
   it('budgetFigure draws one bar per family with CIs', () => {
-    const summary: Row[] = BLOCK_FAMILIES.map((family, i) => ({ family, width: i + 1, parameters: 1000, macs: 1, testAccuracy: 0.3, lo: 0.2, hi: 0.4, seeds: 2 }));
+    const summary: BudgetFamilySummary[] = BLOCK_FAMILIES.map((family, i) => ({ family, width: i + 1, parameters: 1000, macs: 1, testAccuracy: 0.3, lo: 0.2, hi: 0.4, seeds: 2, seedsOnPlateau: 2 }));
     const fig = budgetFigure({ runs: [], summary, trainedRuns: 0, elapsedMs: 0 });
     assertFigureContent(fig, { traces: 1, title: /equal parameter budget: test accuracy/, yTitle: /^test accuracy$/ });
     assert.equal((fig.data[0] as { x: string[] }).x.length, BLOCK_FAMILIES.length);

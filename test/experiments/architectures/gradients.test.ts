@@ -47,7 +47,7 @@ describe('experiments/architectures: vanishing gradients (trains, caches)', func
     const atInit = gradientsAtInitFigure(r);
     // line + CI band per variant (three init seeds give an interval)
     assertFigureContent(atInit, { traces: 2 * config.variants.length, title: /at initialisation/, xTitle: /^hidden layer i$/, yTitle: /^log₁₀ ‖∂L\/∂W_i‖$/ });
-    assert.deepEqual(traceY(atInit, 'plain-sigmoid'), r.initSummary.filter((x) => x['variant'] === 'plain-sigmoid').map((x) => num(x['mean'])));
+    assert.deepEqual(traceY(atInit, 'plain-sigmoid'), r.initSummary.filter((x) => x.variant === 'plain-sigmoid').map((x) => x.log10Norm.mean));
     const during = gradientsDuringTrainingFigure(r, config.depth);
     // layer 1 and the last layer per variant
     assertFigureContent(during, { traces: 2 * config.variants.length, title: new RegExp(`layer 1 \\(solid\\) vs layer ${config.depth}`), xTitle: /^training step$/ });

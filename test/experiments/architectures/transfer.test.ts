@@ -75,19 +75,19 @@ describe('experiments/transfer', function () {
     // Equivalence, 2 cells → TOST level 1 − 2·0.05/2 = 0.95. Near: k = 2 − k = 0 = 2·slope = −0.020 [−0.0239, −0.0161] within ±0.03.
     const [near, far] = c.freezeEarly;
     assert.equal(near?.pair, 'mnist-5to0');
-    assert.ok(Math.abs((near?.difference.estimate as number) + 0.02) < 1e-12);
+    assert.ok(Math.abs((near?.difference.mean as number) + 0.02) < 1e-12);
     assert.equal(near?.difference.n, 5);
     assert.equal(near?.difference.method, 't 95%');
     assert.equal(near?.status, 'holds');
     // Far: −0.10, the whole interval below −0.03 → "costs nothing" fails.
     assert.equal(far?.status, 'fails');
-    assert.ok(Math.abs((far?.difference.estimate as number) + 0.1) < 1e-12);
+    assert.ok(Math.abs((far?.difference.mean as number) + 0.1) < 1e-12);
     // Pretraining (k = 2) − scratch is far above 0 on both pairs.
     assert.deepEqual(c.pretraining.map((p) => p.status), ['holds', 'holds']);
     // Distance × k, one cell (level 0.95): near − far slopes per seed = 0.04, 0.028, 0.052, 0.034, 0.046;
     // SciPy: mean 0.04, t.interval(0.95, 4) = [0.02822054103113464, 0.05177945896886536].
     const [d] = c.distance;
-    assert.ok(Math.abs((d?.contrast.estimate as number) - 0.04) < 1e-12);
+    assert.ok(Math.abs((d?.contrast.mean as number) - 0.04) < 1e-12);
     assert.ok(Math.abs((d?.contrast.lo as number) - 0.02822054103113464) < 1e-9);
     assert.ok(Math.abs((d?.contrast.hi as number) - 0.05177945896886536) < 1e-9);
     assert.equal(d?.status, 'holds');
@@ -102,7 +102,7 @@ describe('experiments/transfer', function () {
     });
     const z = transferClaims(sized, sizeRuns, sources);
     assert.equal(z.size.length, 1);
-    assert.ok(Math.abs((z.size[0]?.contrast.estimate as number) - 0.012) < 1e-12);
+    assert.ok(Math.abs((z.size[0]?.contrast.mean as number) - 0.012) < 1e-12);
     assert.equal(z.size[0]?.status, 'holds');
     assert.equal(z.distance.length, 0, 'a near pair alone has no interaction test');
     // The text: tiny prints no verdict; quick marks it illustrative.

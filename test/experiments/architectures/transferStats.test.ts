@@ -4,10 +4,13 @@ import {
   FINE_TUNE_PLATEAU,
   leastSquaresSlope,
   lossPlateaued,
-  meanInterval,
   pairedBySeed,
+  TRANSFER_INTERVAL,
 } from '../../../lib/src/experiments/architectures/transferStats';
-import { bootstrapCI } from '../../../lib/src/stats/intervals';
+import { bootstrapCI, meanInterval as sharedMeanInterval, type MeanCI, type MeanIntervalOptions } from '../../../lib/src/stats/intervals';
+
+/** The transfer verdicts' interval: the shared rule with the transfer options. */
+const meanInterval = (values: readonly number[], options: MeanIntervalOptions): MeanCI => sharedMeanInterval(values, { ...TRANSFER_INTERVAL, ...options });
 
 const close = (a: number, b: number, tol = 1e-9): void => assert.ok(Math.abs(a - b) < tol, `${a} vs ${b}`);
 
@@ -15,7 +18,7 @@ const close = (a: number, b: number, tol = 1e-9): void => assert.ok(Math.abs(a -
 describe('experiments/architectures: transfer statistics', () => {
   it('meanInterval: a t-interval at any level from n = 5 on, as SciPy computes it', () => {
     const a = meanInterval([0.02, -0.01, 0.03, 0.0, 0.01], { level: 0.9, seed: 1 });
-    close(a.estimate, 0.01);
+    close(a.mean, 0.01);
     close(a.lo, -0.005074433155336063);
     close(a.hi, 0.025074433155336053);
     assert.equal(a.n, 5);
@@ -43,13 +46,13 @@ describe('experiments/architectures: transfer statistics', () => {
     assert.equal(d.lo, ref.lo);
     assert.equal(d.hi, ref.hi);
     const same = meanInterval([0.5, 0.5, 0.5, 0.5, 0.5], { level: 0.95, seed: 1 });
-    assert.equal(same.estimate, 0.5);
+    assert.equal(same.mean, 0.5);
     assert.ok(Number.isNaN(same.lo) && Number.isNaN(same.hi), 'identical values must not give a zero-width interval');
-    assert.equal(same.method, 'all values equal, no interval');
+    assert.equal(same.method, 'all equal, no interval');
     const one = meanInterval([0.4, NaN], { level: 0.95, seed: 1 });
     assert.equal(one.n, 1);
     assert.ok(Number.isNaN(one.lo));
-    assert.throws(() => meanInterval([1, 2], { level: 1, seed: 1 }), /level must be in \(0, 1\)/);
+    assert.throws(() => meanInterval([1, 2], { level: 1, seed: 1 }), /options.level must be a number strictly between 0 and 1/);
   });
 
   it('leastSquaresSlope and pairedBySeed, hand-computed', () => {

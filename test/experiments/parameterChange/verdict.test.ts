@@ -79,7 +79,7 @@ describe('parameterChange verdict (hand-made records)', () => {
     const text = parameterChangeVerdictMarkdown(v);
     assert.match(text, /n = 5 \(t 95%\)/);
     assert.match(text, /scale standard/);
-    assert.equal(intervalText({ estimate: 0.5, lo: NaN, hi: NaN, n: 1, method: 'one value' }), '50.0% (n = 1, no interval)');
+    assert.equal(intervalText({ mean: 0.5, lo: NaN, hi: NaN, n: 1, method: 'one value' }), '50.0% (n = 1, no interval)');
   });
 
   it('SGD vs Adam: paired by seed, holds when Adam ends farther in every ResNet group', () => {
@@ -89,7 +89,7 @@ describe('parameterChange verdict (hand-made records)', () => {
     const r = v.sgdVsAdam.effects.find((e) => e.architecture === 'resnet18');
     // log(Adam/SGD) per seed = log(3 + 0.1 s): the pair is the unit (n = 5 pairs, not 10 models).
     assert.equal(r?.value.n, 5);
-    assert.ok(Math.abs((r?.value.estimate as number) - seeds.reduce((s, k) => s + Math.log(3 + 0.1 * k), 0) / 5) < 1e-12);
+    assert.ok(Math.abs((r?.value.mean as number) - seeds.reduce((s, k) => s + Math.log(3 + 0.1 * k), 0) / 5) < 1e-12);
     assert.equal(v.sgdVsAdam.status, 'holds');
     // LeNet's log ratios straddle 0; the ResNet − LeNet interaction is a Welch test of the two groups of pairs.
     const inter = v.sgdVsAdam.interactions.find((i) => i.label === 'cifar10: ResNet − lenet5');
@@ -112,7 +112,7 @@ describe('parameterChange verdict (hand-made records)', () => {
     assert.ok(v.batchNorm?.interaction !== null && v.batchNorm?.interaction !== undefined);
     // Grid ResNets have relativeDistance 0.1 at width 8: slopes −0.5 + 0.01 s, all negative.
     assert.equal(v.width?.effects[0]?.value.n, 5);
-    assert.ok(Math.abs((v.width?.effects[0]?.value.estimate as number) - (-0.5 + 0.02)) < 1e-9);
+    assert.ok(Math.abs((v.width?.effects[0]?.value.mean as number) - (-0.5 + 0.02)) < 1e-9);
     assert.equal(v.width?.status, 'holds');
   });
 

@@ -60,8 +60,8 @@ describe('signFlip claims (hand-made rows)', () => {
     assert.equal(c.groups.length, 2);
     for (const g of c.groups) {
       assert.equal(g.flipVsFloor.n, 5);
-      assert.ok(Math.abs(g.flipVsFloor.estimate - Math.log(3)) < 1e-12);
-      assert.ok(Math.abs(g.shiftVsSeed.estimate - seeds.reduce((a, s) => a + Math.log(0.1 * jitter(s)), 0) / 5) < 1e-12);
+      assert.ok(Math.abs(g.flipVsFloor.mean - Math.log(3)) < 1e-12);
+      assert.ok(Math.abs(g.shiftVsSeed.mean - seeds.reduce((a, s) => a + Math.log(0.1 * jitter(s)), 0) / 5) < 1e-12);
     }
     // Features: one value per model (its mean over its 4 seed pairs), 5 per optimiser — not 10 pairs.
     assert.deepEqual(c.features.map((f) => f.models), [{ adam: 5, sgd: 5 }, { adam: 5, sgd: 5 }]);

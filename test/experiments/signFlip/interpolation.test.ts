@@ -56,7 +56,7 @@ describe('signFlip: BN recomputation, robust evaluation and interpolation', func
     }
     tf.dispose([x, input, mean, variance]);
     // A model without BN is left alone.
-    const lenet = lenet5({ variant: 'seed002', channels: 3, seed: 1 });
+    const lenet = lenet5({ variant: 'parameter-dynamics', channels: 3, seed: 1 });
     const s0 = takeSnapshot(lenet);
     assert.equal(await recomputeBatchNormStatistics(lenet, source), 0);
     assert.equal(l2Norm(s0, { include: 'all' }), l2Norm(takeSnapshot(lenet), { include: 'all' }));
@@ -66,7 +66,7 @@ describe('signFlip: BN recomputation, robust evaluation and interpolation', func
 
   it('robust evaluation equals evaluateModel on finite outputs, and counts NaN outputs of a flipped BN net as wrong', async () => {
     const source = randomImages(30, 6);
-    const lenet = lenet5({ variant: 'seed002', channels: 3, seed: 2, init: 'kaiming-normal' });
+    const lenet = lenet5({ variant: 'parameter-dynamics', channels: 3, seed: 2, init: 'kaiming-normal' });
     const a = await evaluateRobustly(lenet, source);
     const b = await evaluateModel(lenet, source);
     assert.equal(a.nonFiniteShare, 0);
@@ -86,8 +86,8 @@ describe('signFlip: BN recomputation, robust evaluation and interpolation', func
   it('the path reproduces both end points of a net without BN, and recomputed BN statistics make every point of a flip path finite', async () => {
     const train = randomImages(20, 7);
     const test = randomImages(16, 8);
-    const model = lenet5({ variant: 'seed002', channels: 3, seed: 5, init: 'kaiming-uniform' });
-    const other = lenet5({ variant: 'seed002', channels: 3, seed: 6, init: 'kaiming-uniform' });
+    const model = lenet5({ variant: 'parameter-dynamics', channels: 3, seed: 5, init: 'kaiming-uniform' });
+    const other = lenet5({ variant: 'parameter-dynamics', channels: 3, seed: 6, init: 'kaiming-uniform' });
     const a = takeSnapshot(model, 'a');
     const b = takeSnapshot(other, 'b');
     const refA = await evaluateModel(model, test);

@@ -150,7 +150,7 @@ describe('signFlip: the whole experiment at tiny scale', function () {
     for (const a of config.architectures) {
       const cell = cellOf(config.recipe, { architecture: a, init: 'kaiming-uniform', optimizer: 'sgd', dataset: 'mnist', seed: 0 });
       const m = a === 'lenet5'
-        ? lenet5({ variant: 'seed002', channels: 3, seed: 0 })
+        ? lenet5({ variant: 'parameter-dynamics', channels: 3, seed: 0 })
         : resnet18({ width: cell.width as number, blocksPerStage: cell.blocks as number[], batchNorm: true, inputShape: [32, 32, 3], classes: 10, seed: 0 });
       const s = takeSnapshot(m);
       counts.set(a, s.entries.filter((e) => e.trainable).reduce((t, e) => t + e.size, 0));

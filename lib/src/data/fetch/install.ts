@@ -20,6 +20,7 @@ import {
   type RemoteFile,
 } from './sources';
 import { sha256Hex } from '../checksums';
+import { megabytes } from '../../util/format';
 
 /**
  * Installs a fetchable dataset into a data folder:
@@ -90,7 +91,6 @@ export function manualRoute(name: FetchableName): string {
   }
 }
 
-const formatMB = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 
 /** Downloads files into `dir` (several at a time) with one progress bar over their bytes. */
 async function downloadAll(label: string, files: readonly { remote: RemoteFile; dest: string }[], options: FetchOptions): Promise<void> {
@@ -107,7 +107,7 @@ async function downloadAll(label: string, files: readonly { remote: RemoteFile; 
     const total = knownTotal ? todo.reduce((a, f) => a + (f.remote.size ?? 0), 0) : [...totals.values()].reduce((a, b) => a + b, 0);
     const rate = bytes / Math.max(0.001, (Date.now() - start) / 1000);
     progress ??= createProgress({ label, total: files.length, unit: 'files', quiet: options.quiet, minIntervalMs: 3000 });
-    progress.update(doneFiles, `${formatMB(bytes)}${total > 0 ? ` of ${formatMB(total)}` : ''} at ${formatMB(rate)}/s`);
+    progress.update(doneFiles, `${megabytes(bytes)}${total > 0 ? ` of ${megabytes(total)}` : ''} at ${megabytes(rate)}/s`);
   };
   const queue = [...todo];
   const worker = async (): Promise<void> => {
@@ -141,7 +141,7 @@ async function downloadAll(label: string, files: readonly { remote: RemoteFile; 
   );
   if (failure.err) throw failure.err;
   const bytes = [...received.values()].reduce((a, b) => a + b, 0);
-  progress?.finish(`${formatMB(bytes)} at ${formatMB(bytes / Math.max(0.001, (Date.now() - start) / 1000))}/s`);
+  progress?.finish(`${megabytes(bytes)} at ${megabytes(bytes / Math.max(0.001, (Date.now() - start) / 1000))}/s`);
 }
 
 async function assembleCifar(downloads: string, staging: string, options: FetchOptions): Promise<string> {

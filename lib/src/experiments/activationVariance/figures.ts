@@ -2,8 +2,8 @@ import { lineChart, barChart, sideBySide, type LineSeries } from '../../plot/bui
 import type { Figure } from '../../plot/types';
 import { colorAt } from '../../plot/palette';
 import { gaussianKDE } from '../../stats/kde';
-import { meanCI } from '../../stats/intervals';
-import type { ActivationVarianceResult, MeanInterval } from './run';
+import type { MeanCI } from '../../stats/intervals';
+import { replicateInterval, type ActivationVarianceResult } from './run';
 import type { ActivationVarianceResizeResult } from './resize';
 import type { ActivationVarianceClaims, TotalTrendClaim } from './verdict';
 import { datasetLabel } from '../../data';
@@ -15,24 +15,19 @@ function titleOf(result: ActivationVarianceResult): string {
   return datasetLabel(result.config.dataset);
 }
 
-function band(values: readonly MeanInterval[]): { y: number[]; lo?: number[]; hi?: number[] } {
+function band(values: readonly MeanCI[]): { y: number[]; lo?: number[]; hi?: number[] } {
   const y = values.map((v) => v.mean);
   const hasBand = values.every((v) => Number.isFinite(v.lo) && Number.isFinite(v.hi));
   return hasBand ? { y, lo: values.map((v) => v.lo), hi: values.map((v) => v.hi) } : { y };
 }
 
-function pointwiseCI(curves: readonly number[][]): MeanInterval[] {
+function pointwiseCI(curves: readonly number[][]): MeanCI[] {
   const n = curves[0]?.length ?? 0;
-  return Array.from({ length: n }, (_, g) => {
-    const column = curves.map((c) => c[g] as number);
-    if (column.length < 2) return { mean: column[0] ?? NaN, lo: NaN, hi: NaN };
-    if (column.every((v) => v === column[0])) return { mean: column[0] as number, lo: column[0] as number, hi: column[0] as number };
-    return meanCI(column);
-  });
+  return Array.from({ length: n }, (_, g) => replicateInterval(curves.map((c) => c[g] as number)));
 }
 
 /** KDE of one width's std distribution: per replicate on a common grid, then mean ± CI over replicates. */
-export function activationStdDensity(result: ActivationVarianceResult, width: number, gridPoints = 120): { grid: number[]; density: MeanInterval[] } {
+export function activationStdDensity(result: ActivationVarianceResult, width: number, gridPoints = 120): { grid: number[]; density: MeanCI[] } {
   const run = result.runs.find((r) => r.width === width);
   if (!run) throw new Error(`activationStdDensity: width ${width} is not in the ${result.config.dataset} results (${result.config.widths.join(', ')})`);
   const all = run.stdSamples.flat();
@@ -202,8 +197,8 @@ const NON_NEGATIVE = [0, Infinity] as const;
 const PERCENT = [0, 100] as const;
 const UNIT = [0, 1] as const;
 
-/** A share interval as percent. */
-const pct = (i: MeanInterval): MeanInterval => ({ mean: 100 * i.mean, lo: 100 * i.lo, hi: 100 * i.hi });
+/** A share interval rescaled to percent (the plotted unit). */
+const toPercent = (i: MeanCI): MeanCI => ({ ...i, mean: 100 * i.mean, lo: 100 * i.lo, hi: 100 * i.hi });
 
 /** 5b. Share of near-dead neurons (std < eps) vs width, one line per eps. */
 export function nearDeadFigure(results: readonly ActivationVarianceResult[]): Figure {
@@ -219,7 +214,7 @@ export function nearDeadFigure(results: readonly ActivationVarianceResult[]): Fi
           (eps, k): LineSeries => ({
             name: `std < ${eps} (mean, 95% CI)`,
             x,
-            ...band(r.widths.map((w) => pct(w.nearDeadShares[k] as MeanInterval))),
+            ...band(r.widths.map((w) => toPercent(w.nearDeadShares[k] as MeanCI))),
             bounds: PERCENT,
             color: colorAt(k + 1),
           }),
@@ -247,8 +242,8 @@ export function accuracyAndShapiroFigure(results: readonly ActivationVarianceRes
           { x: r.summary.wArgmaxWidth, color: colorAt(2) },
         ],
         series: [
-          { name: 'test accuracy (mean, 95% CI)', x, ...band(r.widths.map((w) => pct(w.testAccuracy))), bounds: PERCENT, color: colorAt(0) },
-          { name: 'train accuracy (mean, 95% CI)', x, ...band(r.widths.map((w) => pct(w.trainAccuracy))), bounds: PERCENT, color: colorAt(1), dash: 'dash' },
+          { name: 'test accuracy (mean, 95% CI)', x, ...band(r.widths.map((w) => toPercent(w.testAccuracy))), bounds: PERCENT, color: colorAt(0) },
+          { name: 'train accuracy (mean, 95% CI)', x, ...band(r.widths.map((w) => toPercent(w.trainAccuracy))), bounds: PERCENT, color: colorAt(1), dash: 'dash' },
           { name: 'W (pooled)', x, y: r.widths.map((w) => w.pooledShapiroW), color: colorAt(2), secondaryY: true },
         ],
       });
@@ -282,7 +277,7 @@ export function resizeTrajectoryFigure(results: readonly ActivationVarianceResiz
 
 export function resizeAccuracyFigure(results: readonly ActivationVarianceResizeResult[]): Figure {
   const categories = results.map((r) => datasetLabel(r.config.dataset));
-  const group = (name: string, pick: (r: ActivationVarianceResizeResult) => MeanInterval, color: string) => {
+  const group = (name: string, pick: (r: ActivationVarianceResizeResult) => MeanCI, color: string) => {
     const iv = results.map(pick);
     const finite = iv.every((i) => Number.isFinite(i.lo) && Number.isFinite(i.hi));
     return {

@@ -1,3 +1,4 @@
+import type { MeanCI } from '../../stats/intervals';
 import {
   MlpReplicas,
   StackedAdam,
@@ -12,7 +13,7 @@ import {
 import type { LabelledBatchSource } from '../../data/source';
 import { createRng } from '../../util/random';
 import type { Scale } from '../../util/scale';
-import { replicateInterval, type ActivationVarianceData, type MeanInterval } from './run';
+import { replicateInterval, type ActivationVarianceData } from './run';
 import { RunningMoments } from '../../probe/moments';
 import { deriveExperimentSeed } from './stats';
 import { ActivationVarianceDataset } from './config';
@@ -114,11 +115,11 @@ export interface ActivationVarianceResizeResult {
   resized: WidthResizeRun[];
   scratch: WidthScratchRun[];
   summary: {
-    finalWidth: MeanInterval;
-    resizedTestAccuracy: MeanInterval;
-    scratchTestAccuracy: MeanInterval;
+    finalWidth: MeanCI;
+    resizedTestAccuracy: MeanCI;
+    scratchTestAccuracy: MeanCI;
     /** Mean over replicates of (resized − scratch) test accuracy, paired by replicate. */
-    testAccuracyDifference: MeanInterval;
+    testAccuracyDifference: MeanCI;
     resizedMultiplyAdds: number;
     scratchMultiplyAdds: number;
     resizedWallMs: number;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadDataset } from '../../data/load';
 import type { ImageDataset } from '../../data/types';
-import { meanCI } from '../../stats/intervals';
+import { meanInterval, type MeanCI } from '../../stats/intervals';
 import { linearFit, type LinearFitResult } from '../../stats/correlation';
 import {
   MlpReplicas,
@@ -52,12 +52,6 @@ export interface ActivationVarianceReplicate {
   testMeanStd: number;
 }
 
-/** Mean and 95% Student-t interval over replicates (lo = hi = NaN with one replicate), truncated to the possible range. */
-export interface MeanInterval {
-  mean: number;
-  lo: number;
-  hi: number;
-}
 
 export interface ActivationVarianceWidth {
   width: number;
@@ -67,17 +61,17 @@ export interface ActivationVarianceWidth {
   pooledShapiroP: number;
   pooledShapiroN: number;
   pooledNeurons: number;
-  trainAccuracy: MeanInterval;
-  testAccuracy: MeanInterval;
-  deadCount: MeanInterval;
-  deadShare: MeanInterval;
-  nearDeadShares: MeanInterval[];
-  totalStd: MeanInterval;
-  totalVariance: MeanInterval;
-  meanStd: MeanInterval;
-  shapiroW: MeanInterval;
-  testDeadCount: MeanInterval;
-  testTotalStd: MeanInterval;
+  trainAccuracy: MeanCI;
+  testAccuracy: MeanCI;
+  deadCount: MeanCI;
+  deadShare: MeanCI;
+  nearDeadShares: MeanCI[];
+  totalStd: MeanCI;
+  totalVariance: MeanCI;
+  meanStd: MeanCI;
+  shapiroW: MeanCI;
+  testDeadCount: MeanCI;
+  testTotalStd: MeanCI;
   /** Wall time of training this width's replicates (lock-step), and of measuring them. */
   trainMs: number;
   measureMs: number;
@@ -300,16 +294,13 @@ export function runActivationVarianceWidth(
 }
 
 /**
- * Mean and 95% Student-t interval over replicates (NaN bounds with one replicate), truncated to the possible range
- * `bounds` (with 2-3 replicates a t-interval of an accuracy can pass 100%, of a count below 0).
+ * Mean and 95% interval over replicates, Student-t from two replicates on (no interval from one), clipped to the
+ * possible range `bounds` (with 2-3 replicates a t-interval of an accuracy can pass 100%, of a count go below 0).
+ * The verdict rule (stats/intervals meanInterval's default) would use a bootstrap for 2-4 replicates; the committed
+ * standard results of notebook 03 were computed with this rule, so the width summaries keep it.
  */
-export function replicateInterval(values: readonly number[], bounds: readonly [number, number] = [-Infinity, Infinity]): MeanInterval {
-  const finite = values.filter(Number.isFinite);
-  if (finite.length === 0) return { mean: NaN, lo: NaN, hi: NaN };
-  if (finite.length === 1) return { mean: finite[0] as number, lo: NaN, hi: NaN };
-  if (finite.every((v) => v === finite[0])) return { mean: finite[0] as number, lo: finite[0] as number, hi: finite[0] as number };
-  const { mean, lo, hi } = meanCI(finite, 0.95);
-  return { mean, lo: Math.max(bounds[0], lo), hi: Math.min(bounds[1], hi) };
+export function replicateInterval(values: readonly number[], bounds: readonly [number, number] = [-Infinity, Infinity]): MeanCI {
+  return meanInterval(values, { tFrom: 2, bounds });
 }
 
 const UNIT: readonly [number, number] = [0, 1];
@@ -318,7 +309,7 @@ const NON_NEGATIVE: readonly [number, number] = [0, Infinity];
 /** Mean ± 95% CI over replicates for one width. */
 export function aggregateActivationVarianceWidth(run: ActivationVarianceWidthRun): ActivationVarianceWidth {
   const reps = run.replicates;
-  const col = (f: (r: ActivationVarianceReplicate) => number, bounds: readonly [number, number] = NON_NEGATIVE): MeanInterval =>
+  const col = (f: (r: ActivationVarianceReplicate) => number, bounds: readonly [number, number] = NON_NEGATIVE): MeanCI =>
     replicateInterval(reps.map(f), bounds);
   const nEps = reps[0]?.nearDeadShares.length ?? 0;
   return {
@@ -520,7 +511,7 @@ export function activationVarianceReplicateRows(result: ActivationVarianceResult
 export function activationVarianceWidthRows(result: ActivationVarianceResult): Record<string, number | string>[] {
   return result.widths.map((w) => {
     const row: Record<string, number | string> = { dataset: result.config.dataset, width: w.width, replicates: w.replicates };
-    const put = (name: string, i: MeanInterval): void => {
+    const put = (name: string, i: MeanCI): void => {
       row[`${name}_mean`] = i.mean;
       row[`${name}_lo`] = i.lo;
       row[`${name}_hi`] = i.hi;
@@ -529,7 +520,7 @@ export function activationVarianceWidthRows(result: ActivationVarianceResult): R
     put('train_accuracy', w.trainAccuracy);
     put('dead_count', w.deadCount);
     put('dead_share', w.deadShare);
-    result.config.nearDeadEps.forEach((eps, k) => put(`near_dead_share_eps_${eps}`, w.nearDeadShares[k] as MeanInterval));
+    result.config.nearDeadEps.forEach((eps, k) => put(`near_dead_share_eps_${eps}`, w.nearDeadShares[k] as MeanCI));
     put('total_std', w.totalStd);
     put('total_variance', w.totalVariance);
     put('mean_std', w.meanStd);

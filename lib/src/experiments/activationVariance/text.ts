@@ -1,28 +1,21 @@
 import { datasetLabel } from '../../data';
+import type { MeanCI } from '../../stats/intervals';
 import type { IntervalEstimate } from '../../stats/verdict';
 import { verdictMarkdown } from '../../report/verdict';
+import { fixed, multiplyAdds, signedFixed } from '../../util/format';
 import type { ActivationVarianceClaims, ResizeClaim, TotalTrendClaim } from './verdict';
 
 /** The verdict of notebook 03 and the interval format of its tables, generated from the results (never typed in by hand). */
 
-/** Multiply-adds with a unit prefix: 3.2e9 → '3.20 GMAC'. */
-export function formatMultiplyAdds(n: number): string {
-  const units: [number, string][] = [[1e15, 'P'], [1e12, 'T'], [1e9, 'G'], [1e6, 'M']];
-  for (const [scale, prefix] of units) if (Math.abs(n) >= scale) return `${(n / scale).toFixed(2)} ${prefix}MAC`;
-  return `${n.toFixed(0)} MAC`;
-}
-
 /** "x [lo, hi] (n = …, method)" for an interval estimate; just x (n = …) when there is no interval. */
-export function intervalText(i: IntervalEstimate, format: (v: number) => string): string {
+export function intervalText(i: MeanCI | IntervalEstimate, format: (v: number) => string): string {
   const bounds = Number.isFinite(i.lo) && Number.isFinite(i.hi) ? ` [${format(i.lo)}, ${format(i.hi)}]` : ' (no interval)';
-  return `${format(i.estimate)}${bounds} (n = ${i.n}, ${i.method})`;
+  return `${format('mean' in i ? i.mean : i.estimate)}${bounds} (n = ${i.n}, ${i.method})`;
 }
-
-const signed = (digits: number) => (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;
 
 function trendEvidence(t: TotalTrendClaim): string {
   return (
-    `R²(a + b·ln w) − R²(a + b·w) per replicate curve = ${intervalText(t.logAdvantage, signed(3))}; over all models ` +
+    `R²(a + b·ln w) − R²(a + b·w) per replicate curve = ${intervalText(t.logAdvantage, (v) => signedFixed(v, 3))}; over all models ` +
     `log R² ${t.pooled.log.r2.toFixed(3)} vs linear R² ${t.pooled.linear.r2.toFixed(3)}`
   );
 }
@@ -45,7 +38,7 @@ export function activationVarianceVerdictText(claims: readonly ActivationVarianc
         claim: 'They reach their maximum around the same values (181 neurons and 256 respectively)',
         status: p.status,
         evidence:
-          `pooled-W argmax ${p.wArgmaxWidth} vs accuracy plateau ${p.plateauWidth}: log2 ratio ${intervalText(p.octaves, signed(2))} octaves; ` +
+          `pooled-W argmax ${p.wArgmaxWidth} vs accuracy plateau ${p.plateauWidth}: log2 ratio ${intervalText(p.octaves, (v) => signedFixed(v, 2))} octaves; ` +
           `per replicate, W argmax {${p.perReplicateWArgmax.join(', ')}} and plateau {${p.perReplicatePlateau.join(', ')}}`,
         control: `agreement within ±${p.toleranceOctaves} octave (one step of the seed's half-octave grid)`,
         scale,
@@ -80,8 +73,8 @@ export function activationVarianceVerdictText(claims: readonly ActivationVarianc
         evidence:
           d.fromWidth === null
             ? 'no width where every converged model has a dead neuron, so "after some time" never starts on this grid'
-            : `from width ${d.fromWidth} on (${d.widths.length} widths): slope ${intervalText(d.slope, (v) => (100 * v).toFixed(2))} dead neurons per 100 ` +
-              `added; R²(linear) − R²(log) per curve ${intervalText(d.linearAdvantage, signed(3))}`,
+            : `from width ${d.fromWidth} on (${d.widths.length} widths): slope ${intervalText(d.slope, (v) => fixed(100 * v, 2))} dead neurons per 100 ` +
+              `added; R²(linear) − R²(log) per curve ${intervalText(d.linearAdvantage, (v) => signedFixed(v, 3))}`,
         control: 'no growth (slope 0) and a logarithmic curve (difference 0)',
         scale,
         excludedModels,
@@ -97,8 +90,8 @@ export function activationVarianceVerdictText(claims: readonly ActivationVarianc
         evidence:
           `test accuracy minus the sweep's best mean (${(100 * z.bestTestAccuracy).toFixed(2)}% at width ${z.bestWidth}) = ` +
           `${intervalText(z.accuracyGap, (v) => `${(100 * v).toFixed(2)} points`)}; final width vs the plateau width ${z.plateauWidth}: ` +
-          `${intervalText(z.octavesFromPlateau, signed(2))} octaves; compute ${formatMultiplyAdds(z.resizedMultiplyAdds)} per resized run vs ` +
-          `${formatMultiplyAdds(z.plateauScratchMultiplyAdds)} to train the plateau width from scratch as long`,
+          `${intervalText(z.octavesFromPlateau, (v) => signedFixed(v, 2))} octaves; compute ${multiplyAdds(z.resizedMultiplyAdds)} per resized run vs ` +
+          `${multiplyAdds(z.plateauScratchMultiplyAdds)} to train the plateau width from scratch as long`,
         control: `the plateau tolerance (${(100 * z.plateauTolerance).toFixed(1)} points below the best mean)`,
         scale: z.scale,
       }),

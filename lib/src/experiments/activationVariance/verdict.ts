@@ -2,13 +2,13 @@
 // project's three-valued rules (holds / fails / inconclusive).
 import type { LinearFitResult } from '../../stats/correlation';
 import {
-  meanIntervalEstimate,
   verdictAgainstThreshold,
   verdictBoth,
   verdictWithinBand,
   type IntervalEstimate,
   type VerdictStatus,
 } from '../../stats/verdict';
+import { meanInterval, type MeanCI } from '../../stats/intervals';
 import { quantile } from '../../stats/descriptive';
 import { criterionFor, meetsCriterion, type ActivationVarianceDataset } from './config';
 import type { ActivationVarianceReplicate, ActivationVarianceResult } from './run';
@@ -49,7 +49,7 @@ export interface TotalTrendClaim {
   /** Per replicate curve (replicate r at every width, all independent models): R² of each fit. */
   curves: { replicate: number; points: number; logR2: number; linearR2: number }[];
   /** R²(a + b ln w) − R²(a + b w) over the curves: > 0 means the logarithm describes the growth better. */
-  logAdvantage: IntervalEstimate;
+  logAdvantage: MeanCI;
   status: VerdictStatus;
 }
 
@@ -79,9 +79,9 @@ export interface DeadNeuronClaim {
   fromWidth: number | null;
   widths: number[];
   /** Slope of the dead count per added neuron, per replicate curve over those widths. */
-  slope: IntervalEstimate;
+  slope: MeanCI;
   /** R²(linear in w) − R²(linear in ln w) per curve: > 0 means the straight line describes it better. */
-  linearAdvantage: IntervalEstimate;
+  linearAdvantage: MeanCI;
   status: VerdictStatus;
 }
 
@@ -135,7 +135,7 @@ function totalTrendClaim(groups: ReturnType<typeof convergedGroups>, definition:
     const fits = logAndLinearFits(c.widths, c.values);
     return { replicate: c.replicate, points: c.widths.length, logR2: fits.log.r2, linearR2: fits.linear.r2 };
   });
-  const logAdvantage = meanIntervalEstimate(curves.map((c) => c.logR2 - c.linearR2), seed);
+  const logAdvantage = meanInterval(curves.map((c) => c.logR2 - c.linearR2), { seed });
   return { definition, pooled, curves, logAdvantage, status: verdictAgainstThreshold(logAdvantage, 0, 'above') };
 }
 
@@ -202,14 +202,14 @@ function peakClaim(result: ActivationVarianceResult, groups: ReturnType<typeof c
 
 function deadNeuronClaim(groups: ReturnType<typeof convergedGroups>, seed: number): DeadNeuronClaim {
   const from = groups.find((g) => g.replicates.length > 0 && g.replicates.every((r) => r.deadCount > 0));
-  const none: IntervalEstimate = { estimate: NaN, lo: NaN, hi: NaN, n: 0, method: 'none' };
+  const none: MeanCI = { mean: NaN, lo: NaN, hi: NaN, n: 0, method: 'none' };
   if (!from) return { fromWidth: null, widths: [], slope: none, linearAdvantage: none, status: 'inconclusive' };
   const curves = replicateCurves(groups, (r) => r.deadCount, from.width).filter((c) => new Set(c.widths).size >= 3);
   const widths = groups.filter((g) => g.width >= from.width).map((g) => g.width);
   if (curves.length === 0) return { fromWidth: from.width, widths, slope: none, linearAdvantage: none, status: 'inconclusive' };
   const fits = curves.map((c) => logAndLinearFits(c.widths, c.values));
-  const slope = meanIntervalEstimate(fits.map((f) => f.linear.b), seed);
-  const linearAdvantage = meanIntervalEstimate(fits.map((f) => f.linear.r2 - f.log.r2), seed + 1);
+  const slope = meanInterval(fits.map((f) => f.linear.b), { seed });
+  const linearAdvantage = meanInterval(fits.map((f) => f.linear.r2 - f.log.r2), { seed: seed + 1 });
   return {
     fromWidth: from.width,
     widths,
@@ -246,9 +246,9 @@ export interface ResizeClaim {
   bestTestAccuracy: number;
   bestWidth: number;
   /** Per resized model: test accuracy − the sweep's best mean test accuracy. */
-  accuracyGap: IntervalEstimate;
+  accuracyGap: MeanCI;
   /** Per resized model: log2(final width / plateau width). */
-  octavesFromPlateau: IntervalEstimate;
+  octavesFromPlateau: MeanCI;
   plateauTolerance: number;
   /** Multiply-adds of one resized run (training and probes) and of training the plateau width from scratch. */
   resizedMultiplyAdds: number;
@@ -260,8 +260,8 @@ export interface ResizeClaim {
 export function resizeClaim(resize: ActivationVarianceResizeResult, sweep: ActivationVarianceResult): ResizeClaim {
   const s = sweep.summary;
   const seed = deriveExperimentSeed(sweep.config.seed, sweep.config.dataset, 'resize-claim');
-  const accuracyGap = meanIntervalEstimate(resize.resized.map((r) => r.testAccuracy - s.bestTestAccuracy), seed);
-  const octavesFromPlateau = meanIntervalEstimate(resize.resized.map((r) => Math.log2(r.finalWidth / s.plateauWidth)), seed + 1);
+  const accuracyGap = meanInterval(resize.resized.map((r) => r.testAccuracy - s.bestTestAccuracy), { seed });
+  const octavesFromPlateau = meanInterval(resize.resized.map((r) => Math.log2(r.finalWidth / s.plateauWidth)), { seed: seed + 1 });
   // Training the plateau width once from scratch for as many epochs as the resize rule ran, from the sweep's count.
   const row = sweep.widths.find((w) => w.width === s.plateauWidth);
   const perModelEpoch = row ? row.trainMultiplyAdds / row.replicates / sweep.config.epochs : NaN;

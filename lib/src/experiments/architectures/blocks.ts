@@ -28,7 +28,7 @@ import { createProgress, yieldToEventLoop } from '../../util/progress';
 import { lossPlateaued } from './transferStats';
 import { createRng } from '../../util/random';
 import { loadClassSubset, normalisedSource } from './common';
-import { meanCIByGroup } from '../../report/groups';
+import { meanInterval } from '../../stats/intervals';
 
 function symbolicModel(shape: readonly number[], build: (x: tf.SymbolicTensor) => tf.SymbolicTensor, seed = 1): tf.LayersModel {
   const x = tf.input({ shape: [...shape] });
@@ -365,11 +365,25 @@ export interface BudgetComparisonConfig {
 
 export const BUDGET_NAMESPACE = 'architectures-budget';
 
+/** One trained family × seed at the shared budget (a type, not an interface, so it goes straight into a table). */
+export type BudgetRun = {
+  family: BlockFamily; seed: number; width: number; parameters: number; macs: number;
+  /** null when the run diverged. */
+  trainAccuracy: number | null; testAccuracy: number | null; testLoss: number | null; samplesPerSecond: number | null;
+  diverged: boolean;
+  /** The convergence rule fixed in advance: the training loss reached its plateau (FINE_TUNE_PLATEAU). */
+  lossPlateau: boolean;
+};
+
+/** Per family: width, parameters, MACs, mean test accuracy with its 95% t-interval over seeds (null: none). */
+export type BudgetFamilySummary = {
+  family: BlockFamily; width: number | null; parameters: number | null; macs: number | null;
+  testAccuracy: number | null; lo: number | null; hi: number | null; seeds: number; seedsOnPlateau: number;
+};
+
 export interface BudgetComparisonResults {
-  /** One row per family × seed. */
-  runs: Row[];
-  /** Per family: width, parameters, MACs, mean test accuracy with CI over seeds. */
-  summary: Row[];
+  runs: BudgetRun[];
+  summary: BudgetFamilySummary[];
   trainedRuns: number;
   elapsedMs: number;
 }
@@ -381,7 +395,7 @@ export async function runBudgetComparison(config: BudgetComparisonConfig, option
   const testDs = await loadClassSubset({ dataset: 'cifar10', split: 'test', classes: null, perClass: config.testPerClass, seed: config.dataSeed + 1 });
   const trainSource = normalisedSource(trainDs, 'cifar10');
   const testSource = normalisedSource(testDs, 'cifar10');
-  const runs: Row[] = [];
+  const runs: BudgetRun[] = [];
   let trainedRuns = 0;
   const progress = options.progress ? createProgress({ label: 'equal-budget CIFAR-10', total: config.families.length * config.seeds.length, unit: 'runs' }) : null;
   let done = 0;
@@ -395,7 +409,7 @@ export async function runBudgetComparison(config: BudgetComparisonConfig, option
         version: config.version, family, width, seed, trainPerClass: config.trainPerClass, testPerClass: config.testPerClass,
         dataSeed: config.dataSeed, epochs: config.epochs, batchSize: config.batchSize, maxStepsPerEpoch: config.maxStepsPerEpoch, optimizer: config.optimizer,
       };
-      const run = await cachedRun<typeof cell, Row>(BUDGET_NAMESPACE, cell, async () => {
+      const run = await cachedRun<typeof cell, Omit<BudgetRun, 'lossPlateau'>>(BUDGET_NAMESPACE, cell, async () => {
         trainedRuns++;
         const model = budgetNet(family, width, { classes: 10, seed });
         try {
@@ -421,12 +435,14 @@ export async function runBudgetComparison(config: BudgetComparisonConfig, option
     }
   }
   progress?.finish();
-  const acc = meanCIByGroup(runs, ['family'], 'testAccuracy');
-  const summary = config.families.map((family) => {
-    const r = runs.find((x) => x['family'] === family) as Row;
-    const a = acc.find((x) => x['family'] === family) as Row;
-    const seedsOnPlateau = runs.filter((x) => x['family'] === family && x['lossPlateau'] === true).length;
-    return { family, width: r['width'] ?? null, parameters: r['parameters'] ?? null, macs: r['macs'] ?? null, testAccuracy: a['mean'] ?? null, lo: a['lo'] ?? null, hi: a['hi'] ?? null, seeds: a['n'] ?? 0, seedsOnPlateau };
+  const orNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
+  const summary = config.families.map((family): BudgetFamilySummary => {
+    const of = runs.filter((x) => x.family === family);
+    const r = of[0];
+    // Descriptive bars: the t-interval from two seeds on (this section ranks nothing by a verdict).
+    const a = meanInterval(of.map((x) => x.testAccuracy ?? NaN), { tFrom: 2 });
+    const seedsOnPlateau = of.filter((x) => x.lossPlateau).length;
+    return { family, width: r?.width ?? null, parameters: r?.parameters ?? null, macs: r?.macs ?? null, testAccuracy: orNull(a.mean), lo: orNull(a.lo), hi: orNull(a.hi), seeds: a.n, seedsOnPlateau };
   });
   return { runs, summary, trainedRuns, elapsedMs: performance.now() - started };
 }

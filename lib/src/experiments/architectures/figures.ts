@@ -26,8 +26,8 @@ function variantStyle(id: string, i: number): { color: string; dash: LineSeries[
   return VARIANT_STYLE[id] ?? { color: colorAt(i + 3), dash: 'solid' };
 }
 
-function variantsOf(rows: readonly Row[]): string[] {
-  return [...new Set(rows.map((r) => r['variant'] as string))];
+function variantsOf(rows: readonly { variant?: unknown }[]): string[] {
+  return [...new Set(rows.map((r) => String(r.variant)))];
 }
 
 /** Gradient maps of one output unit (|∂y/∂x| summed over channels), each normalised to its maximum. */
@@ -64,14 +64,14 @@ export function stackedKernelsFigure(rows: readonly Row[]): Figure {
 /** log10 ‖∂L/∂W_i‖ per hidden layer at initialisation, mean and 95% CI over init seeds. */
 export function gradientsAtInitFigure(results: VanishingGradientsResults): Figure {
   const series: LineSeries[] = variantsOf(results.initSummary).map((v, i) => {
-    const rows = results.initSummary.filter((r) => r['variant'] === v);
+    const rows = results.initSummary.filter((r) => r.variant === v);
     const st = variantStyle(v, i);
-    const hasCi = rows.every((r) => typeof r['lo'] === 'number');
+    const hasCi = rows.every((r) => Number.isFinite(r.log10Norm.lo));
     return {
       name: v,
-      x: rows.map((r) => r['layer'] as number),
-      y: rows.map((r) => numberOrNaN(r['mean'])),
-      ...(hasCi ? { lo: rows.map((r) => r['lo'] as number), hi: rows.map((r) => r['hi'] as number) } : {}),
+      x: rows.map((r) => r.layer),
+      y: rows.map((r) => r.log10Norm.mean),
+      ...(hasCi ? { lo: rows.map((r) => r.log10Norm.lo), hi: rows.map((r) => r.log10Norm.hi) } : {}),
       color: st.color,
       dash: st.dash,
     };
@@ -159,14 +159,14 @@ export function placementFigure(rows: readonly Row[]): Figure {
 /** Test accuracy per block family at an equal parameter budget, with 95% CIs over seeds. */
 export function budgetFigure(results: BudgetComparisonResults): Figure {
   const s = results.summary;
-  const hasCi = s.every((r) => typeof r['lo'] === 'number');
+  const hasCi = s.every((r) => r.lo !== null && r.hi !== null);
   return barChart({
     title: 'CIFAR-10 subset, ≈ equal parameter budget: test accuracy (mean, 95% CI over seeds)',
-    categories: s.map((r) => `${r['family']} (${Math.round(numberOrNaN(r['parameters']) / 100) / 10}k, w=${r['width']})`),
+    categories: s.map((r) => `${r.family} (${Math.round(numberOrNaN(r.parameters) / 100) / 10}k, w=${r.width})`),
     groups: [{
       name: 'test accuracy',
-      values: s.map((r) => numberOrNaN(r['testAccuracy'])),
-      ...(hasCi ? { lo: s.map((r) => r['lo'] as number), hi: s.map((r) => r['hi'] as number) } : {}),
+      values: s.map((r) => numberOrNaN(r.testAccuracy)),
+      ...(hasCi ? { lo: s.map((r) => numberOrNaN(r.lo)), hi: s.map((r) => numberOrNaN(r.hi)) } : {}),
       bounds: [0, 1],
     }],
     yTitle: 'test accuracy',

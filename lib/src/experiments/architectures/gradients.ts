@@ -6,7 +6,7 @@
 import type { InitScheme } from '../../models/init';
 import { deepNet } from '../../models/deep';
 import { cachedRun } from '../../store/cache';
-import type { Row } from '../../report/table';
+import { meanInterval, type MeanCI } from '../../stats/intervals';
 import { gradientNorms } from '../../train/evaluate';
 import { gradientNormHook } from '../../train/hooks';
 import { NonFiniteLossError, train } from '../../train/loop';
@@ -48,26 +48,62 @@ export interface VanishingGradientsConfig {
   recordEverySteps: number;
 }
 
+// The records below are types (not interfaces) so that they go straight into a table at the notebook's edge.
+
+/** ‖∂L/∂W_i‖ of one hidden layer of one variant and init seed at initialisation. */
+export type InitGradientNorm = { variant: string; seed: number; layer: number; gradientNorm: number; log10Norm: number };
+
+/** ‖∂L/∂W_i‖ of one hidden layer at one recorded training step of one run. */
+export type TrainingGradientNorm = { variant: string; seed: number; globalStep: number; epoch: number; layer: number; gradientNorm: number };
+
+/** One epoch of one run: train loss/accuracy (running means) and test loss/accuracy (null when not measured). */
+export type VanishingEpoch = {
+  variant: string; seed: number; epoch: number; trainLoss: number; trainAccuracy: number; testLoss: number | null; testAccuracy: number | null;
+};
+
+/** A run whose loss became NaN/Inf, and where. */
+export type DivergedRun = { variant: string; seed: number; epoch: number; step: number };
+
+/** Per variant: first/last hidden layer gradient at init (geometric mean over init seeds), final test accuracy. */
+export type VanishingVariantSummary = {
+  variant: string;
+  residual: boolean;
+  activation: VanishingVariant['activation'];
+  init: VanishingVariant['init'];
+  firstLayerGradient: number;
+  lastLayerGradient: number;
+  log10FirstOverLast: number;
+  /** Mean over trained seeds at the last epoch with its 95% t-interval (null: none). */
+  finalTestAccuracy: number | null;
+  finalTestAccuracyLo: number | null;
+  finalTestAccuracyHi: number | null;
+  trainedSeeds: number;
+  /** Seeds whose training loss reached its plateau (FINE_TUNE_PLATEAU, the convergence rule fixed in advance). */
+  seedsOnPlateau: number;
+};
+
 export interface VanishingGradientsResults {
-  /** One row per variant × init seed × hidden layer: ‖∂L/∂W_i‖ at initialisation. */
-  initNorms: Row[];
-  /** Mean and CI over init seeds of log10 ‖∂L/∂W_i‖ per variant × layer. */
-  initSummary: Row[];
-  /** One row per variant × seed × recorded step × layer. */
-  trainingNorms: Row[];
-  /** One row per variant × seed × epoch: train loss/accuracy (running means) and test loss/accuracy. */
-  history: Row[];
-  /** Per variant: first/last hidden layer gradient at init (geometric mean over seeds), final test accuracy. */
-  summary: Row[];
-  /** Runs whose loss became NaN/Inf (variant, seed, where). */
-  diverged: Row[];
+  /** One record per variant × init seed × hidden layer. */
+  initNorms: InitGradientNorm[];
+  /** Per variant × layer: log10 ‖∂L/∂W_i‖ over init seeds, mean with its 95% t-interval (from two seeds on). */
+  initSummary: { variant: string; layer: number; log10Norm: MeanCI }[];
+  /** One record per variant × seed × recorded step × layer. */
+  trainingNorms: TrainingGradientNorm[];
+  /** One record per variant × seed × epoch. */
+  history: VanishingEpoch[];
+  summary: VanishingVariantSummary[];
+  diverged: DivergedRun[];
   trainedRuns: number;
   elapsedMs: number;
 }
 
 export const VANISHING_NAMESPACE = 'architectures-vanishing';
 
-/** The four variants of the issue plus one control (plain ReLU with He/Kaiming init). */
+/**
+ * Plain vs residual × sigmoid vs ReLU (the lecture notes' contrast: sigmoid shrinks the backward signal at every layer,
+ * a residual path carries it past them), plus one control that separates depth from initialisation: plain ReLU with
+ * He/Kaiming init.
+ */
 export function defaultVanishingVariants(): VanishingVariant[] {
   return [
     { id: 'plain-sigmoid', residual: false, activation: 'sigmoid', init: 'torch-default' },
@@ -88,9 +124,9 @@ function buildModel(config: VanishingGradientsConfig, v: VanishingVariant, seed:
 }
 
 interface VanishingRunResult {
-  history: Row[];
-  norms: Row[];
-  diverged: Row | null;
+  history: VanishingEpoch[];
+  norms: TrainingGradientNorm[];
+  diverged: DivergedRun | null;
 }
 
 /** The whole section: gradient norms at init, then the trained runs (each a result-cache entry). */
@@ -102,7 +138,7 @@ export async function runVanishingGradients(config: VanishingGradientsConfig, op
   const testSource = normalisedSource(testDs, 'mnist');
 
   // 1. At initialisation: one fixed batch (the first initBatch images of a seeded permutation), every init seed.
-  const initNorms: Row[] = [];
+  const initNorms: InitGradientNorm[] = [];
   const perm = Int32Array.from({ length: Math.min(config.initBatch, trainSource.count) }, (_, i) => Math.floor((i * trainSource.count) / Math.min(config.initBatch, trainSource.count)));
   const batch = trainSource.batch(perm);
   for (const v of config.variants) {
@@ -116,12 +152,18 @@ export async function runVanishingGradients(config: VanishingGradientsConfig, op
       }
     }
   }
-  const initSummary = meanCIByGroup(initNorms, ['variant', 'layer'], 'log10Norm');
+  const initSummary = config.variants.flatMap((v) =>
+    [...new Set(initNorms.filter((r) => r.variant === v.id).map((r) => r.layer))].map((layer) => ({
+      variant: v.id,
+      layer,
+      log10Norm: meanInterval(initNorms.filter((r) => r.variant === v.id && r.layer === layer).map((r) => r.log10Norm), { tFrom: 2 }),
+    })),
+  );
 
   // 2. Training runs.
-  const history: Row[] = [];
-  const trainingNorms: Row[] = [];
-  const diverged: Row[] = [];
+  const history: VanishingEpoch[] = [];
+  const trainingNorms: TrainingGradientNorm[] = [];
+  const diverged: DivergedRun[] = [];
   let trainedRuns = 0;
   const total = config.variants.length * config.trainSeeds.length;
   const progress = options.progress ? createProgress({ label: 'vanishing gradients', total, unit: 'runs' }) : null;
@@ -138,8 +180,8 @@ export async function runVanishingGradients(config: VanishingGradientsConfig, op
         trainedRuns++;
         const model = buildModel(config, v, seed);
         const hook = gradientNormHook({ everySteps: config.recordEverySteps });
-        const rows: Row[] = [];
-        let failure: Row | null = null;
+        const rows: VanishingEpoch[] = [];
+        let failure: DivergedRun | null = null;
         try {
           const r = await train(model, { train: trainSource, val: testSource }, {
             epochs: config.epochs, batchSize: config.batchSize, seed: 7919 + seed, optimizer: config.optimizer,
@@ -154,7 +196,7 @@ export async function runVanishingGradients(config: VanishingGradientsConfig, op
         } finally {
           model.dispose();
         }
-        const norms: Row[] = [];
+        const norms: TrainingGradientNorm[] = [];
         for (const rec of hook.records) {
           for (const [name, norm] of Object.entries(rec.norms)) {
             const layer = hiddenLayerIndex(name);
@@ -177,16 +219,18 @@ export async function runVanishingGradients(config: VanishingGradientsConfig, op
 }
 
 /** Per variant: geometric-mean gradient norm of hidden1 and of the last hidden layer at init, and the final test accuracy. */
-export function vanishingSummary(config: VanishingGradientsConfig, initNorms: readonly Row[], history: readonly Row[]): Row[] {
-  const lastEpoch = Math.max(0, ...history.map((h) => h['epoch'] as number));
+export function vanishingSummary(config: VanishingGradientsConfig, initNorms: readonly InitGradientNorm[], history: readonly VanishingEpoch[]): VanishingVariantSummary[] {
+  const lastEpoch = Math.max(0, ...history.map((h) => h.epoch));
   return config.variants.map((v) => {
     const geo = (layer: number): number => {
-      const xs = initNorms.filter((r) => r['variant'] === v.id && r['layer'] === layer).map((r) => r['log10Norm'] as number);
+      const xs = initNorms.filter((r) => r.variant === v.id && r.layer === layer).map((r) => r.log10Norm);
       return xs.length ? 10 ** (xs.reduce((a, b) => a + b, 0) / xs.length) : NaN;
     };
     const first = geo(1);
     const last = geo(config.depth);
-    const finals = meanCIByGroup(history.filter((h) => h['variant'] === v.id && h['epoch'] === lastEpoch), [], 'testAccuracy')[0];
+    // Descriptive: the t-interval from two seeds on, as the table and figure bands of this section.
+    const finals = meanInterval(history.filter((h) => h.variant === v.id && h.epoch === lastEpoch).map((h) => h.testAccuracy ?? NaN), { tFrom: 2 });
+    const orNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
     return {
       variant: v.id,
       residual: v.residual,
@@ -195,13 +239,12 @@ export function vanishingSummary(config: VanishingGradientsConfig, initNorms: re
       firstLayerGradient: first,
       lastLayerGradient: last,
       log10FirstOverLast: Math.log10(first / last),
-      finalTestAccuracy: finals ? finals['mean'] ?? null : null,
-      finalTestAccuracyLo: finals ? finals['lo'] ?? null : null,
-      finalTestAccuracyHi: finals ? finals['hi'] ?? null : null,
-      trainedSeeds: finals ? finals['n'] ?? 0 : 0,
-      // The convergence criterion fixed in advance: the training loss reached its plateau (FINE_TUNE_PLATEAU).
+      finalTestAccuracy: orNull(finals.mean),
+      finalTestAccuracyLo: orNull(finals.lo),
+      finalTestAccuracyHi: orNull(finals.hi),
+      trainedSeeds: finals.n,
       seedsOnPlateau: config.trainSeeds.filter((seed) => lossPlateaued(
-        history.filter((h) => h['variant'] === v.id && h['seed'] === seed).sort((a, b) => (a['epoch'] as number) - (b['epoch'] as number)).map((h) => h['trainLoss'] as number),
+        history.filter((h) => h.variant === v.id && h.seed === seed).sort((a, b) => a.epoch - b.epoch).map((h) => h.trainLoss),
       )).length,
     };
   });
@@ -212,11 +255,11 @@ export function vanishingSummary(config: VanishingGradientsConfig, initNorms: re
  * the seeds in log space (a geometric mean): below 0 means the first layer gets less gradient than the last. Norms
  * of 0 count as 1e-30. NaN when the step has no record of either layer.
  */
-export function firstOverLastAtStep(trainingNorms: readonly Row[], variant: string, step: number, firstLayer: number, lastLayer: number): number {
+export function firstOverLastAtStep(trainingNorms: readonly TrainingGradientNorm[], variant: string, step: number, firstLayer: number, lastLayer: number): number {
   const meanLog = (layer: number): number => {
     const xs = trainingNorms
-      .filter((r) => r['variant'] === variant && r['layer'] === layer && r['globalStep'] === step)
-      .map((r) => Math.log10(Math.max(r['gradientNorm'] as number, 1e-30)));
+      .filter((r) => r.variant === variant && r.layer === layer && r.globalStep === step)
+      .map((r) => Math.log10(Math.max(r.gradientNorm, 1e-30)));
     return xs.length === 0 ? NaN : xs.reduce((a, x) => a + x, 0) / xs.length;
   };
   return meanLog(firstLayer) - meanLog(lastLayer);

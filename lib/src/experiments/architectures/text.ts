@@ -4,16 +4,16 @@
  * prints no verdict, quick marks it illustrative).
  */
 import { verdictMarkdown } from '../../report/verdict';
-import type { IntervalEstimate } from '../../stats/verdict';
+import { signedPoints } from '../../util/format';
+import type { MeanCI } from '../../stats/intervals';
 import { TRANSFER_CLAIM_WORDS, type InteractionClaim, type TransferClaims } from './verdict';
 import { TRANSFER_PAIRS } from './config';
 
-/** "+1.2 [−0.3, +2.7] points (n = 5, t 95%)"; only the estimate and n when there is no interval. */
-export function pointsText(i: IntervalEstimate, digits = 1): string {
-  const p = (v: number): string => `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(digits)}`;
-  if (!Number.isFinite(i.estimate)) return `n/a (n = ${i.n})`;
-  const bounds = Number.isFinite(i.lo) && Number.isFinite(i.hi) ? ` [${p(i.lo)}, ${p(i.hi)}]` : '';
-  return `${p(i.estimate)}${bounds} points (n = ${i.n}, ${i.method})`;
+/** "+1.2 [-0.3, +2.7] points (n = 5, t 95%)"; only the mean and n when there is no interval. */
+export function pointsText(i: MeanCI, digits = 1): string {
+  if (!Number.isFinite(i.mean)) return `n/a (n = ${i.n})`;
+  const bounds = Number.isFinite(i.lo) && Number.isFinite(i.hi) ? ` [${signedPoints(i.lo, digits)}, ${signedPoints(i.hi, digits)}]` : '';
+  return `${signedPoints(i.mean, digits)}${bounds} points (n = ${i.n}, ${i.method})`;
 }
 
 function interactionEvidence(c: InteractionClaim): string {

@@ -32,7 +32,8 @@ import {
   type TransferStart,
   type TransferTrainingSpec,
 } from './config';
-import { lossPlateaued, meanInterval } from './transferStats';
+import { lossPlateaued, TRANSFER_INTERVAL } from './transferStats';
+import { meanInterval } from '../../stats/intervals';
 import { transferClaims, type TransferClaims } from './verdict';
 import type { DomainGapPoint, TransferCell, TransferRun, TransferSourceModel } from './transferTypes';
 
@@ -215,8 +216,8 @@ export function summariseTransferRuns(runs: readonly TransferRun[]): TransferCel
     if (r.converged && r.testAccuracy !== null) g.values.push(r.testAccuracy);
   }
   return [...groups.values()].map(({ key, values }, i) => {
-    const e = meanInterval(values, { level: 0.95, seed: 9000 + i, bounds: [0, 1] });
-    return { ...key, mean: e.estimate, lo: e.lo, hi: e.hi, n: e.n, method: e.method };
+    const e = meanInterval(values, { ...TRANSFER_INTERVAL, level: 0.95, seed: 9000 + i, bounds: [0, 1] });
+    return { ...key, mean: e.mean, lo: e.lo, hi: e.hi, n: e.n, method: e.method };
   });
 }
 

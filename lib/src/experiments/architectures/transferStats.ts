@@ -1,49 +1,16 @@
 /**
  * The statistics behind notebook 05's transfer verdicts, kept apart from the training so that each can be checked
- * against hand-computed and SciPy values: a mean interval over independent seeds by the project's rules (t from
- * n = 5, bootstrap for 2–4, none below, never a zero-width interval from identical values, clipped to what the
- * quantity can be), per-seed freezing slopes, contrasts paired by seed, the Bonferroni level of a family of claims,
+ * against hand-computed and SciPy values: the options of the mean interval over independent seeds, per-seed freezing slopes, contrasts paired by seed, the Bonferroni level of a family of claims,
  * and the plateau rule that says whether a fine-tuning run had converged.
  */
-import { bootstrapCI, meanCI } from '../../stats/intervals';
-import type { IntervalEstimate } from '../../stats/verdict';
-
-export interface MeanIntervalOptions {
-  /** Two-sided confidence level in (0, 1). */
-  level: number;
-  /** Seed of the bootstrap used for 2–4 values. */
-  seed: number;
-  /** What the quantity can be (accuracy [0, 1], an accuracy difference [−1, 1]); the interval is clipped to it. */
-  bounds?: readonly [number, number];
-}
+import type { MeanIntervalOptions } from '../../stats/intervals';
 
 /**
- * Mean over independent units (seeds) with a two-sided interval at `level`: Student-t from 5 units on, a seeded
- * percentile bootstrap of the mean for 2–4, no interval for fewer. When every value is the same (e.g. models that
- * could not differ) no interval is given: a zero-width interval would claim a certainty that n identical values do
- * not carry. Non-finite values are left out and not counted.
+ * The interval rule of the transfer verdicts, on top of stats/intervals meanInterval's (t from n = 5, bootstrap for
+ * 2-4): identical values give no interval, since fine-tuned models that agree exactly could not differ (a zero-width
+ * interval would claim a certainty that n identical values do not carry), and 4000 bootstrap resamples.
  */
-export function meanInterval(values: readonly number[], options: MeanIntervalOptions): IntervalEstimate {
-  const { level, seed } = options;
-  if (!(level > 0 && level < 1)) throw new Error(`meanInterval: level must be in (0, 1); got ${level}`);
-  const v = values.filter(Number.isFinite);
-  const n = v.length;
-  const pct = `${+(100 * level).toFixed(2)}%`;
-  if (n === 0) return { estimate: NaN, lo: NaN, hi: NaN, n: 0, method: 'no values' };
-  const m = v.reduce((s, x) => s + x, 0) / n;
-  if (n === 1) return { estimate: m, lo: NaN, hi: NaN, n, method: 'one value, no interval' };
-  if (v.every((x) => x === v[0])) return { estimate: m, lo: NaN, hi: NaN, n, method: 'all values equal, no interval' };
-  const ci = n >= 5 ? meanCI(v, level) : bootstrapCI(v, (s) => s.reduce((a, x) => a + x, 0) / s.length, { seed, n: 4000, level });
-  const [lower, upper] = options.bounds ?? [-Infinity, Infinity];
-  const clipped = ci.lo < lower || ci.hi > upper;
-  return {
-    estimate: m,
-    lo: Math.max(lower, ci.lo),
-    hi: Math.min(upper, ci.hi),
-    n,
-    method: `${n >= 5 ? 't' : 'bootstrap'} ${pct}${clipped ? `, clipped to [${lower}, ${upper}]` : ''}`,
-  };
-}
+export const TRANSFER_INTERVAL = { identical: 'none', resamples: 4000 } as const satisfies MeanIntervalOptions;
 
 /**
  * Two-sided level of each interval in a family of m claims decided at overall error rate alpha (Bonferroni, the

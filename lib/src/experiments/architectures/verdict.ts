@@ -10,12 +10,13 @@
  * - "the smaller the target dataset, the more layers to retrain": an interaction, target size × k, the per-seed
  *   difference of the slopes at the largest and the smallest target set.
  */
-import { verdictAgainstThreshold, verdictWithinBand, type IntervalEstimate, type VerdictStatus } from '../../stats/verdict';
+import { verdictAgainstThreshold, verdictWithinBand, type VerdictStatus } from '../../stats/verdict';
+import { meanInterval, type MeanCI } from '../../stats/intervals';
 import { TRANSFER_PAIRS, sameSource, type TransferConfig, type TransferPairId, type TransferStart } from './config';
 import type { TransferRun, TransferSourceModel } from './transferTypes';
-import { bonferroniLevel, leastSquaresSlope, meanInterval, pairedBySeed } from './transferStats';
+import { bonferroniLevel, leastSquaresSlope, pairedBySeed, TRANSFER_INTERVAL } from './transferStats';
 
-/** The notes' words (seed 004), quoted by the verdict lines. */
+/** The lecture notes' own words (Russian, quoted verbatim), printed by the verdict lines beside each measured claim. */
 export const TRANSFER_CLAIM_WORDS = {
   freezeEarly: 'Нужно заморозить весы первых слоев, потому что там выделяются low level паттерны и по-сути там ничего особо обучаться и не будет',
   pretraining: 'Обучать с нуля глупо - модель просто переобучится',
@@ -29,7 +30,7 @@ export interface FreezeEquivalenceClaim {
   perClass: number;
   k: number;
   /** Mean per-seed difference with its Bonferroni-adjusted TOST interval (level 1 − 2α/m). */
-  difference: IntervalEstimate;
+  difference: MeanCI;
   margin: number;
   /** The noise floor for scale: standard deviation over seeds of the fine-tune-all (k = 0) accuracy. */
   seedSd: number;
@@ -41,14 +42,14 @@ export interface PretrainingClaim {
   pair: TransferPairId;
   perClass: number;
   k: number;
-  difference: IntervalEstimate;
+  difference: MeanCI;
   status: VerdictStatus;
 }
 
 /** Slope of target accuracy against the number k of frozen conv layers (accuracy per layer; < 0 = freezing hurts). */
 export interface SlopeGroup {
   label: string;
-  slope: IntervalEstimate;
+  slope: MeanCI;
 }
 
 /** An interaction claim: per seed, slope(a) − slope(b) > 0 means freezing hurts b more than a. */
@@ -58,7 +59,7 @@ export interface InteractionClaim {
   cell: string;
   a: SlopeGroup;
   b: SlopeGroup;
-  contrast: IntervalEstimate;
+  contrast: MeanCI;
   status: VerdictStatus;
 }
 
@@ -114,7 +115,7 @@ export function transferClaims(config: TransferConfig, runs: readonly TransferRu
   const freezeEarly = cells.map(({ pair, perClass }): FreezeEquivalenceClaim => {
     const base = accuracyBySeed(runs, pair, perClass, 'pretrained', kMin);
     const { differences } = pairedBySeed(accuracyBySeed(runs, pair, perClass, 'pretrained', recipeK), base);
-    const difference = meanInterval(differences, { level: equivalenceLevel, seed: seed++, bounds: [-1, 1] });
+    const difference = meanInterval(differences, { ...TRANSFER_INTERVAL, level: equivalenceLevel, seed: seed++, bounds: [-1, 1] });
     return {
       pair, perClass, k: recipeK, difference, margin: equivalenceMargin, seedSd: sampleSd([...base.values()]),
       status: verdictWithinBand(difference, -equivalenceMargin, equivalenceMargin),
@@ -124,15 +125,15 @@ export function transferClaims(config: TransferConfig, runs: readonly TransferRu
   const superiorityLevel = bonferroniLevel(alpha, Math.max(1, cells.length));
   const pretraining = cells.map(({ pair, perClass }): PretrainingClaim => {
     const { differences } = pairedBySeed(accuracyBySeed(runs, pair, perClass, 'pretrained', recipeK), accuracyBySeed(runs, pair, perClass, 'scratch', 0));
-    const difference = meanInterval(differences, { level: superiorityLevel, seed: seed++, bounds: [-1, 1] });
+    const difference = meanInterval(differences, { ...TRANSFER_INTERVAL, level: superiorityLevel, seed: seed++, bounds: [-1, 1] });
     return { pair, perClass, k: recipeK, difference, status: verdictAgainstThreshold(difference, 0, 'above') };
   });
 
   const slopeGroup = (label: string, slopes: Map<number, number>): SlopeGroup => ({
-    label, slope: meanInterval([...slopes.values()], { level: 0.95, seed: seed++ }),
+    label, slope: meanInterval([...slopes.values()], { ...TRANSFER_INTERVAL, level: 0.95, seed: seed++ }),
   });
   const interaction = (factor: InteractionClaim['factor'], cell: string, a: SlopeGroup & { slopes: Map<number, number> }, b: SlopeGroup & { slopes: Map<number, number> }, level: number): InteractionClaim => {
-    const contrast = meanInterval(pairedBySeed(a.slopes, b.slopes).differences, { level, seed: seed++ });
+    const contrast = meanInterval(pairedBySeed(a.slopes, b.slopes).differences, { ...TRANSFER_INTERVAL, level, seed: seed++ });
     return { factor, cell, a: { label: a.label, slope: a.slope }, b: { label: b.label, slope: b.slope }, contrast, status: verdictAgainstThreshold(contrast, 0, 'above') };
   };
   const withSlopes = (label: string, pair: TransferPairId, perClass: number): SlopeGroup & { slopes: Map<number, number> } => {

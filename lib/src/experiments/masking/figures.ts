@@ -14,6 +14,7 @@ import { maskRuleLabel, type KernelMask, type MaskRule } from '../../probe/kerne
 import type { KernelStatistic } from '../../probe/kernelStatistics';
 import type { MaskingRunRow } from './run';
 import { maskingPairedDifferences, summarizeMasking, VAL_SELECTED_FREEZE, VAL_SELECTED_MASKED, type MaskingSummaryRow } from './verdict';
+import { compact } from '../../util/format';
 
 /** Per-layer overlaid histograms of log(|a| + eps) on D and D2 on shared edges (one panel per layer). */
 export function maskingHistogramFigure(
@@ -117,13 +118,12 @@ export async function maskingActivationMapsFigure(
   const ds = image.dataset;
   const size = ds.height * ds.width * ds.channels;
   const input: GridImage = { pixels: ds.pixels.subarray(image.datasetIndex * size, (image.datasetIndex + 1) * size), width: ds.width, height: ds.height, channels: ds.channels, label: 'input' };
-  const fmt = (d: number): string => (Math.abs(d) >= 100 || Math.abs(d) < 0.01 ? d.toExponential(1) : d.toFixed(2));
   const columns = 1 + Math.max(selected.length, unselected.length);
   // Row 1: input + masked kernels; row 2: input + free kernels (rows padded with a blank map to stay aligned).
   const blank: GridImage = { pixels: new Uint8Array(h * w).fill(255), width: w, height: h, channels: 1, label: '' };
   const rowOf = (kernels: number[], tag: string): GridImage[] => [
     input,
-    ...kernels.map((k): GridImage => ({ pixels: toGrey(values, h, w, c, k), width: w, height: h, channels: 1, label: `${tag} k${k} d=${fmt(entry.distance[k] as number)}` })),
+    ...kernels.map((k): GridImage => ({ pixels: toGrey(values, h, w, c, k), width: w, height: h, channels: 1, label: `${tag} k${k} d=${compact(entry.distance[k])}` })),
     ...Array.from({ length: columns - 1 - kernels.length }, () => blank),
   ];
   return imageGrid([...rowOf(selected, 'masked'), ...rowOf(unselected, 'free')], {

@@ -1,5 +1,5 @@
 /**
- * Notebook 02 — how much of a network moves in training (the original parameter-change study; spec 02-parameter-dynamics).
+ * Notebook 02 — how much of a network moves in training (a re-run of a student project on parameter dynamics).
  *
  * The experiment is a pure function of a typed config: a grid of architecture × init × optimiser × dataset × seed
  * (plus two explanation studies on the ResNet: without BatchNorm, and over width), each cell one trained model whose
@@ -89,7 +89,7 @@ export async function parameterChangeData(cell: ParameterChangeCell): Promise<Re
 export function buildParameterChangeModel(cell: ParameterChangeCell): tf.LayersModel {
   switch (cell.architecture) {
     case 'lenet5':
-      return lenet5({ variant: 'seed002', channels: 3, classes: 10, seed: cell.seed, init: cell.init });
+      return lenet5({ variant: 'parameter-dynamics', channels: 3, classes: 10, seed: cell.seed, init: cell.init });
     case 'vgg':
       return vggSmall({
         width: cell.width ?? 64, stages: cell.blocks ?? undefined, batchNorm: cell.batchNorm,

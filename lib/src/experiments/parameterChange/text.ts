@@ -1,6 +1,7 @@
 /** The text of notebook 02 that states numbers, generated from the verdict (never typed in by hand). */
 import { verdictMarkdown } from '../../report/verdict';
-import type { IntervalEstimate } from '../../stats/verdict';
+import { compact, percent, pValue } from '../../util/format';
+import type { MeanCI } from '../../stats/intervals';
 import type { ParameterChangeConfig, PcArchitecture } from './config';
 import { SEED_RECIPES, STANDARD_LR_SWEEP, TUNED_OPTIMIZERS } from './config';
 import { PARAMETER_CHANGE_CLAIMS, type PcCell, type PcClaim, type ParameterChangeVerdict } from './verdict';
@@ -8,15 +9,12 @@ import type { OptimizerConfig } from '../../train/optimizers';
 
 const ARCH: Record<PcArchitecture, string> = { lenet5: 'LeNet-5', vgg: 'VGG', resnet18: 'ResNet' };
 
-const pct = (v: number): string => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : 'n/a');
-const num = (v: number): string => (!Number.isFinite(v) ? 'n/a' : v === 0 ? '0' : Math.abs(v) >= 0.01 && Math.abs(v) < 1000 ? v.toPrecision(3) : v.toExponential(2));
-const pValue = (p: number): string => (!Number.isFinite(p) ? 'n/a' : p < 1e-4 ? '< 1e-4' : p.toPrecision(2));
 
 /** "62.0% [58.1%, 65.9%], n = 5 (t 95%)" — an interval always with its n. */
-export function intervalText(i: IntervalEstimate, format: (v: number) => string = pct): string {
+export function intervalText(i: MeanCI, format: (v: number) => string = percent): string {
   if (i.n === 0) return 'no converged models (n = 0)';
-  if (!Number.isFinite(i.lo) || !Number.isFinite(i.hi)) return `${format(i.estimate)} (n = ${i.n}, no interval)`;
-  return `${format(i.estimate)} [${format(i.lo)}, ${format(i.hi)}], n = ${i.n} (${i.method})`;
+  if (!Number.isFinite(i.lo) || !Number.isFinite(i.hi)) return `${format(i.mean)} (n = ${i.n}, no interval)`;
+  return `${format(i.mean)} [${format(i.lo)}, ${format(i.hi)}], n = ${i.n} (${i.method})`;
 }
 
 function cellLabel(c: PcCell): string {
@@ -25,7 +23,7 @@ function cellLabel(c: PcCell): string {
 
 function claimEvidence(claim: PcClaim, share: 'unchanged' | 'changed'): string {
   const parts = claim.cells.map((c) => {
-    const v = share === 'unchanged' ? c.value : { ...c.value, estimate: 1 - c.value.estimate, lo: 1 - c.value.hi, hi: 1 - c.value.lo };
+    const v = share === 'unchanged' ? c.value : { ...c.value, mean: 1 - c.value.mean, lo: 1 - c.value.hi, hi: 1 - c.value.lo };
     return `${cellLabel(c)} ${intervalText(v)} → ${c.status} (Holm p ${pValue(c.pHolm)})`;
   });
   return `${share} share per group: ${parts.join('; ')}; Holm–Bonferroni over k = ${claim.k} group(s)`;
@@ -37,7 +35,7 @@ function optimizerText(o: OptimizerConfig): string {
 
 /** The verdict lines of notebook 02 (Markdown bullets by the project's rules). */
 export function parameterChangeVerdictMarkdown(v: ParameterChangeVerdict): string {
-  const h = `|θ − θ₀| ≤ ${num(v.headline.atol)} + ${num(v.headline.rtol)}·|θ₀|`;
+  const h = `|θ − θ₀| ≤ ${compact(v.headline.atol)} + ${compact(v.headline.rtol)}·|θ₀|`;
   const lines: string[] = [];
   lines.push(`Unchanged = ${h}, over the trainable elements that do not start at 0 (biases and BN β start at 0 and are reported ` +
     `separately). Compared snapshot: ${v.compare === 'best' ? 'best validation accuracy, as the seed kept' : 'the last epoch'}. ` +
@@ -62,9 +60,9 @@ export function parameterChangeVerdictMarkdown(v: ParameterChangeVerdict): strin
     }));
   }
   const w = v.window;
-  lines.push(`- Under which tolerance? Every converged ResNet keeps ≥ 60% unchanged from rtol ${w.resnetRtolNeeded === null ? '(never on the grid)' : `≥ ${num(w.resnetRtolNeeded)}`}; ` +
-    `every converged LeNet and VGG still has ≥ 90% changed up to rtol ${w.lenetVggRtolAllowed === null ? '(not even the smallest)' : `≤ ${num(w.lenetVggRtolAllowed)}`}: ` +
-    (w.window === null ? 'no single relative tolerance makes the claim true for every model.' : `the claim holds for every model only for rtol in [${num(w.window[0])}, ${num(w.window[1])}].`));
+  lines.push(`- Under which tolerance? Every converged ResNet keeps ≥ 60% unchanged from rtol ${w.resnetRtolNeeded === null ? '(never on the grid)' : `≥ ${compact(w.resnetRtolNeeded)}`}; ` +
+    `every converged LeNet and VGG still has ≥ 90% changed up to rtol ${w.lenetVggRtolAllowed === null ? '(not even the smallest)' : `≤ ${compact(w.lenetVggRtolAllowed)}`}: ` +
+    (w.window === null ? 'no single relative tolerance makes the claim true for every model.' : `the claim holds for every model only for rtol in [${compact(w.window[0])}, ${compact(w.window[1])}].`));
   if (v.batchNorm !== null) {
     const b = v.batchNorm;
     lines.push(verdictMarkdown({
@@ -78,7 +76,7 @@ export function parameterChangeVerdictMarkdown(v: ParameterChangeVerdict): strin
     const x = v.width;
     lines.push(verdictMarkdown({
       claim: PARAMETER_CHANGE_CLAIMS.lazy, status: x.status,
-      evidence: `slope of log ‖θ−θ₀‖/‖θ₀‖ on log width (widths ${x.widths.join(', ')}), one curve per seed: ${x.effects.map((e) => `${e.label} ${intervalText(e.value, num)} → ${e.status}`).join('; ')}`,
+      evidence: `slope of log ‖θ−θ₀‖/‖θ₀‖ on log width (widths ${x.widths.join(', ')}), one curve per seed: ${x.effects.map((e) => `${e.label} ${intervalText(e.value, compact)} → ${e.status}`).join('; ')}`,
       control: 'slope 0 (no change with width); lazy training predicts a negative slope', scale: v.scale, excludedModels: x.excludedModels,
     }));
   }
@@ -88,9 +86,9 @@ export function parameterChangeVerdictMarkdown(v: ParameterChangeVerdict): strin
     const others = s.effects.filter((e) => e.architecture !== 'resnet18');
     lines.push(verdictMarkdown({
       claim: PARAMETER_CHANGE_CLAIMS.sgd, status: s.status,
-      evidence: `log(‖θ−θ₀‖ Adam / ‖θ−θ₀‖ SGD) per seed (same init and data order): ${resnet.map((e) => `${e.label} ${intervalText(e.value, num)} → ${e.status} (Holm p ${pValue(e.pHolm)})`).join('; ')}` +
-        `; the smaller nets for contrast: ${others.map((e) => `${e.label} ${intervalText(e.value, num)}`).join('; ')}` +
-        `; does it depend on the net? ${s.interactions.map((i) => `${i.label} ${intervalText(i.difference, num)} (Holm p ${pValue(i.pHolm)})`).join('; ')}`,
+      evidence: `log(‖θ−θ₀‖ Adam / ‖θ−θ₀‖ SGD) per seed (same init and data order): ${resnet.map((e) => `${e.label} ${intervalText(e.value, compact)} → ${e.status} (Holm p ${pValue(e.pHolm)})`).join('; ')}` +
+        `; the smaller nets for contrast: ${others.map((e) => `${e.label} ${intervalText(e.value, compact)}`).join('; ')}` +
+        `; does it depend on the net? ${s.interactions.map((i) => `${i.label} ${intervalText(i.difference, compact)} (Holm p ${pValue(i.pHolm)})`).join('; ')}`,
       control: 'log ratio 0 (both optimisers equally far); our ResNet is slim, so "huge" is not tested', scale: v.scale, excludedModels: s.excludedModels,
     }));
   }
@@ -102,11 +100,11 @@ export type ProtocolRow = { aspect: string; seed: string; standard: string; why:
 
 export function parameterChangeProtocolTable(config: ParameterChangeConfig): ProtocolRow[] {
   const m = config.models;
-  const sweep = STANDARD_LR_SWEEP.length === 0 ? 'see TUNED_OPTIMIZERS' : STANDARD_LR_SWEEP.map((p) => `${p.architecture} ${p.optimizer} ${p.lr}: ${pct(p.bestValAccuracy)}`).join(', ');
+  const sweep = STANDARD_LR_SWEEP.length === 0 ? 'see TUNED_OPTIMIZERS' : STANDARD_LR_SWEEP.map((p) => `${p.architecture} ${p.optimizer} ${p.lr}: ${percent(p.bestValAccuracy)}`).join(', ');
   return [
     { aspect: 'nets', seed: 'LeNet-5, VGG-19 (64 channels), ResNet-18 (64 channels)', standard: `LeNet-5; VGG-style width ${m.vgg.width} stages [${m.vgg.blocks}] no BN; ResNet-style width ${m.resnet18.width} blocks [${m.resnet18.blocks}] with BN`, why: 'VGG-19 and ResNet-18 at width 64 take CPU-days for this grid; the slim nets keep the layouts (VGG without BN, ResNet with BN and skips) at ≈ 75k parameters each' },
     { aspect: 'data', seed: 'full training sets, 20 epochs', standard: `${config.data.trainExamples ?? 'all'} training images (seeded subsample), ${config.data.validationCount} for validation, ${config.training.epochs} epochs, ${config.data.testExamples ?? 'all'} test images`, why: '50,000 examples seen ≈ one epoch of the full set: what fits 60 minutes; the criteria below are set for that budget' },
-    { aspect: 'convergence', seed: 'none stated', standard: config.criteria === null ? 'none' : `test accuracy ≥ ${(['mnist', 'fashion-mnist', 'cifar10'] as const).map((d) => `${d} ${pct(config.criteria?.lenet5[d] ?? NaN)}`).join(', ')} (every net)`, why: 'fixed before the standard run: clearly above a linear classifier and near public one-epoch results of sane recipes (50,000 examples seen ≈ one epoch); models below are left out of the verdicts' },
+    { aspect: 'convergence', seed: 'none stated', standard: config.criteria === null ? 'none' : `test accuracy ≥ ${(['mnist', 'fashion-mnist', 'cifar10'] as const).map((d) => `${d} ${percent(config.criteria?.lenet5[d] ?? NaN)}`).join(', ')} (every net)`, why: 'fixed before the standard run: clearly above a linear classifier and near public one-epoch results of sane recipes (50,000 examples seen ≈ one epoch); models below are left out of the verdicts' },
     { aspect: 'optimisers', seed: 'lr 0.005 for every net: LeNet SGD (momentum 0.9), VGG Adam (eps 0.1) or SGD, ResNet-18 Adam', standard: (['lenet5', 'vgg', 'resnet18'] as const).map((a) => `${ARCH[a]}: ${optimizerText(TUNED_OPTIMIZERS[a].sgd)}, ${optimizerText(TUNED_OPTIMIZERS[a].adam)}`).join('; '), why: `a shared lr measures the lr, not the optimiser; each lr from a sweep on CIFAR-10 (${sweep})` },
     { aspect: "seed's settings", seed: (['lenet5', 'vgg', 'resnet18'] as const).map((a) => `${ARCH[a]} ${optimizerText(SEED_RECIPES[a].settings)}`).join('; '), standard: config.seedRecipeTest === null ? 'not run' : `${config.seedRecipeTest.architectures.map((a) => ARCH[a]).join(', ')} with its own setting, a labelled variant on ${config.seedRecipeTest.datasets.join(', ')} with ${config.seedRecipeTest.seeds.length} seeds`, why: "the seed's claim was made with these settings; the ResNet's (Adam lr 0.005) is the one behind \"> 60% unchanged\"; LeNet's and VGG's would not fit the hour" },
     { aspect: 'inits', seed: 'kaiming-uniform and kaiming-normal', standard: config.inits.join(', '), why: 'one init halves the grid; the second init is a further ×2 that does not fit the hour' },

@@ -9,7 +9,8 @@ import { linearFit } from '../../stats/correlation';
 import { holmAdjust, holmVerdicts, verdictAll } from '../../stats/multiple';
 import { studentTPpf } from '../../stats/special';
 import { welchTTest } from '../../stats/twoSample';
-import { meanIntervalEstimate, verdictBoth, type IntervalEstimate, type VerdictStatus } from '../../stats/verdict';
+import { verdictBoth, type VerdictStatus } from '../../stats/verdict';
+import { meanInterval, type MeanCI } from '../../stats/intervals';
 import type { Scale } from '../../util/scale';
 import { SEED_RECIPES, type ParameterChangeConfig, type PcArchitecture, type PcDataset, type PcOptimizer } from './config';
 import type { PcRun } from './records';
@@ -21,7 +22,7 @@ export interface PcCell {
   optimizer: PcOptimizer;
   recipe: 'tuned' | 'seed';
   /** Mean over the converged models with its 95% interval and n. */
-  value: IntervalEstimate;
+  value: MeanCI;
   /** Models of the group below their convergence criterion (or diverged), left out. */
   excluded: number;
   threshold: number;
@@ -45,7 +46,7 @@ export interface PcClaim {
 /** A paired or per-model quantity per group, tested against 0. */
 export interface PcEffect {
   label: string;
-  value: IntervalEstimate;
+  value: MeanCI;
   p: number;
   pHolm: number;
   status: VerdictStatus;
@@ -55,7 +56,7 @@ export interface PcEffect {
 export interface PcInteraction {
   label: string;
   /** Mean of group A − mean of group B, with Welch's 95% interval. */
-  difference: IntervalEstimate;
+  difference: MeanCI;
   p: number;
   pHolm: number;
 }
@@ -116,18 +117,14 @@ function claimOver(
     const adjusted = pHolm[i] as number;
     return {
       architecture: g.architecture, dataset: g.dataset, optimizer: g.optimizer, recipe: g.recipe,
-      value: clipShare(meanIntervalEstimate(values[i] as number[], seedOf(claim, g.architecture, g.dataset, g.optimizer, g.recipe))),
+      // A share's interval cannot leave [0, 1].
+      value: meanInterval(values[i] as number[], { seed: seedOf(claim, g.architecture, g.dataset, g.optimizer, g.recipe), bounds: [0, 1] }),
       excluded: g.runs.length - (values[i] as number[]).length,
       threshold: g.threshold, holdsWhen: g.holdsWhen,
       p: t.p, pHolm: adjusted,
       status: Number.isFinite(adjusted) && adjusted < 0.05 ? t.status : 'inconclusive',
     };
   });
-}
-
-/** A share's interval cannot leave [0, 1]. */
-function clipShare(i: IntervalEstimate): IntervalEstimate {
-  return { ...i, lo: Math.max(0, i.lo), hi: Math.min(1, i.hi) };
 }
 
 function toClaim(claim: string, cells: PcCell[]): PcClaim {
@@ -144,7 +141,7 @@ function effectsAgainstZero(items: { label: string; values: number[] }[], holdsW
   const v = holmVerdicts(items.map((x) => x.values), 0, holdsWhen);
   return items.map((x, i) => ({
     label: x.label,
-    value: meanIntervalEstimate(x.values, seedOf(seedLabel, x.label)),
+    value: meanInterval(x.values, { seed: seedOf(seedLabel, x.label) }),
     p: (v[i] as { p: number }).p,
     pHolm: (v[i] as { pHolm: number }).pHolm,
     status: (v[i] as { status: VerdictStatus }).status,
@@ -153,14 +150,14 @@ function effectsAgainstZero(items: { label: string; values: number[] }[], holdsW
 
 /** Welch's comparison of two independent groups of values (NaN fields when either has < 2 values or both are constant). */
 export function welchInteraction(label: string, a: readonly number[], b: readonly number[]): PcInteraction {
-  const none: PcInteraction = { label, difference: { estimate: NaN, lo: NaN, hi: NaN, n: a.length + b.length, method: 'none' }, p: NaN, pHolm: NaN };
+  const none: PcInteraction = { label, difference: { mean: NaN, lo: NaN, hi: NaN, n: a.length + b.length, method: 'none' }, p: NaN, pHolm: NaN };
   if (a.length < 2 || b.length < 2) return none;
   const ma = a.reduce((s, x) => s + x, 0) / a.length;
   const mb = b.reduce((s, x) => s + x, 0) / b.length;
   const constant = (xs: readonly number[]): boolean => xs.every((x) => x === xs[0]);
   if (constant(a) && constant(b)) {
     // No sampling variance on either side (SciPy: NaN): the difference is exact.
-    return { label, difference: { estimate: ma - mb, lo: ma - mb, hi: ma - mb, n: a.length + b.length, method: 'all equal' }, p: ma === mb ? 1 : 0, pHolm: NaN };
+    return { label, difference: { mean: ma - mb, lo: ma - mb, hi: ma - mb, n: a.length + b.length, method: 'all equal' }, p: ma === mb ? 1 : 0, pHolm: NaN };
   }
   try {
     const w = welchTTest(a, b);
@@ -168,7 +165,7 @@ export function welchInteraction(label: string, a: readonly number[], b: readonl
     const tCrit = studentTPpf(0.975, w.df);
     const lo = Number.isFinite(se) ? ma - mb - tCrit * Math.abs(se) : NaN;
     const hi = Number.isFinite(se) ? ma - mb + tCrit * Math.abs(se) : NaN;
-    return { label, difference: { estimate: ma - mb, lo, hi, n: a.length + b.length, method: `Welch t 95% (df ${w.df.toFixed(1)})` }, p: w.p, pHolm: NaN };
+    return { label, difference: { mean: ma - mb, lo, hi, n: a.length + b.length, method: `Welch t 95% (df ${w.df.toFixed(1)})` }, p: w.p, pHolm: NaN };
   } catch {
     return none;
   }

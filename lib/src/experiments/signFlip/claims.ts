@@ -7,8 +7,10 @@
  */
 import type { Cell, Row } from '../../report/table';
 import { verdictMarkdown } from '../../report/verdict';
+import { factor, pValue, significant } from '../../util/format';
 import { holmVerdicts, holmAdjust, verdictAll } from '../../stats/multiple';
-import { meanIntervalEstimate, type IntervalEstimate, type VerdictStatus } from '../../stats/verdict';
+import type { VerdictStatus } from '../../stats/verdict';
+import { meanInterval, type MeanCI } from '../../stats/intervals';
 import type { Scale } from '../../util/scale';
 import { criterionOf, type PcArchitecture, type PcDataset, type PcOptimizer } from '../parameterChange/config';
 import { intervalText } from '../parameterChange/text';
@@ -23,7 +25,7 @@ const numberOf = (r: Row, k: string): number | null => {
 /** One quantity per original model of a group, summarised with its interval. */
 export interface SfMeasure {
   label: string;
-  value: IntervalEstimate;
+  value: MeanCI;
 }
 
 export interface SfGroupClaims {
@@ -35,17 +37,17 @@ export interface SfGroupClaims {
   excludedOriginals: number;
   /** Per original: relative distance to the original of each retrain, and of another seed's solution (mean over the other converged seeds). */
   distances: SfMeasure[];
-  seedDistance: IntervalEstimate;
+  seedDistance: MeanCI;
   /** Per original: log(d(shift retrain) / d(another seed)) — < 0: nearer than another seed's solution. */
-  shiftVsSeed: IntervalEstimate;
+  shiftVsSeed: MeanCI;
   /** The per-original values behind `shiftVsSeed` and `flipVsFloor` (what the tests of the claims use). */
   shiftVsSeedValues: number[];
   flipVsFloorValues: number[];
   /** Per original: log(d(shift retrain) / d(reorder retrain)) — the distortion against the noise floor. */
-  shiftVsFloor: IntervalEstimate;
+  shiftVsFloor: MeanCI;
   /** Per original: log(d(flip-all retrain) / d(reorder retrain)) — > 0: farther than the noise floor. */
-  flipVsFloor: IntervalEstimate;
-  flipVsSeed: IntervalEstimate;
+  flipVsFloor: MeanCI;
+  flipVsSeed: MeanCI;
   /** Test-loss barrier on the line back to the original, per perturbation. */
   barriers: SfMeasure[];
 }
@@ -115,20 +117,20 @@ export function signFlipClaims(models: readonly Row[], retrains: readonly Row[],
           architecture, dataset, optimizer,
           originals: originals.length,
           excludedOriginals: config.perturb.seeds.length - originals.length,
-          distances: labels.map((label) => ({ label, value: meanIntervalEstimate(originals.map((s) => dist(s, label) ?? NaN), key(`d-${label}`)) })),
-          seedDistance: meanIntervalEstimate(originals.map((s) => seedDistanceOf(s) ?? NaN), key('seed')),
-          shiftVsSeed: meanIntervalEstimate(shiftVsSeedValues, key('shift-seed')),
+          distances: labels.map((label) => ({ label, value: meanInterval(originals.map((s) => dist(s, label) ?? NaN), { seed: key(`d-${label}`) }) })),
+          seedDistance: meanInterval(originals.map((s) => seedDistanceOf(s) ?? NaN), { seed: key('seed') }),
+          shiftVsSeed: meanInterval(shiftVsSeedValues, { seed: key('shift-seed') }),
           shiftVsSeedValues,
           flipVsFloorValues,
-          shiftVsFloor: meanIntervalEstimate(logRatios((s) => dist(s, 'shift-1e-6'), (s) => dist(s, 'none-reorder')), key('shift-floor')),
-          flipVsFloor: meanIntervalEstimate(flipVsFloorValues, key('flip-floor')),
-          flipVsSeed: meanIntervalEstimate(logRatios((s) => dist(s, 'flip-all'), seedDistanceOf), key('flip-seed')),
+          shiftVsFloor: meanInterval(logRatios((s) => dist(s, 'shift-1e-6'), (s) => dist(s, 'none-reorder')), { seed: key('shift-floor') }),
+          flipVsFloor: meanInterval(flipVsFloorValues, { seed: key('flip-floor') }),
+          flipVsSeed: meanInterval(logRatios((s) => dist(s, 'flip-all'), seedDistanceOf), { seed: key('flip-seed') }),
           barriers: labels.map((label) => ({
             label,
-            value: meanIntervalEstimate(originals.map((s) => {
+            value: meanInterval(originals.map((s) => {
               const r = rs.find((x) => x['seed'] === s && x['perturbation'] === label);
               return r === undefined ? NaN : numberOf(r, 'testLossBarrier') ?? NaN;
-            }), key(`barrier-${label}`)),
+            }), { seed: key(`barrier-${label}`) }),
           })),
         });
       }
@@ -163,7 +165,7 @@ export function signFlipClaims(models: readonly Row[], retrains: readonly Row[],
     const p = featureP[i] as number;
     const enough = f.models.adam >= 5 && f.models.sgd >= 5;
     f.hungarian = { ...f.hungarian, pHolm: p };
-    f.status = !enough || !(p < 0.05) ? 'inconclusive' : f.hungarian.difference.estimate > 0 ? 'holds' : 'fails';
+    f.status = !enough || !(p < 0.05) ? 'inconclusive' : f.hungarian.difference.mean > 0 ? 'holds' : 'fails';
   });
   const baseModels = models.length;
   return {
@@ -178,9 +180,8 @@ export function signFlipClaims(models: readonly Row[], retrains: readonly Row[],
 }
 
 const ARCH: Record<PcArchitecture, string> = { lenet5: 'LeNet-5', vgg: 'VGG', resnet18: 'ResNet' };
-const ratio = (x: number): string => (Number.isFinite(x) ? `×${Math.exp(x).toPrecision(3)}` : 'n/a');
-const f3 = (x: number): string => (Number.isFinite(x) ? x.toPrecision(3) : 'n/a');
-const pv = (p: number): string => (!Number.isFinite(p) ? 'n/a' : p < 1e-4 ? '< 1e-4' : p.toPrecision(2));
+/** A mean log ratio as the factor it stands for (×0.5 = half as far). */
+const ratio = (logRatio: number): string => factor(Math.exp(logRatio));
 
 /** The verdict lines of notebook 04 (ratios printed as factors: ×0.5 = half as far). */
 export function signFlipClaimsMarkdown(c: SignFlipClaims): string {
@@ -193,25 +194,25 @@ export function signFlipClaimsMarkdown(c: SignFlipClaims): string {
   const g = c.groups;
   lines.push(verdictMarkdown({
     claim: SIGN_FLIP_CLAIMS.distortion, status: c.distortion.status,
-    evidence: g.map((x, i) => `${ARCH[x.architecture]} ${x.dataset} ${x.optimizer}: shift retrain / another seed ${intervalText(x.shiftVsSeed, ratio)} → ${c.distortion.statuses[i]} (Holm p ${pv(c.distortion.pHolm[i] as number)}); ` +
+    evidence: g.map((x, i) => `${ARCH[x.architecture]} ${x.dataset} ${x.optimizer}: shift retrain / another seed ${intervalText(x.shiftVsSeed, ratio)} → ${c.distortion.statuses[i]} (Holm p ${pValue(c.distortion.pHolm[i] as number)}); ` +
       `shift retrain / noise floor ${intervalText(x.shiftVsFloor, ratio)}`).join('; '),
     control: "another seed's solution (holds below ×1); the noise floor shown beside it", scale: c.scale, excludedModels: c.excludedModels,
   }));
   lines.push(verdictMarkdown({
     claim: SIGN_FLIP_CLAIMS.flip, status: c.flip.status,
-    evidence: g.map((x, i) => `${ARCH[x.architecture]} ${x.dataset} ${x.optimizer}: flip retrain / noise floor ${intervalText(x.flipVsFloor, ratio)} → ${c.flip.statuses[i]} (Holm p ${pv(c.flip.pHolm[i] as number)}); ` +
+    evidence: g.map((x, i) => `${ARCH[x.architecture]} ${x.dataset} ${x.optimizer}: flip retrain / noise floor ${intervalText(x.flipVsFloor, ratio)} → ${c.flip.statuses[i]} (Holm p ${pValue(c.flip.pHolm[i] as number)}); ` +
       `flip retrain / another seed ${intervalText(x.flipVsSeed, ratio)}`).join('; '),
     control: 'the noise floor: the same original retrained with another data order (holds above ×1)', scale: c.scale, excludedModels: c.excludedModels,
   }));
   lines.push(verdictMarkdown({
     claim: SIGN_FLIP_CLAIMS.features, status: c.featuresStatus,
-    evidence: c.features.map((f) => `${ARCH[f.architecture]} ${f.dataset}: ${f.hungarian.label} ${intervalText(f.hungarian.difference, f3)} (Holm p ${pv(f.hungarian.pHolm)}) → ${f.status}; ` +
-      `${f.cka.label} ${intervalText(f.cka.difference, f3)} (Welch p ${pv(f.cka.p)}); models Adam ${f.models.adam}, SGD ${f.models.sgd}`).join('; '),
+    evidence: c.features.map((f) => `${ARCH[f.architecture]} ${f.dataset}: ${f.hungarian.label} ${intervalText(f.hungarian.difference, significant)} (Holm p ${pValue(f.hungarian.pHolm)}) → ${f.status}; ` +
+      `${f.cka.label} ${intervalText(f.cka.difference, significant)} (Welch p ${pValue(f.cka.p)}); models Adam ${f.models.adam}, SGD ${f.models.sgd}`).join('; '),
     control: 'SGD-trained models of the same net, data and seeds; one value per model (its mean over its seed pairs), Welch test', scale: c.scale, excludedModels: c.excludedModels,
   }));
   for (const x of g) {
     lines.push(`- Loss barrier on the line back to the original, ${ARCH[x.architecture]} ${x.dataset} ${x.optimizer}: ` +
-      x.barriers.map((b) => `${b.label} ${intervalText(b.value, f3)}`).join('; ') + '.');
+      x.barriers.map((b) => `${b.label} ${intervalText(b.value, significant)}`).join('; ') + '.');
   }
   return lines.join('\n');
 }

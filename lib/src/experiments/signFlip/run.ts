@@ -1,5 +1,5 @@
 /**
- * Notebook 04 — sign flip, distortion, and how similar learned features are (the original parameter-change study; spec 02-parameter-dynamics).
+ * Notebook 04 — sign flip, distortion, and how similar learned features are (the second half of the parameter-dynamics student project of notebook 02).
  *
  * 1. Base models: the trained models of notebook 02 (`parameterChange`), same cells, same cache entries (trained here
  *    with the same recipe when not cached yet): architecture × dataset × optimiser × init × seed.

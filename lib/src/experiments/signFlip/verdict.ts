@@ -10,25 +10,9 @@
 import type { Cell, Row } from '../../report/table';
 import { welchTTest } from '../../stats/twoSample';
 import { PcArchitecture, PcOptimizer } from '../parameterChange/config';
-import { meanCI } from '../../stats/intervals';
+import { meanInterval, type MeanCI } from '../../stats/intervals';
+import { fixed, percent, pValue } from '../../util/format';
 
-/** Mean with a 95% Student-t CI (lo/hi null for n < 2; mean null for n = 0). */
-export interface MeanWithCI {
-  mean: number | null;
-  lo: number | null;
-  hi: number | null;
-  n: number;
-}
-
-export function meanWithCI(values: readonly number[]): MeanWithCI {
-  const v = values.filter((x) => Number.isFinite(x));
-  const n = v.length;
-  if (n === 0) return { mean: null, lo: null, hi: null, n };
-  const mean = v.reduce((a, b) => a + b, 0) / n;
-  if (n < 2) return { mean, lo: null, hi: null, n };
-  const ci = meanCI(v);
-  return { mean, lo: ci.lo, hi: ci.hi, n };
-}
 import { SignFlipConfig } from './config';
 
 function num(row: Row, key: string): number | null {
@@ -40,36 +24,43 @@ function nums(rows: readonly Row[], key: string): number[] {
   return rows.map((r) => num(r, key)).filter((v): v is number => v !== null);
 }
 
-const ci = (rows: readonly Row[], key: string): MeanWithCI => meanWithCI(nums(rows, key));
+/**
+ * Mean ± 95% Student-t interval from two values on: this summary is descriptive (the claims in claims.ts use the
+ * verdict rule, a bootstrap below 5 units), and shows the t-interval of every group it has.
+ */
+const meanWithCI = (values: readonly number[]): MeanCI => meanInterval(values, { tFrom: 2 });
+const ci = (rows: readonly Row[], key: string): MeanCI => meanWithCI(nums(rows, key));
+/** The mean when there is one (null: nothing measured). */
+const meanOrNull = (m: MeanCI | undefined): number | null => (m !== undefined && Number.isFinite(m.mean) ? m.mean : null);
 
 export interface SfPerturbationSummary {
   perturbation: string;
   runs: number;
   diverged: number;
-  startTestAccuracy: MeanWithCI;
-  retrainedTestAccuracy: MeanWithCI;
-  relativeStartDistance: MeanWithCI;
-  relativeDistanceToOriginal: MeanWithCI;
-  relativeDistanceToControl: MeanWithCI;
-  gapClosed: MeanWithCI;
-  changedFraction: MeanWithCI;
-  testLossBarrier: MeanWithCI;
-  testAccuracyDrop: MeanWithCI;
+  startTestAccuracy: MeanCI;
+  retrainedTestAccuracy: MeanCI;
+  relativeStartDistance: MeanCI;
+  relativeDistanceToOriginal: MeanCI;
+  relativeDistanceToControl: MeanCI;
+  gapClosed: MeanCI;
+  changedFraction: MeanCI;
+  testLossBarrier: MeanCI;
+  testAccuracyDrop: MeanCI;
   /** Features of the retrained model vs the original's. */
-  hungarianMeanAbsR: MeanWithCI;
-  greedyMeanAbsR: MeanWithCI;
-  ckaDebiased: MeanWithCI;
+  hungarianMeanAbsR: MeanCI;
+  greedyMeanAbsR: MeanCI;
+  ckaDebiased: MeanCI;
 }
 
 /** One architecture × optimiser (SGD and Adam move a trained model very differently: never pooled). */
 export interface SfGroupVerdict {
   architecture: PcArchitecture;
   optimizer: PcOptimizer;
-  originalTestAccuracy: MeanWithCI;
+  originalTestAccuracy: MeanCI;
   /** Yardstick: independently trained models of the same recipe and optimiser (seed pairs). */
-  seedRelativeDistance: MeanWithCI;
-  seedHungarianMeanAbsR: MeanWithCI;
-  seedCkaDebiased: MeanWithCI;
+  seedRelativeDistance: MeanCI;
+  seedHungarianMeanAbsR: MeanCI;
+  seedCkaDebiased: MeanCI;
   perturbations: SfPerturbationSummary[];
   /** +1e-6 retrain ends closer to the original than half the seed distance (null: not measured). */
   distortionReturns: boolean | null;
@@ -100,7 +91,7 @@ export interface SfGroupVerdict {
 export interface SfOptimizerComparison {
   architecture: PcArchitecture;
   /** Feature similarity of seed pairs trained with one optimiser. */
-  byOptimizer: { optimizer: PcOptimizer; hungarianMeanAbsR: MeanWithCI; greedyMeanAbsR: MeanWithCI; ckaDebiased: MeanWithCI }[];
+  byOptimizer: { optimizer: PcOptimizer; hungarianMeanAbsR: MeanCI; greedyMeanAbsR: MeanCI; ckaDebiased: MeanCI }[];
   /** Adam minus SGD (mean Hungarian |r| of seed pairs), Welch p (null when n < 2 on a side). */
   difference: number | null;
   ckaDifference: number | null;
@@ -157,10 +148,12 @@ export function signFlipVerdict(retrains: readonly Row[], pairs: readonly Row[],
       });
       const of = (label: string): SfPerturbationSummary | undefined => perturbations.find((p) => p.perturbation === label);
       const near = (label: string): boolean | null => {
-        const d = of(label)?.relativeDistanceToOriginal.mean ?? null;
-        return d === null || seedDistance.mean === null ? null : d < NEAR * seedDistance.mean;
+        const d = meanOrNull(of(label)?.relativeDistanceToOriginal);
+        const seed = meanOrNull(seedDistance);
+        return d === null || seed === null ? null : d < NEAR * seed;
       };
-      const flipAll = of('flip-all')?.relativeDistanceToOriginal.mean ?? null;
+      const flipAll = meanOrNull(of('flip-all')?.relativeDistanceToOriginal);
+      const seedMean = meanOrNull(seedDistance);
       const fa = rs.filter((r) => r['perturbation'] === 'flip-all');
       const fw = rs.filter((r) => r['perturbation'] === 'flip-weights');
       const between = fa.map((r) => {
@@ -179,19 +172,19 @@ export function signFlipVerdict(retrains: readonly Row[], pairs: readonly Row[],
         perturbations,
         distortionReturns: near('shift-1e-6'),
         controlReturns: near('none'),
-        shiftVsControl: of('shift-1e-6')?.relativeDistanceToControl.mean ?? null,
-        repeatVsControl: of('none-repeat')?.relativeDistanceToControl.mean ?? null,
-        flipFarAway: flipAll === null || seedDistance.mean === null ? null : flipAll >= FAR * seedDistance.mean,
+        shiftVsControl: meanOrNull(of('shift-1e-6')?.relativeDistanceToControl),
+        repeatVsControl: meanOrNull(of('none-repeat')?.relativeDistanceToControl),
+        flipFarAway: flipAll === null || seedMean === null ? null : flipAll >= FAR * seedMean,
         flipBatchNorm: withBn
           ? {
               negativeVariancesAtStart: Math.max(...nums(fa, 'negativeVariancesAtStart')),
               negativeVariancesAtEnd: Math.max(0, ...nums(fa, 'negativeVariancesAtEnd')),
-              startNonFiniteShare: ci(fa, 'startNonFiniteShare').mean ?? NaN,
-              startAccuracyFlipAll: ci(fa, 'startTestAccuracy').mean,
-              startAccuracyFlipWeights: ci(fw, 'startTestAccuracy').mean,
-              lastRelativeDistanceBetweenFlips: meanWithCI(between).mean,
-              relativeDistanceFlipAll: ci(fa, 'relativeDistanceToOriginal').mean,
-              relativeDistanceFlipWeights: ci(fw, 'relativeDistanceToOriginal').mean,
+              startNonFiniteShare: ci(fa, 'startNonFiniteShare').mean,
+              startAccuracyFlipAll: meanOrNull(ci(fa, 'startTestAccuracy')),
+              startAccuracyFlipWeights: meanOrNull(ci(fw, 'startTestAccuracy')),
+              lastRelativeDistanceBetweenFlips: meanOrNull(meanWithCI(between)),
+              relativeDistanceFlipAll: meanOrNull(ci(fa, 'relativeDistanceToOriginal')),
+              relativeDistanceFlipWeights: meanOrNull(ci(fw, 'relativeDistanceToOriginal')),
             }
           : null,
       });
@@ -204,8 +197,8 @@ export function signFlipVerdict(retrains: readonly Row[], pairs: readonly Row[],
     const sgd = seedPairs.filter((p) => p['optimizer'] === 'sgd');
     const adam = seedPairs.filter((p) => p['optimizer'] === 'adam');
     const diff = (key: string): number | null => {
-      const a = meanWithCI(nums(adam, key)).mean;
-      const s = meanWithCI(nums(sgd, key)).mean;
+      const a = meanOrNull(meanWithCI(nums(adam, key)));
+      const s = meanOrNull(meanWithCI(nums(sgd, key)));
       return a === null || s === null ? null : a - s;
     };
     const welch = (key: string): number | null => {
@@ -235,11 +228,8 @@ export function signFlipVerdict(retrains: readonly Row[], pairs: readonly Row[],
   return { groups, optimizers, nearFactor: NEAR, farFactor: FAR };
 }
 
-const pct = (x: number | null): string => (x === null || !Number.isFinite(x) ? 'n/a' : `${(100 * x).toFixed(1)}%`);
-const f3 = (x: number | null): string => (x === null || !Number.isFinite(x) ? 'n/a' : x.toFixed(3));
-const withCI = (m: MeanWithCI, fmt: (x: number | null) => string = f3): string =>
-  m.mean === null ? 'n/a' : m.lo === null || m.hi === null ? `${fmt(m.mean)} (n = ${m.n})` : `${fmt(m.mean)} [${fmt(m.lo)}, ${fmt(m.hi)}] (n = ${m.n})`;
-const formatP = (p: number | null): string => (p === null ? 'n/a' : p < 0.001 ? '< 0.001' : p.toFixed(3));
+const withCI = (m: MeanCI, fmt: (x: number) => string = (x) => fixed(x, 3)): string =>
+  !Number.isFinite(m.mean) ? 'n/a' : !Number.isFinite(m.lo) || !Number.isFinite(m.hi) ? `${fmt(m.mean)} (n = ${m.n})` : `${fmt(m.mean)} [${fmt(m.lo)}, ${fmt(m.hi)}] (n = ${m.n})`;
 const yesNo = (b: boolean | null): string => (b === null ? 'not measured' : b ? 'yes (descriptive)' : 'no (descriptive)');
 
 /** Markdown verdict quoting the numbers. */
@@ -248,33 +238,33 @@ export function signFlipVerdictText(v: SignFlipVerdict): string {
   lines.push(`Distances are ‖θ − θ_orig‖ / ‖θ_orig‖ over learned parameters; "near" = less than ${v.nearFactor}× and "far" = at least ${v.farFactor}× the distance between two independently trained seeds of the same recipe. Means with 95% CIs.`, '');
   for (const a of v.groups) {
     const p = (label: string): SfPerturbationSummary | undefined => a.perturbations.find((x) => x.perturbation === label);
-    lines.push(`**${a.architecture}, ${a.optimizer}** (original test accuracy ${withCI(a.originalTestAccuracy, pct)}; another seed's solution lies at ${withCI(a.seedRelativeDistance)}, its features match at Hungarian |r| ${withCI(a.seedHungarianMeanAbsR)}, debiased CKA ${withCI(a.seedCkaDebiased)}):`);
+    lines.push(`**${a.architecture}, ${a.optimizer}** (original test accuracy ${withCI(a.originalTestAccuracy, percent)}; another seed's solution lies at ${withCI(a.seedRelativeDistance)}, its features match at Hungarian |r| ${withCI(a.seedHungarianMeanAbsR)}, debiased CKA ${withCI(a.seedCkaDebiased)}):`);
     const none = p('none');
     const shift = p('shift-1e-6');
     const flip = p('flip-all');
-    if (none) lines.push(`- Retraining with no perturbation (control) ends at ${withCI(none.relativeDistanceToOriginal)} from the original (debiased CKA to it ${withCI(none.ckaDebiased)}); the same retrain repeated ends ${f3(a.repeatVsControl)} from it (the noise floor of this backend: rounding differences amplified by training).`);
+    if (none) lines.push(`- Retraining with no perturbation (control) ends at ${withCI(none.relativeDistanceToOriginal)} from the original (debiased CKA to it ${withCI(none.ckaDebiased)}); the same retrain repeated ends ${fixed(a.repeatVsControl, 3)} from it (the noise floor of this backend: rounding differences amplified by training).`);
     if (shift) {
-      lines.push(`- Distortion +1e-6: ends at ${withCI(shift.relativeDistanceToOriginal)} from the original and ${f3(a.shiftVsControl)} from the control retrain; features: Hungarian |r| ${withCI(shift.hungarianMeanAbsR)}, debiased CKA ${withCI(shift.ckaDebiased)}; test accuracy ${withCI(shift.retrainedTestAccuracy, pct)}. Converges back to the same weights: ${yesNo(a.distortionReturns)}${a.controlReturns !== null ? ` (the unperturbed control: ${yesNo(a.controlReturns)})` : ''}.`);
+      lines.push(`- Distortion +1e-6: ends at ${withCI(shift.relativeDistanceToOriginal)} from the original and ${fixed(a.shiftVsControl, 3)} from the control retrain; features: Hungarian |r| ${withCI(shift.hungarianMeanAbsR)}, debiased CKA ${withCI(shift.ckaDebiased)}; test accuracy ${withCI(shift.retrainedTestAccuracy, percent)}. Converges back to the same weights: ${yesNo(a.distortionReturns)}${a.controlReturns !== null ? ` (the unperturbed control: ${yesNo(a.controlReturns)})` : ''}.`);
     }
     if (flip) {
-      lines.push(`- Sign flip (every entry): starts at ${withCI(flip.relativeStartDistance)} (test accuracy right after the flip ${withCI(flip.startTestAccuracy, pct)}), ends at ${withCI(flip.relativeDistanceToOriginal)} (gap closed ${withCI(flip.gapClosed, pct)}), test accuracy ${withCI(flip.retrainedTestAccuracy, pct)}; features vs the original: Hungarian |r| ${withCI(flip.hungarianMeanAbsR)}, debiased CKA ${withCI(flip.ckaDebiased)}. Ends far away: ${yesNo(a.flipFarAway)}.`);
+      lines.push(`- Sign flip (every entry): starts at ${withCI(flip.relativeStartDistance)} (test accuracy right after the flip ${withCI(flip.startTestAccuracy, percent)}), ends at ${withCI(flip.relativeDistanceToOriginal)} (gap closed ${withCI(flip.gapClosed, percent)}), test accuracy ${withCI(flip.retrainedTestAccuracy, percent)}; features vs the original: Hungarian |r| ${withCI(flip.hungarianMeanAbsR)}, debiased CKA ${withCI(flip.ckaDebiased)}. Ends far away: ${yesNo(a.flipFarAway)}.`);
     }
     const bn = a.flipBatchNorm;
     if (bn) {
-      lines.push(`- BatchNorm: the flip makes ${bn.negativeVariancesAtStart} running variances negative; right after it ${pct(bn.startNonFiniteShare)} of the test outputs are NaN (accuracy ${pct(bn.startAccuracyFlipAll)}; flipping only the learned parameters: ${pct(bn.startAccuracyFlipWeights)}). After retraining ${bn.negativeVariancesAtEnd} remain negative. The two flip retrains end ${f3(bn.lastRelativeDistanceBetweenFlips)} apart (relative, last epoch; compare the repeat floor ${f3(a.repeatVsControl)}): training-mode BN uses batch statistics and never reads the running ones. Kept models at ${f3(bn.relativeDistanceFlipAll)} and ${f3(bn.relativeDistanceFlipWeights)} from the original.`);
+      lines.push(`- BatchNorm: the flip makes ${bn.negativeVariancesAtStart} running variances negative; right after it ${percent(bn.startNonFiniteShare)} of the test outputs are NaN (accuracy ${percent(bn.startAccuracyFlipAll)}; flipping only the learned parameters: ${percent(bn.startAccuracyFlipWeights)}). After retraining ${bn.negativeVariancesAtEnd} remain negative. The two flip retrains end ${fixed(bn.lastRelativeDistanceBetweenFlips, 3)} apart (relative, last epoch; compare the repeat floor ${fixed(a.repeatVsControl, 3)}): training-mode BN uses batch statistics and never reads the running ones. Kept models at ${fixed(bn.relativeDistanceFlipAll, 3)} and ${fixed(bn.relativeDistanceFlipWeights, 3)} from the original.`);
     }
     const noise = a.perturbations.filter((x) => x.perturbation.startsWith('noise-'));
     if (noise.length > 0) {
-      lines.push(`- Relative noise σ·|θ|: ${noise.map((x) => `σ = ${x.perturbation.slice(6)} → distance ${f3(x.relativeDistanceToOriginal.mean)} (start ${f3(x.relativeStartDistance.mean)}, from the control ${f3(x.relativeDistanceToControl.mean)}), CKA ${f3(x.ckaDebiased.mean)}, accuracy ${pct(x.retrainedTestAccuracy.mean)}`).join('; ')}.`);
+      lines.push(`- Relative noise σ·|θ|: ${noise.map((x) => `σ = ${x.perturbation.slice(6)} → distance ${fixed(x.relativeDistanceToOriginal.mean, 3)} (start ${fixed(x.relativeStartDistance.mean, 3)}, from the control ${fixed(x.relativeDistanceToControl.mean, 3)}), CKA ${fixed(x.ckaDebiased.mean, 3)}, accuracy ${percent(x.retrainedTestAccuracy.mean)}`).join('; ')}.`);
     }
-    const barriers = a.perturbations.map((x) => `${x.perturbation} ${f3(x.testLossBarrier.mean)}`).join(', ');
+    const barriers = a.perturbations.map((x) => `${x.perturbation} ${fixed(x.testLossBarrier.mean, 3)}`).join(', ');
     lines.push(`- Test-loss barrier on the straight line to the original (max bump over the chord, BN statistics recomputed at every point): ${barriers}.`);
     lines.push('');
   }
   lines.push('**Are Adam-trained features more correlated than SGD-trained ones?** (seed pairs, same init)');
   for (const o of v.optimizers) {
-    const parts = o.byOptimizer.map((b) => `${b.optimizer}: Hungarian |r| ${withCI(b.hungarianMeanAbsR)}, greedy ${f3(b.greedyMeanAbsR.mean)}, debiased CKA ${withCI(b.ckaDebiased)}`);
-    lines.push(`- ${o.architecture}: ${parts.join('; ')}. Adam − SGD: ${f3(o.difference)} (Welch p ${formatP(o.welchP)}), CKA ${f3(o.ckaDifference)} (p ${formatP(o.ckaWelchP)}) → ${yesNo(o.adamMoreCorrelated)}.`);
+    const parts = o.byOptimizer.map((b) => `${b.optimizer}: Hungarian |r| ${withCI(b.hungarianMeanAbsR)}, greedy ${fixed(b.greedyMeanAbsR.mean, 3)}, debiased CKA ${withCI(b.ckaDebiased)}`);
+    lines.push(`- ${o.architecture}: ${parts.join('; ')}. Adam − SGD: ${fixed(o.difference, 3)} (Welch p ${pValue(o.welchP, 1e-3)}), CKA ${fixed(o.ckaDifference, 3)} (p ${pValue(o.ckaWelchP, 1e-3)}) → ${yesNo(o.adamMoreCorrelated)}.`);
   }
   return lines.join('\n');
 }
