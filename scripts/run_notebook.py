@@ -111,7 +111,7 @@ def main():
         # After a cell's reply, nbclient waits this long for the rest of its output and then stops collecting: with
         # the default 4 s, a cell that printed 1,500 lines on a loaded machine lost the last few hundred without an
         # error. Output that is still arriving is worth waiting for.
-        iopub_timeout=120,
+        iopub_timeout=60,
         kernel_name="tslab",
         resources={"metadata": {"path": cwd}},
         allow_errors=False,

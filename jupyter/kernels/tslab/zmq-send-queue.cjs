@@ -66,3 +66,18 @@ if (proto && typeof proto.send === 'function' && !proto.send.netstatsQueued) {
     if (Kind) Object.defineProperty(Kind.prototype, 'send', { value: queuedSend, writable: true, configurable: true });
   }
 }
+
+// iopub is a PUB socket, and ZeroMQ silently drops what a PUB socket has queued for a subscriber beyond its send
+// high-water mark (1000 messages by default): when the notebook client reads slower than a cell prints, output lines
+// (and even the kernel's "idle" status, which the client waits for) could vanish without an error. No limit (0)
+// keeps every message; the queue lives in memory only while the client catches up.
+if (zmq && zmq.Publisher && !zmq.Publisher.netstatsUnbounded) {
+  const BoundedPublisher = zmq.Publisher;
+  class UnboundedPublisher extends BoundedPublisher {
+    constructor(options) {
+      super({ sendHighWaterMark: 0, ...(options || {}) });
+    }
+  }
+  UnboundedPublisher.netstatsUnbounded = true;
+  zmq.Publisher = UnboundedPublisher;
+}
