@@ -7,6 +7,8 @@ import { verdictMarkdown } from '../../report/verdict';
 import type { IntervalEstimate } from '../../stats/verdict';
 import { TRANSFER_CLAIM_WORDS, type InteractionClaim, type TransferClaims } from './verdict';
 import { TRANSFER_PAIRS } from './config';
+import { AUGMENTATION_CLAIM_WORDS, type AugmentationResults } from './augmentation';
+import type { Scale } from '../../util/scale';
 
 /** "+1.2 [−0.3, +2.7] points (n = 5, t 95%)"; only the estimate and n when there is no interval. */
 export function pointsText(i: IntervalEstimate, digits = 1): string {
@@ -70,4 +72,24 @@ export function transferVerdictText(c: TransferClaims): string {
   }
   if (c.size.length === 0) out.push(`- “${TRANSFER_CLAIM_WORDS.size}”: not tested at this scale (one target-set size).`);
   return out.join('\n');
+}
+
+/** "31.2% [28.0%, 34.4%]" (the estimate alone when there is no interval). */
+function percentText(i: IntervalEstimate): string {
+  const p = (v: number): string => `${(100 * v).toFixed(1)}%`;
+  if (!Number.isFinite(i.estimate)) return 'n/a';
+  return Number.isFinite(i.lo) && Number.isFinite(i.hi) ? `${p(i.estimate)} [${p(i.lo)}, ${p(i.hi)}]` : p(i.estimate);
+}
+
+/** The verdict line of section 4d: does AlexNet's augmentation raise test accuracy on little data (paired by seed)? */
+export function augmentationVerdictText(r: AugmentationResults, scale: Scale): string {
+  const c = r.config;
+  const plateaus = (augmented: boolean): string => `${r.runs.filter((x) => x.augmented === augmented && x.lossPlateau).length}/${r.runs.filter((x) => x.augmented === augmented).length}`;
+  return verdictMarkdown({
+    claim: AUGMENTATION_CLAIM_WORDS,
+    status: r.claim.status,
+    evidence: `${c.family} net (${r.parameters.toLocaleString('en')} parameters) on ${10 * c.trainPerClass} ${c.dataset} training images, ${c.epochs} epochs: test accuracy with augmentation − without (paired by seed) ${pointsText(r.claim.difference)}; mean accuracy without ${percentText(r.claim.without)}, with ${percentText(r.claim.with)}; training loss on a plateau in ${plateaus(false)} runs without and ${plateaus(true)} with augmentation`,
+    control: `the same network, init, data order and number of steps without augmentation; the claim holds when the whole interval of the difference is above 0`,
+    scale,
+  });
 }
