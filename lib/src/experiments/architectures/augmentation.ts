@@ -78,7 +78,8 @@ export interface AugmentationStudyConfig {
   flip: boolean;
 }
 
-export interface AugmentationRun {
+/** A type alias, not an interface, so that runs are table rows (nb.table) as they are. */
+export type AugmentationRun = {
   seed: number;
   augmented: boolean;
   trainAccuracy: number | null;
@@ -87,7 +88,7 @@ export interface AugmentationRun {
   /** The training loss reached its plateau (the rule of section 5), reported, not used to exclude. */
   lossPlateau: boolean;
   diverged: boolean;
-}
+};
 
 export interface AugmentationClaim {
   /** Test accuracy per arm, mean over seeds with its 95% interval. */
