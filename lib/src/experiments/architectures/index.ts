@@ -4,7 +4,7 @@ export { type ArchitecturesConfig, architecturesConfig as config, SOURCE_CRITERI
 export { centralShare, type MeasuredReceptiveField } from './geometry';
 export { firstOverLastAtStep, runVanishingGradients } from './gradients';
 export { augmentationImage, randomCropFlip, runAugmentationStudy } from './augmentation';
-export { runAuxiliaryClassifiers, type AuxiliaryGradientRow } from './auxiliary';
+export { auxiliaryAccuracyClaim, runAuxiliaryClassifiers, runAuxiliaryTraining, type AuxiliaryGradientRow } from './auxiliary';
 export { RESIDUAL_PLACEMENT_LAYOUT, RESIDUAL_PLACEMENTS, residualBlockModel, runBudgetComparison } from './blocks';
 export { runTransfer, type TransferCell, type TransferResults, type TransferRun, type TransferSourceModel } from './transfer';
 export {
@@ -16,7 +16,7 @@ export {
 } from './run';
 export { TRANSFER_CLAIM_WORDS, type TransferClaims } from './verdict';
 export { FINE_TUNE_PLATEAU } from './transferStats';
-export { augmentationVerdictText, pointsText, transferVerdictText } from './text';
+export { augmentationVerdictText, auxiliaryAccuracyText, pointsText, transferVerdictText } from './text';
 export {
   budgetFigure,
   domainGapFigure,
