@@ -148,4 +148,14 @@ describe('experiments/architectures: augmentation study on tiny synthetic images
     assert.equal(again.trainedRuns, 0, 'second call reads the cache');
     assert.deepEqual(again.runs, first.runs);
   });
+
+  it('pairs the arms: with a no-op augmentation (padding 0, no flips) both arms of a seed train identically', async () => {
+    const config: AugmentationStudyConfig = { ...architecturesConfig('tiny').augmentation, seeds: [5], padding: 0, flip: false, maxStepsPerEpoch: 2 };
+    const r = await augmentationRuns(config, { train: synthetic(20, 3), test: synthetic(10, 4) }, { cacheRoot: cacheRoot() });
+    const [without, withAug] = r.runs;
+    assert.ok(without && withAug && !without.augmented && withAug.augmented);
+    assert.equal(withAug.finalTrainLoss, without.finalTrainLoss, 'same init, same batches, same steps');
+    assert.equal(withAug.testAccuracy, without.testAccuracy);
+    assert.deepEqual(r.claim.differences, [0]);
+  });
 });
