@@ -68,12 +68,11 @@ export function architecturesConfig(scale: Scale, overrides: ArchitecturesOverri
   let budget: BudgetComparisonConfig;
   let augmentation: AugmentationStudyConfig;
   // AlexNet-style augmentation (section 4d) on 1,000 CIFAR-10 images: the ResNet-basic net of 4c at its budget, crops
-  // with 4 pixels of padding and flips, both arms with the same steps. Timed with `nice -n 19` next to a running
-  // standard notebook (so slower than an idle 2-core machine): 3 seeds × 2 arms × 3 epochs took 668 s of wall time
-  // (89 s user + 34 s system CPU), 1 seed × 2 arms × 2 epochs 39 s, i.e. ≈ 10–37 s per run-epoch when contended,
-  // ≈ 5 s estimated idle. Hence quick = 3 seeds × 2 epochs (12 run-epochs, ≈ 1 min idle) and standard = 5 seeds × 3
-  // epochs (30 run-epochs, ≈ 2.5 min idle). Three epochs are short for a net on 1,000 images: the standard result
-  // is the effect of augmentation early in training, not after long training (full: 10 seeds × 30 epochs).
+  // with 4 pixels of padding and flips, both arms with the same steps. Timed with `nice -n 19` on the idle 2-core
+  // machine (wall time of the whole study, data loading included): quick (3 seeds × 2 arms × 10 epochs, 500 test
+  // images) 22.3 s (39.5 s user CPU); standard (5 seeds × 2 arms × 15 epochs, as 4c; 2,000 test images) 56.1 s
+  // (98.7 s user CPU, wasm uses both cores). Next to a running standard notebook the same work was 10–40× slower.
+  // full: 10 seeds × 30 epochs (not timed).
   const aug = { version: 1, dataset: 'cifar10' as const, family: 'resnet-basic' as const, dataSeed: 2024, padding: 4, flip: true, optimizer: ADAM(2e-3), maxStepsPerEpoch: null };
   switch (scale) {
     case 'standard':
@@ -81,7 +80,7 @@ export function architecturesConfig(scale: Scale, overrides: ArchitecturesOverri
       gradients = { ...common, depth: 20, width: 64, trainPerClass: 1000, testPerClass: 500, initSeeds: Array.from({ length: 10 }, (_, i) => i), initBatch: 512, trainSeeds: [0, 1, 2, 3, 4], epochs: 8, batchSize: 64, maxStepsPerEpoch: null, recordEverySteps: 20 };
       placements = { blocks: 32, channels: 16, size: 8, batch: 128, seeds: Array.from({ length: 10 }, (_, i) => i) };
       budget = { version: 1, families: [...BLOCK_FAMILIES], budget: 20000, trainPerClass: 100, testPerClass: 200, dataSeed: 2024, seeds: [0, 1, 2, 3, 4], epochs: 15, batchSize: 50, maxStepsPerEpoch: null, optimizer: ADAM(2e-3) };
-      augmentation = { ...aug, budget: 20000, trainPerClass: 100, testPerClass: 200, seeds: [0, 1, 2, 3, 4], epochs: 3, batchSize: 50 };
+      augmentation = { ...aug, budget: 20000, trainPerClass: 100, testPerClass: 200, seeds: [0, 1, 2, 3, 4], epochs: 15, batchSize: 50 };
       break;
     case 'tiny':
       gradients = { ...common, depth: 6, width: 16, trainPerClass: 10, testPerClass: 5, initSeeds: [0, 1], initBatch: 32, trainSeeds: [0, 1], epochs: 2, batchSize: 25, maxStepsPerEpoch: 2, recordEverySteps: 1 };
@@ -93,7 +92,7 @@ export function architecturesConfig(scale: Scale, overrides: ArchitecturesOverri
       gradients = { ...common, depth: 20, width: 64, trainPerClass: 300, testPerClass: 100, initSeeds: [0, 1, 2, 3, 4, 5, 6, 7], initBatch: 256, trainSeeds: [0, 1, 2], epochs: 4, batchSize: 64, maxStepsPerEpoch: null, recordEverySteps: 10 };
       placements = { blocks: 16, channels: 16, size: 8, batch: 64, seeds: [0, 1, 2, 3, 4] };
       budget = { version: 1, families: [...BLOCK_FAMILIES], budget: 20000, trainPerClass: 100, testPerClass: 50, dataSeed: 2024, seeds: [0, 1], epochs: 4, batchSize: 50, maxStepsPerEpoch: null, optimizer: ADAM(2e-3) };
-      augmentation = { ...aug, budget: 20000, trainPerClass: 100, testPerClass: 50, seeds: [0, 1, 2], epochs: 2, batchSize: 50 };
+      augmentation = { ...aug, budget: 20000, trainPerClass: 100, testPerClass: 50, seeds: [0, 1, 2], epochs: 10, batchSize: 50 };
       break;
     case 'full':
       gradients = { ...common, depth: 20, width: 64, trainPerClass: 1000, testPerClass: 500, initSeeds: Array.from({ length: 20 }, (_, i) => i), initBatch: 512, trainSeeds: [0, 1, 2, 3, 4], epochs: 10, batchSize: 64, maxStepsPerEpoch: null, recordEverySteps: 20 };
