@@ -5,6 +5,7 @@
 
 // util
 export * as format from './util/format';
+export { createRng } from './util/random';
 // backend
 export { describeBackend, selectBackend } from './backend/select';
 // data

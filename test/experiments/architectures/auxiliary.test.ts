@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import * as tf from '@tensorflow/tfjs';
-import { auxiliaryGradientNorms } from '../../../lib/src/experiments/architectures/auxiliary';
+import { auxiliaryAccuracyClaim, auxiliaryGradientNorms, trainWithAuxiliaryHeads } from '../../../lib/src/experiments/architectures/auxiliary';
 import { sourceFromArrays } from '../../../lib/src/data/source';
 import { createRng } from '../../../lib/src/util/random';
 
@@ -33,5 +33,39 @@ describe('experiments/architectures: auxiliary classifiers (GoogLeNet)', () => {
     zero.forEach((r, i) => assert.ok(Math.abs(r.withAux - r.withoutAux) <= 1e-6 * r.withoutAux && Math.abs(r.withoutAux - (rows[i] as { withoutAux: number }).withoutAux) <= 1e-6 * r.withoutAux));
     assert.equal(tf.memory().numTensors, before);
     assert.throws(() => auxiliaryGradientNorms({ ...config, auxAt: [12] }, 1, batch), /auxAt must be hidden layers in 1..11/);
+  });
+
+  it('trained comparison: same seed, same batches; with weight 0 the auxiliary arm equals the plain arm; no tensor leak', async () => {
+    const src = sourceFromArrays(xs, labels, [8, 8, 1], 10);
+    const data = { train: src, test: src };
+    const config = { depth: 6, width: 8, activation: 'sigmoid' as const, auxAt: [2, 4], auxWeight: 0.3 };
+    const spec = { steps: 6, batchSize: 16, lr: 1e-2 };
+    const before = tf.memory().numTensors;
+    const plain = await trainWithAuxiliaryHeads(config, spec, 2, false, data);
+    const again = await trainWithAuxiliaryHeads(config, spec, 2, false, data);
+    const zeroWeight = await trainWithAuxiliaryHeads({ ...config, auxWeight: 0 }, spec, 2, true, data);
+    const aux = await trainWithAuxiliaryHeads(config, spec, 2, true, data);
+    assert.equal(tf.memory().numTensors, before, 'tensors left after training');
+    assert.deepEqual(again, plain, 'a seed fixes init and batch order');
+    // L_main + 0·ΣL_aux has the main loss's gradients: the main network trains exactly as without heads.
+    assert.equal(zeroWeight.finalTrainLoss, plain.finalTrainLoss);
+    assert.equal(zeroWeight.testAccuracy, plain.testAccuracy);
+    assert.equal(aux.withAux, true);
+    assert.ok(aux.finalTrainLoss > plain.finalTrainLoss, 'the reported loss includes the auxiliary terms');
+    assert.ok(aux.testAccuracy >= 0 && aux.testAccuracy <= 1);
+    await assert.rejects(() => trainWithAuxiliaryHeads(config, { ...spec, steps: 0 }, 2, true, data), /steps must be a positive integer/);
+  });
+
+  it('accuracy verdict on hand-made runs: holds, fails, inconclusive (paired by seed)', () => {
+    const rows = (gains: number[]) => gains.flatMap((g, seed) => [
+      { seed, withAux: false, finalTrainLoss: 1, testAccuracy: 0.2 + 0.01 * seed },
+      { seed, withAux: true, finalTrainLoss: 1, testAccuracy: 0.2 + 0.01 * seed + g },
+    ]);
+    const holds = auxiliaryAccuracyClaim(rows([0.10, 0.12, 0.08, 0.11, 0.09]));
+    assert.equal(holds.status, 'holds');
+    assert.ok(Math.abs(holds.difference.estimate - 0.1) < 1e-12);
+    assert.equal(holds.difference.n, 5);
+    assert.equal(auxiliaryAccuracyClaim(rows([-0.10, -0.12, -0.08, -0.11, -0.09])).status, 'fails');
+    assert.equal(auxiliaryAccuracyClaim(rows([0.10, -0.12, 0.08, -0.11, 0.01])).status, 'inconclusive');
   });
 });

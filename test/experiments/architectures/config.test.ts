@@ -14,7 +14,13 @@ describe('experiments/architectures: config and section runner', () => {
     }
     // The standard scale's rule: at least 5 independently trained seeds in every compared group.
     const std = architecturesConfig('standard');
-    assert.ok(std.gradients.trainSeeds.length >= 5 && std.budget.seeds.length >= 5);
+    assert.ok(std.gradients.trainSeeds.length >= 5 && std.budget.seeds.length >= 5 && std.augmentation.seeds.length >= 5);
+    // The augmentation study trains the 4c network at the 4c budget, on little data, for every scale.
+    for (const s of ['tiny', 'quick', 'standard', 'full'] as const) {
+      const a = architecturesConfig(s).augmentation;
+      assert.ok(a.trainPerClass <= 100 && a.padding > 0 && a.seeds.length >= 2, s);
+    }
+    assert.throws(() => architecturesConfig('tiny', { augmentation: { seeds: [] } }), /augmentation.seeds is empty/);
     const t = transferConfig('standard');
     assert.ok(t.seeds.length >= 5);
     assert.deepEqual(t.target.sizes, [10, 50, 250]);

@@ -2,6 +2,7 @@
 import type { OptimizerConfig } from '../../train/optimizers';
 import { type Scale } from '../../util/scale';
 import { BLOCK_FAMILIES, type BudgetComparisonConfig, type PlacementSignalConfig } from './blocks';
+import { type AugmentationStudyConfig } from './augmentation';
 import { type ClassSubsetSpec } from './common';
 import { defaultVanishingVariants, type VanishingGradientsConfig } from './gradients';
 import { type LinearCollapseCase, type PointwiseCase } from './linear';
@@ -21,6 +22,7 @@ export interface ArchitecturesConfig {
   blocks: { input: [number, number, number]; growthRate: number };
   placements: PlacementSignalConfig;
   budget: BudgetComparisonConfig;
+  augmentation: AugmentationStudyConfig;
 }
 
 type Section<T> = Partial<T>;
@@ -31,6 +33,7 @@ export interface ArchitecturesOverrides {
   blocks?: Section<ArchitecturesConfig['blocks']>;
   placements?: Section<PlacementSignalConfig>;
   budget?: Section<BudgetComparisonConfig>;
+  augmentation?: Section<AugmentationStudyConfig>;
 }
 
 const ADAM = (lr: number): { kind: 'adam'; lr: number } => ({ kind: 'adam', lr });
@@ -63,27 +66,39 @@ export function architecturesConfig(scale: Scale, overrides: ArchitecturesOverri
   let gradients: VanishingGradientsConfig;
   let placements: PlacementSignalConfig;
   let budget: BudgetComparisonConfig;
+  let augmentation: AugmentationStudyConfig;
+  // AlexNet-style augmentation (section 4d) on 1,000 CIFAR-10 images: the ResNet-basic net of 4c at its budget, crops
+  // with 4 pixels of padding and flips, both arms with the same steps. Timed with `nice -n 19` on the idle 2-core
+  // machine (wall time of the whole study, data loading included): quick (3 seeds × 2 arms × 10 epochs, 500 test
+  // images) 22.3 s (39.5 s user CPU); standard (5 seeds × 2 arms × 15 epochs, as 4c; 2,000 test images) 56.1 s
+  // (98.7 s user CPU, wasm uses both cores). Next to a running standard notebook the same work was 10–40× slower.
+  // full: 10 seeds × 30 epochs (not timed).
+  const aug = { version: 1, dataset: 'cifar10' as const, family: 'resnet-basic' as const, dataSeed: 2024, padding: 4, flip: true, optimizer: ADAM(2e-3), maxStepsPerEpoch: null };
   switch (scale) {
     case 'standard':
       // Sized from timed units on the 2-core machine (see the notebook's protocol table): ≥ 5 trained seeds a group.
       gradients = { ...common, depth: 20, width: 64, trainPerClass: 1000, testPerClass: 500, initSeeds: Array.from({ length: 10 }, (_, i) => i), initBatch: 512, trainSeeds: [0, 1, 2, 3, 4], epochs: 8, batchSize: 64, maxStepsPerEpoch: null, recordEverySteps: 20 };
       placements = { blocks: 32, channels: 16, size: 8, batch: 128, seeds: Array.from({ length: 10 }, (_, i) => i) };
       budget = { version: 1, families: [...BLOCK_FAMILIES], budget: 20000, trainPerClass: 100, testPerClass: 200, dataSeed: 2024, seeds: [0, 1, 2, 3, 4], epochs: 15, batchSize: 50, maxStepsPerEpoch: null, optimizer: ADAM(2e-3) };
+      augmentation = { ...aug, budget: 20000, trainPerClass: 100, testPerClass: 200, seeds: [0, 1, 2, 3, 4], epochs: 15, batchSize: 50 };
       break;
     case 'tiny':
       gradients = { ...common, depth: 6, width: 16, trainPerClass: 10, testPerClass: 5, initSeeds: [0, 1], initBatch: 32, trainSeeds: [0, 1], epochs: 2, batchSize: 25, maxStepsPerEpoch: 2, recordEverySteps: 1 };
       placements = { blocks: 4, channels: 8, size: 8, batch: 16, seeds: [0, 1] };
       budget = { version: 1, families: [...BLOCK_FAMILIES], budget: 2500, trainPerClass: 3, testPerClass: 2, dataSeed: 2024, seeds: [0, 1], epochs: 1, batchSize: 15, maxStepsPerEpoch: 1, optimizer: ADAM(2e-3) };
+      augmentation = { ...aug, budget: 2500, trainPerClass: 3, testPerClass: 2, seeds: [0, 1], epochs: 1, batchSize: 15, maxStepsPerEpoch: 1 };
       break;
     case 'quick':
       gradients = { ...common, depth: 20, width: 64, trainPerClass: 300, testPerClass: 100, initSeeds: [0, 1, 2, 3, 4, 5, 6, 7], initBatch: 256, trainSeeds: [0, 1, 2], epochs: 4, batchSize: 64, maxStepsPerEpoch: null, recordEverySteps: 10 };
       placements = { blocks: 16, channels: 16, size: 8, batch: 64, seeds: [0, 1, 2, 3, 4] };
       budget = { version: 1, families: [...BLOCK_FAMILIES], budget: 20000, trainPerClass: 100, testPerClass: 50, dataSeed: 2024, seeds: [0, 1], epochs: 4, batchSize: 50, maxStepsPerEpoch: null, optimizer: ADAM(2e-3) };
+      augmentation = { ...aug, budget: 20000, trainPerClass: 100, testPerClass: 50, seeds: [0, 1, 2], epochs: 10, batchSize: 50 };
       break;
     case 'full':
       gradients = { ...common, depth: 20, width: 64, trainPerClass: 1000, testPerClass: 500, initSeeds: Array.from({ length: 20 }, (_, i) => i), initBatch: 512, trainSeeds: [0, 1, 2, 3, 4], epochs: 10, batchSize: 64, maxStepsPerEpoch: null, recordEverySteps: 20 };
       placements = { blocks: 32, channels: 16, size: 8, batch: 128, seeds: Array.from({ length: 10 }, (_, i) => i) };
       budget = { version: 1, families: [...BLOCK_FAMILIES], budget: 100000, trainPerClass: 1000, testPerClass: 500, dataSeed: 2024, seeds: [0, 1, 2], epochs: 15, batchSize: 64, maxStepsPerEpoch: null, optimizer: ADAM(2e-3) };
+      augmentation = { ...aug, budget: 20000, trainPerClass: 100, testPerClass: 500, seeds: Array.from({ length: 10 }, (_, i) => i), epochs: 30, batchSize: 50 };
       break;
   }
   const config: ArchitecturesConfig = {
@@ -94,10 +109,12 @@ export function architecturesConfig(scale: Scale, overrides: ArchitecturesOverri
     blocks: { ...blocks, ...overrides.blocks },
     placements: { ...placements, ...overrides.placements },
     budget: { ...budget, ...overrides.budget },
+    augmentation: { ...augmentation, ...overrides.augmentation },
   };
   if (config.gradients.depth < 2) throw new Error(`architecturesConfig: gradients.depth must be ≥ 2; got ${config.gradients.depth}`);
   if (config.gradients.initSeeds.length === 0 || config.gradients.trainSeeds.length === 0) throw new Error('architecturesConfig: gradients needs init and train seeds');
   if (config.budget.seeds.length === 0) throw new Error('architecturesConfig: budget.seeds is empty');
+  if (config.augmentation.seeds.length === 0) throw new Error('architecturesConfig: augmentation.seeds is empty');
   return config;
 }
 

@@ -3,7 +3,8 @@
 export { type ArchitecturesConfig, architecturesConfig as config, SOURCE_CRITERION, TRANSFER_PAIRS, type TransferConfig, transferConfig } from './config';
 export { centralShare, type MeasuredReceptiveField } from './geometry';
 export { firstOverLastAtStep, runVanishingGradients } from './gradients';
-export { runAuxiliaryClassifiers, type AuxiliaryGradientRow } from './auxiliary';
+export { augmentationImage, randomCropFlip, runAugmentationStudy } from './augmentation';
+export { auxiliaryAccuracyClaim, runAuxiliaryClassifiers, runAuxiliaryTraining, type AuxiliaryGradientRow } from './auxiliary';
 export { RESIDUAL_PLACEMENT_LAYOUT, RESIDUAL_PLACEMENTS, residualBlockModel, runBudgetComparison } from './blocks';
 export { runTransfer, type TransferCell, type TransferResults, type TransferRun, type TransferSourceModel } from './transfer';
 export {
@@ -15,7 +16,7 @@ export {
 } from './run';
 export { TRANSFER_CLAIM_WORDS, type TransferClaims } from './verdict';
 export { FINE_TUNE_PLATEAU } from './transferStats';
-export { pointsText, transferVerdictText } from './text';
+export { augmentationVerdictText, auxiliaryAccuracyText, pointsText, transferVerdictText } from './text';
 export {
   budgetFigure,
   domainGapFigure,

@@ -8,6 +8,9 @@ import { signedPoints } from '../../util/format';
 import type { MeanCI } from '../../stats/intervals';
 import { TRANSFER_CLAIM_WORDS, type InteractionClaim, type TransferClaims } from './verdict';
 import { TRANSFER_PAIRS } from './config';
+import { AUGMENTATION_CLAIM_WORDS, type AugmentationResults } from './augmentation';
+import { AUXILIARY_CLAIM_WORDS, auxiliaryAccuracyClaim, type AuxiliaryTrainingRow } from './auxiliary';
+import type { Scale } from '../../util/scale';
 
 /** "+1.2 [-0.3, +2.7] points (n = 5, t 95%)"; only the mean and n when there is no interval. */
 export function pointsText(i: MeanCI, digits = 1): string {
@@ -70,4 +73,36 @@ export function transferVerdictText(c: TransferClaims): string {
   }
   if (c.size.length === 0) out.push(`- “${TRANSFER_CLAIM_WORDS.size}”: not tested at this scale (one target-set size).`);
   return out.join('\n');
+}
+
+/** "31.2% [28.0%, 34.4%]" (the estimate alone when there is no interval). */
+function percentText(i: IntervalEstimate): string {
+  const p = (v: number): string => `${(100 * v).toFixed(1)}%`;
+  if (!Number.isFinite(i.estimate)) return 'n/a';
+  return Number.isFinite(i.lo) && Number.isFinite(i.hi) ? `${p(i.estimate)} [${p(i.lo)}, ${p(i.hi)}]` : p(i.estimate);
+}
+
+/** The verdict line of section 4d: does AlexNet's augmentation raise test accuracy on little data (paired by seed)? */
+export function augmentationVerdictText(r: AugmentationResults, scale: Scale): string {
+  const c = r.config;
+  const plateaus = (augmented: boolean): string => `${r.runs.filter((x) => x.augmented === augmented && x.lossPlateau).length}/${r.runs.filter((x) => x.augmented === augmented).length}`;
+  return verdictMarkdown({
+    claim: AUGMENTATION_CLAIM_WORDS,
+    status: r.claim.status,
+    evidence: `${c.family} net (${r.parameters.toLocaleString('en')} parameters) on ${10 * c.trainPerClass} ${c.dataset} training images, ${c.epochs} epochs: test accuracy with augmentation − without (paired by seed) ${pointsText(r.claim.difference)}; mean accuracy without ${percentText(r.claim.without)}, with ${percentText(r.claim.with)}; training loss on a plateau in ${plateaus(false)} runs without and ${plateaus(true)} with augmentation`,
+    control: `the same network, init, data order and number of steps without augmentation; the claim holds when the whole interval of the difference is above 0`,
+    scale,
+  });
+}
+
+/** The verdict line of section 3's auxiliary heads: main-head test accuracy with − without them, paired by seed. */
+export function auxiliaryAccuracyText(rows: readonly AuxiliaryTrainingRow[], scale: Scale): string {
+  const c = auxiliaryAccuracyClaim(rows);
+  return verdictMarkdown({
+    claim: AUXILIARY_CLAIM_WORDS,
+    status: c.status,
+    evidence: `final test accuracy of the main head with − without the auxiliary losses (paired by seed) ${pointsText(c.difference)}; mean accuracy without ${percentText(c.without)}, with ${percentText(c.with)}`,
+    control: 'the same plain sigmoid net, init, batches and steps trained on the main loss alone; holds when the whole interval of the difference is above 0',
+    scale,
+  });
 }
