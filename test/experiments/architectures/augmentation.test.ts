@@ -92,7 +92,7 @@ describe('experiments/architectures: augmentation verdict (paired by seed)', () 
     const gains = [0.05, 0.06, 0.04, 0.07, 0.05];
     const c = augmentationClaim(runs(base, base.map((b, i) => b + (gains[i] as number))));
     // mean 0.054, sd = sqrt(520e-6 / 4) = 0.0114018, t(0.975, 4) = 2.7764451 → half-width 0.0141574.
-    assert.ok(Math.abs(c.difference.estimate - 0.054) < 1e-12);
+    assert.ok(Math.abs(c.difference.mean - 0.054) < 1e-12);
     assert.ok(Math.abs(c.difference.lo - (0.054 - 0.0141574)) < 1e-6, `lo ${c.difference.lo}`);
     assert.ok(Math.abs(c.difference.hi - (0.054 + 0.0141574)) < 1e-6, `hi ${c.difference.hi}`);
     assert.equal(c.difference.n, 5);

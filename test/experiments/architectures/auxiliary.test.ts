@@ -63,7 +63,7 @@ describe('experiments/architectures: auxiliary classifiers (GoogLeNet)', () => {
     ]);
     const holds = auxiliaryAccuracyClaim(rows([0.10, 0.12, 0.08, 0.11, 0.09]));
     assert.equal(holds.status, 'holds');
-    assert.ok(Math.abs(holds.difference.estimate - 0.1) < 1e-12);
+    assert.ok(Math.abs(holds.difference.mean - 0.1) < 1e-12);
     assert.equal(holds.difference.n, 5);
     assert.equal(auxiliaryAccuracyClaim(rows([-0.10, -0.12, -0.08, -0.11, -0.09])).status, 'fails');
     assert.equal(auxiliaryAccuracyClaim(rows([0.10, -0.12, 0.08, -0.11, 0.01])).status, 'inconclusive');

@@ -10,7 +10,8 @@ import type { ImageDataset } from '../../data/types';
 import { NORMALISATION } from '../../data/transforms';
 import { sourceFromImageDataset } from '../../data/source';
 import { countParameters } from '../../models/parameters';
-import { meanIntervalEstimate, verdictAgainstThreshold, type IntervalEstimate, type VerdictStatus } from '../../stats/verdict';
+import { meanInterval, type MeanCI } from '../../stats/intervals';
+import { verdictAgainstThreshold, type VerdictStatus } from '../../stats/verdict';
 import { cachedRun } from '../../store/cache';
 import { NonFiniteLossError, train } from '../../train/loop';
 import type { OptimizerConfig } from '../../train/optimizers';
@@ -92,12 +93,12 @@ export type AugmentationRun = {
 
 export interface AugmentationClaim {
   /** Test accuracy per arm, mean over seeds with its 95% interval. */
-  without: IntervalEstimate;
-  with: IntervalEstimate;
+  without: MeanCI;
+  with: MeanCI;
   /** Per seed: accuracy with − without augmentation (seeds where both arms finished). */
   seeds: number[];
   differences: number[];
-  difference: IntervalEstimate;
+  difference: MeanCI;
   /** "Augmentation raises test accuracy": the whole interval of the difference above 0. */
   status: VerdictStatus;
 }
@@ -124,10 +125,10 @@ export function augmentationClaim(runs: readonly AugmentationRun[]): Augmentatio
   const withAug = bySeed(true);
   const without = bySeed(false);
   const { seeds, differences } = pairedBySeed(withAug, without);
-  const difference = meanIntervalEstimate(differences, 3);
+  const difference = meanInterval(differences, { seed: 3 });
   return {
-    without: meanIntervalEstimate([...without.values()], 1),
-    with: meanIntervalEstimate([...withAug.values()], 2),
+    without: meanInterval([...without.values()], { seed: 1 }),
+    with: meanInterval([...withAug.values()], { seed: 2 }),
     seeds,
     differences,
     difference,

@@ -15,7 +15,8 @@ import { inOrder, type LabelledBatchSource } from '../../data/source';
 import { createRng } from '../../util/random';
 import { yieldToEventLoop } from '../../util/progress';
 import { cachedRun } from '../../store/cache';
-import { meanIntervalEstimate, verdictAgainstThreshold, type IntervalEstimate, type VerdictStatus } from '../../stats/verdict';
+import { meanInterval, type MeanCI } from '../../stats/intervals';
+import { verdictAgainstThreshold, type VerdictStatus } from '../../stats/verdict';
 import { loadClassSubset, normalisedSource } from './common';
 import { pairedBySeed } from './transferStats';
 
@@ -221,12 +222,12 @@ export const AUXILIARY_CLAIM_WORDS = 'То есть skip connection не еди�
  * "Auxiliary heads help the deep plain net": per seed, main-head test accuracy with − without the auxiliary losses
  * (paired: same init and batches), mean with the project's 95% interval, holds when the whole interval is above 0.
  */
-export function auxiliaryAccuracyClaim(rows: readonly AuxiliaryTrainingRow[]): { without: IntervalEstimate; with: IntervalEstimate; difference: IntervalEstimate; status: VerdictStatus } {
+export function auxiliaryAccuracyClaim(rows: readonly AuxiliaryTrainingRow[]): { without: MeanCI; with: MeanCI; difference: MeanCI; status: VerdictStatus } {
   const bySeed = (withAux: boolean): Map<number, number> => new Map(rows.filter((r) => r.withAux === withAux).map((r) => [r.seed, r.testAccuracy]));
-  const difference = meanIntervalEstimate(pairedBySeed(bySeed(true), bySeed(false)).differences, 5);
+  const difference = meanInterval(pairedBySeed(bySeed(true), bySeed(false)).differences, { seed: 5 });
   return {
-    without: meanIntervalEstimate([...bySeed(false).values()], 6),
-    with: meanIntervalEstimate([...bySeed(true).values()], 7),
+    without: meanInterval([...bySeed(false).values()], { seed: 6 }),
+    with: meanInterval([...bySeed(true).values()], { seed: 7 }),
     difference,
     status: verdictAgainstThreshold(difference, 0, 'above'),
   };

@@ -76,10 +76,10 @@ export function transferVerdictText(c: TransferClaims): string {
 }
 
 /** "31.2% [28.0%, 34.4%]" (the estimate alone when there is no interval). */
-function percentText(i: IntervalEstimate): string {
+function percentText(i: MeanCI): string {
   const p = (v: number): string => `${(100 * v).toFixed(1)}%`;
-  if (!Number.isFinite(i.estimate)) return 'n/a';
-  return Number.isFinite(i.lo) && Number.isFinite(i.hi) ? `${p(i.estimate)} [${p(i.lo)}, ${p(i.hi)}]` : p(i.estimate);
+  if (!Number.isFinite(i.mean)) return 'n/a';
+  return Number.isFinite(i.lo) && Number.isFinite(i.hi) ? `${p(i.mean)} [${p(i.lo)}, ${p(i.hi)}]` : p(i.mean);
 }
 
 /** The verdict line of section 4d: does AlexNet's augmentation raise test accuracy on little data (paired by seed)? */
