@@ -405,9 +405,12 @@ export function loadCachedRun<C, R = unknown>(namespace: string, config: C, opti
     try {
       return readEntry<C, R>(dir, key, config, codeVersion);
     } catch (err) {
-      if (!(err instanceof CorruptCacheEntryError)) throw err;
+      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+      if (!missing && !(err instanceof CorruptCacheEntryError)) throw err;
+      // A file that vanished, or files that disagree, in a folder another process swapped or removed while we read
+      // it: read again (a folder that is gone is then a miss). In the same folder, the entry is damaged.
       if (identity() !== before) continue;
-      moveAsideCorrupt(err);
+      moveAsideCorrupt(err instanceof CorruptCacheEntryError ? err : new CorruptCacheEntryError(dir, (err as NodeJS.ErrnoException).path ?? dir, 'is missing'));
       return null;
     }
   }
