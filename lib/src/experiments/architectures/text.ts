@@ -4,7 +4,7 @@
  * prints no verdict, quick marks it illustrative).
  */
 import { verdictMarkdown } from '../../report/verdict';
-import { signedPoints } from '../../util/format';
+import { interval, percent, signedPoints } from '../../util/format';
 import type { MeanCI } from '../../stats/intervals';
 import { TRANSFER_CLAIM_WORDS, type InteractionClaim, type TransferClaims } from './verdict';
 import { TRANSFER_PAIRS } from './config';
@@ -77,9 +77,8 @@ export function transferVerdictText(c: TransferClaims): string {
 
 /** "31.2% [28.0%, 34.4%]" (the estimate alone when there is no interval). */
 function percentText(i: MeanCI): string {
-  const p = (v: number): string => `${(100 * v).toFixed(1)}%`;
   if (!Number.isFinite(i.mean)) return 'n/a';
-  return Number.isFinite(i.lo) && Number.isFinite(i.hi) ? `${p(i.mean)} [${p(i.lo)}, ${p(i.hi)}]` : p(i.mean);
+  return Number.isFinite(i.lo) && Number.isFinite(i.hi) ? `${percent(i.mean)} ${interval(i.lo, i.hi, percent)}` : percent(i.mean);
 }
 
 /** The verdict line of section 4d: does AlexNet's augmentation raise test accuracy on little data (paired by seed)? */
