@@ -236,9 +236,10 @@ export const STANDARD_LR_SWEEP: readonly LrSweepPoint[] = [
 ];
 
 /**
- * Convergence criteria of the `standard` models (minimum test accuracy), fixed before the standard run. `standard`
- * trains 5 epochs over 10,000 training images: 50,000 examples seen, about ONE epoch of the full training set, far
- * short of the seed's 20. A model counts as trained when it clearly beats a linear classifier on raw pixels (public
+ * Convergence criteria of the `standard` models (minimum test accuracy), fixed before the first standard run, which
+ * trained 5 epochs over 10,000 training images: 50,000 examples seen, about ONE epoch of the full training set, far
+ * short of the seed's 20. A third of its models ended below them, so the second design trains longer (see the
+ * standard config) and keeps the criteria unchanged. A model counts as trained when it clearly beats a linear classifier on raw pixels (public
  * results: MNIST ≈ 92%, Fashion-MNIST ≈ 84%, CIFAR-10 ≈ 39–41%) and comes within a few points of what one epoch of a
  * sane recipe reaches (LeNet-5: MNIST ≈ 97.5–98.5%, Fashion-MNIST ≈ 85–87%, CIFAR-10 ≈ 40–45%):
  * - MNIST 95%: our slim nets' pilot (seed 7, outside the grid, tuned lrs) reached 96.0% (ResNet, Adam 1e-2) to 97.4%
