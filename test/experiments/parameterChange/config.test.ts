@@ -1,6 +1,7 @@
 import { strict as assert } from 'assert';
 import { canonicalJson } from '../../../lib/src/store/cache';
-import { parameterChangeConfig, parameterChangeCells, parameterChangeCellKey, plannedCells, SEED_RECIPES, STANDARD_CRITERIA, STANDARD_LR_SWEEP, TUNED_OPTIMIZERS, cellOf, PC_ARCHITECTURES, PC_DATASETS, PC_OPTIMIZERS } from '../../../lib/src/experiments/parameterChange/config';
+import { parameterChangeConfig, parameterChangeCells, parameterChangeCellKey, plannedCells, SEED_RECIPES, STANDARD_CRITERIA, STANDARD_LR_SWEEP, TUNED_OPTIMIZERS, NO_BN_OPTIMIZERS, NO_BN_LR_SWEEP, scheduledLr, cellOf, PC_ARCHITECTURES, PC_DATASETS, PC_OPTIMIZERS } from '../../../lib/src/experiments/parameterChange/config';
+import { parameterChangeTrainConfig } from '../../../lib/src/experiments/parameterChange/run';
 
 describe('parameterChange config', () => {
   it('tiny plans the grid plus the BN and width studies without duplicates', () => {
@@ -64,9 +65,12 @@ describe('parameterChange config', () => {
     }
     for (const p of planned.filter((x) => !x.membership.inSeedRecipe)) assert.ok(!('recipe' in p.cell));
     assert.equal(new Set(planned.map((p) => p.key)).size, planned.length);
-    // Grid 3 × 3 × 2 × 5 = 90; BN test 10 without BN; width test 1 extra width × 5; the ResNet's seed recipe 5.
-    assert.equal(planned.length, 90 + 10 + 5 + 5);
-    for (const o of PC_OPTIMIZERS) assert.equal(config.batchNormTest?.optimizers.includes(o), true);
+    // Grid 3 × 3 × 2 × 5 = 90; BN test (Adam) 5 without BN; width test 1 extra width × 5; the ResNet's seed recipe 5.
+    assert.equal(planned.length, 90 + 5 + 5 + 5);
+    // Adam only: no lr of the no-BN sweep brings the SGD ResNet to its criterion.
+    assert.deepEqual(config.batchNormTest?.optimizers, ['adam']);
+    const bestSgdNoBn = Math.max(...NO_BN_LR_SWEEP.filter((p) => p.optimizer === 'sgd').map((p) => p.bestValAccuracy));
+    assert.ok(bestSgdNoBn < STANDARD_CRITERIA.resnet18.cifar10);
   });
 
   it('each tuned lr is the best of its sweep (validation accuracy), as TUNED_OPTIMIZERS says', () => {
@@ -84,5 +88,48 @@ describe('parameterChange config', () => {
     const c = cellOf(parameterChangeConfig('quick'), { architecture: 'lenet5', init: 'kaiming-uniform', optimizer: 'sgd', dataset: 'mnist', seed: 0 });
     assert.ok(!canonicalJson(c).includes('recipe'));
     assert.throws(() => cellOf(parameterChangeConfig('standard'), { architecture: 'lenet5', init: 'kaiming-uniform', optimizer: 'adam', dataset: 'mnist', seed: 0, recipe: 'seed' }), /the seed trained lenet5 with sgd, not adam/);
+  });
+  it('the cosine schedule starts at the peak lr, halves it mid-way and ends near 0; constant stays at the peak', () => {
+    assert.equal(scheduledLr('cosine', 0.03, 0, 8), 0.03);
+    assert.ok(Math.abs(scheduledLr('cosine', 0.03, 4, 8) - 0.015) < 1e-15);
+    // (1 + cos(7π/8)) / 2 = 0.0380602…
+    assert.ok(Math.abs(scheduledLr('cosine', 1, 7, 8) - 0.03806023374435663) < 1e-12);
+    assert.equal(scheduledLr('constant', 0.03, 7, 8), 0.03);
+  });
+
+  it('standard cells train under the cosine schedule with their dataset\'s size and epochs; the ResNet without BN gets its own lr; quick cells keep their keys', () => {
+    const config = parameterChangeConfig('standard');
+    const planned = plannedCells(config);
+    const expected = { mnist: [10000, 5], 'fashion-mnist': [20000, 6], cifar10: [10000, 8] } as const;
+    for (const { cell } of planned) {
+      assert.equal(cell.lrSchedule, 'cosine');
+      assert.deepEqual([cell.trainExamples, cell.epochs], expected[cell.dataset], cell.dataset);
+      if (cell.architecture === 'resnet18' && !cell.batchNorm) assert.deepEqual(cell.optimizer, NO_BN_OPTIMIZERS[cell.optimizerName]);
+      else if (cell.recipe === undefined) assert.deepEqual(cell.optimizer, TUNED_OPTIMIZERS[cell.architecture][cell.optimizerName]);
+    }
+    assert.equal(planned.filter((p) => p.cell.architecture === 'resnet18' && !p.cell.batchNorm).length, 5);
+    assert.throws(() => parameterChangeConfig('standard', { perDataset: { mnist: { trainExamples: 10, epochs: 0 } } }), /perDataset\.mnist\.epochs must be a positive integer; got 0/);
+    const train = parameterChangeTrainConfig(planned[0]!.cell);
+    assert.ok(train.lrSchedule !== undefined);
+    assert.equal(train.lrSchedule(0), planned[0]!.cell.optimizer.lr);
+    const last = planned[0]!.cell.epochs - 1;
+    assert.ok(Math.abs(train.lrSchedule(last) - scheduledLr('cosine', planned[0]!.cell.optimizer.lr, last, planned[0]!.cell.epochs)) < 1e-15);
+    assert.ok(train.lrSchedule(last) < 0.1 * planned[0]!.cell.optimizer.lr);
+    for (const scale of ['tiny', 'quick'] as const) {
+      for (const cell of parameterChangeCells(parameterChangeConfig(scale))) {
+        assert.ok(!canonicalJson(cell).includes('lrSchedule'), `${scale}: a constant-lr cell has no lrSchedule field`);
+        assert.equal(parameterChangeTrainConfig(cell).lrSchedule, undefined);
+      }
+    }
+    assert.throws(() => parameterChangeConfig('standard', { training: { lrSchedule: 'step' as 'cosine' } }), /training\.lrSchedule must be 'constant' or 'cosine'; got 'step'/);
+  });
+
+  it("the no-BN ResNet's lr is the best of its own sweep", () => {
+    for (const o of PC_OPTIMIZERS) {
+      const points = NO_BN_LR_SWEEP.filter((p) => p.optimizer === o);
+      assert.ok(points.length >= 3, `${o}: ${points.length} sweep points`);
+      const best = points.reduce((x, y) => (y.bestValAccuracy > x.bestValAccuracy ? y : x));
+      assert.equal(NO_BN_OPTIMIZERS[o].lr, best.lr, o);
+    }
   });
 });

@@ -40,7 +40,7 @@ import { parameterChangeVerdict, type ParameterChangeVerdict } from './verdict';
 import type { PcCurveRecord, PcHistogram, PcKindRecord, PcLayerRecord, PcRun, PcRunIdentity, PcRunMetrics, PcSnapshotStepRecord } from './records';
 
 export type { PcCurveRecord, PcHistogram, PcKindRecord, PcLayerRecord, PcRun, PcRunIdentity, PcRunMetrics, PcSnapshotStepRecord } from './records';
-import { type PcDataset, type ParameterChangeCell, dataOrderSeed, PARAMETER_CHANGE_NAMESPACE, type PcArchitecture, type PcOptimizer, type PcInit, type ParameterChangeConfig, type PcMembership, parameterChangeRunId, cellOf, validateParameterChangeConfig, plannedCells, criterionOf, meetsCriterion } from './config';
+import { type PcDataset, type ParameterChangeCell, dataOrderSeed, PARAMETER_CHANGE_NAMESPACE, type PcArchitecture, type PcOptimizer, type PcInit, type ParameterChangeConfig, type PcMembership, parameterChangeRunId, cellOf, validateParameterChangeConfig, plannedCells, criterionOf, meetsCriterion, scheduledLr } from './config';
 
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -120,6 +120,10 @@ export function parameterChangeTrainConfig(cell: ParameterChangeCell, progress: 
     progress,
   };
   if (cell.maxStepsPerEpoch !== null) config.maxStepsPerEpoch = cell.maxStepsPerEpoch;
+  if (cell.lrSchedule === 'cosine') {
+    const peak = cell.optimizer.lr;
+    config.lrSchedule = (epoch) => scheduledLr('cosine', peak, epoch, cell.epochs);
+  }
   return config;
 }
 
