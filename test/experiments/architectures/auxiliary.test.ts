@@ -1,6 +1,7 @@
 import { strict as assert } from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { auxiliaryAccuracyClaim, auxiliaryGradientNorms, trainWithAuxiliaryHeads } from '../../../lib/src/experiments/architectures/auxiliary';
+import { auxiliaryAccuracyText } from '../../../lib/src/experiments/architectures/text';
 import { sourceFromArrays } from '../../../lib/src/data/source';
 import { createRng } from '../../../lib/src/util/random';
 
@@ -67,5 +68,19 @@ describe('experiments/architectures: auxiliary classifiers (GoogLeNet)', () => {
     assert.equal(holds.difference.n, 5);
     assert.equal(auxiliaryAccuracyClaim(rows([-0.10, -0.12, -0.08, -0.11, -0.09])).status, 'fails');
     assert.equal(auxiliaryAccuracyClaim(rows([0.10, -0.12, 0.08, -0.11, 0.01])).status, 'inconclusive');
+  });
+
+  it('an arm whose seeds all end at the same accuracy gets no zero-width interval; the text says they are equal', () => {
+    const rows = [0, 1, 2, 3, 4].flatMap((seed) => [
+      { seed, withAux: false, finalTrainLoss: 2.3, testAccuracy: 0.1 },
+      { seed, withAux: true, finalTrainLoss: 2.9, testAccuracy: 0.18 + 0.005 * seed },
+    ]);
+    const claim = auxiliaryAccuracyClaim(rows);
+    assert.equal(claim.without.mean, 0.1);
+    assert.ok(Number.isNaN(claim.without.lo) && Number.isNaN(claim.without.hi));
+    assert.ok(claim.with.hi > claim.with.lo);
+    const text = auxiliaryAccuracyText(rows, 'standard');
+    assert.match(text, /mean accuracy without 10\.0% \(all 5 equal\), with 19\.0% \[/);
+    assert.doesNotMatch(text, /\[10\.0%, 10\.0%\]/);
   });
 });

@@ -127,8 +127,8 @@ export function augmentationClaim(runs: readonly AugmentationRun[]): Augmentatio
   const { seeds, differences } = pairedBySeed(withAug, without);
   const difference = meanInterval(differences, { seed: 3 });
   return {
-    without: meanInterval([...without.values()], { seed: 1 }),
-    with: meanInterval([...withAug.values()], { seed: 2 }),
+    without: meanInterval([...without.values()], { seed: 1, identical: 'none' }),
+    with: meanInterval([...withAug.values()], { seed: 2, identical: 'none' }),
     seeds,
     differences,
     difference,

@@ -78,7 +78,9 @@ export function transferVerdictText(c: TransferClaims): string {
 /** "31.2% [28.0%, 34.4%]" (the estimate alone when there is no interval). */
 function percentText(i: MeanCI): string {
   if (!Number.isFinite(i.mean)) return 'n/a';
-  return Number.isFinite(i.lo) && Number.isFinite(i.hi) ? `${percent(i.mean)} ${interval(i.lo, i.hi, percent)}` : percent(i.mean);
+  if (Number.isFinite(i.lo) && Number.isFinite(i.hi)) return `${percent(i.mean)} ${interval(i.lo, i.hi, percent)}`;
+  // Identical values have no spread to estimate: say so instead of printing a zero-width interval.
+  return i.method.startsWith('all equal') ? `${percent(i.mean)} (all ${i.n} equal)` : percent(i.mean);
 }
 
 /** The verdict line of section 4d: does AlexNet's augmentation raise test accuracy on little data (paired by seed)? */
