@@ -98,7 +98,7 @@ describe('parameterChange verdict (hand-made records)', () => {
 
   it('BN test: per optimiser paired differences, holds when BN keeps more unchanged; width slope per seed', () => {
     // Both optimisers in the BN test (the standard scale runs Adam only), so that the interaction is tested too.
-    const cfg = parameterChangeConfig('standard', { datasets: ['cifar10'], seedRecipeTest: null, batchNormTest: { optimizers: ['sgd', 'adam'] } });
+    const cfg = parameterChangeConfig('standard', { datasets: ['cifar10'], seedRecipeTest: null, batchNormTest: { datasets: ['cifar10'], optimizers: ['sgd', 'adam'], inits: ['kaiming-uniform'], seeds: [0, 1, 2, 3, 4] } });
     const base = grid({ lenet5: [0, 0, 0, 0, 0], vgg: [0, 0, 0, 0, 0], resnet18: [0.8, 0.82, 0.79, 0.85, 0.81] },
       (a) => (a === 'resnet18' ? { inBatchNormTest: true, inWidthTest: true } : {}));
     const noBn = (['sgd', 'adam'] as const).flatMap((optimizer) => seeds.map((seed) =>
