@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     learningRates,
   }, { progress: true });
   for (const r of results) {
-    console.log(`${r.architecture}${r.batchNorm ? '' : ' (no BN)'} ${r.optimizer} ${r.dataset} lr ${r.lr}: best val ${r.bestValAccuracy.toFixed(4)}` +
+    console.log(`${r.architecture}${r.architecture === 'resnet18' && !r.batchNorm ? ' (no BN)' : ''} ${r.optimizer} ${r.dataset} lr ${r.lr}: best val ${r.bestValAccuracy.toFixed(4)}` +
       `, test ${r.testAccuracy === null ? 'n/a' : r.testAccuracy.toFixed(4)}${r.diverged ? ' (diverged)' : ''}`);
   }
   const best = results.reduce((a, b) => (b.bestValAccuracy > a.bestValAccuracy ? b : a));
