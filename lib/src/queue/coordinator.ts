@@ -133,9 +133,11 @@ async function waitForCells(
     const now = Date.now();
     const progress = gridProgress(missing.map((p) => ({ label: p.label, status: statuses.get(p.key) as CellState })), now);
     const line = progressLine(progress);
-    if (line !== lastLine || now - lastLogAt >= heartbeatMs) {
+    // A new line when a cell changes state (the ETA alone ticks every poll), else every heartbeat.
+    const counts = line.replace(/ · ETA [^·]*/, '');
+    if (counts !== lastLine || now - lastLogAt >= heartbeatMs) {
       options.log(line);
-      lastLine = line;
+      lastLine = counts;
       lastLogAt = now;
     }
     if (progress.waiting + progress.running === 0) return statuses;
