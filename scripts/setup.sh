@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # jupyter-notebook: the server for interactive use (README, "Working with the notebooks") and npm run test:browser.
-OS_PACKAGES=(chromium jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel dataset-fashion-mnist libopenblas-dev g++ make)
+# redis-server: the queue that spreads a grid over workers (README, "Many machines") and npm run test:queue; the
+# package's own service is left as Debian starts it, the tests start their own server on a free port.
+OS_PACKAGES=(chromium jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel dataset-fashion-mnist libopenblas-dev g++ make redis-server)
 
 missing=()
 for p in "${OS_PACKAGES[@]}"; do

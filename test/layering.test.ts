@@ -15,6 +15,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['plot'],
   ['report'],
   ['experiments'],
+  ['queue'],
   ['cli'],
 ];
 const SRC = path.join(__dirname, '..', 'lib', 'src');

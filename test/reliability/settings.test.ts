@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { selectBackend } from '../../lib/src/backend/select';
 import { chromiumPath } from '../../lib/src/plot/export';
-import { assertWritableDir, removeStaleTemps } from '../../lib/src/util/atomic';
+import { assertWritableDir, machineTag, removeStaleTemps } from '../../lib/src/util/atomic';
 import { checkEnvironment, envFlag, envHttpUrl, envInteger } from '../../lib/src/util/env';
 import { repoRoot } from '../../lib/src/util/paths';
 import { hiddenNames, tempDir } from './helpers';
@@ -110,6 +110,25 @@ describe('reliability: settings and folders', function () {
       const removed = removeStaleTemps(dir, 2);
       assert.equal(removed.length, 3, removed.join('\n'));
       assert.deepEqual(hiddenNames(ns), [path.basename(corrupt), path.basename(live)], 'a live run\'s temp folder and the kept corrupt entry stay');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('removeStaleTemps keeps a fresh temp of another machine on a shared folder, whatever its pid says here', () => {
+    const dir = tempDir('shared');
+    try {
+      const dead = 2 ** 22 + 1;
+      const ns = path.join(dir, 'runs');
+      const other = path.join(ns, `.tmp-abc@${machineTag()}x-${dead}-x1y2z3`);
+      const mine = path.join(ns, `.tmp-def@${machineTag()}-${dead}-a1b2c3`);
+      fs.mkdirSync(other, { recursive: true });
+      fs.mkdirSync(mine);
+      assert.deepEqual(removeStaleTemps(dir, 2), [mine]);
+      assert.deepEqual(hiddenNames(ns), [path.basename(other)]);
+      const dayAndMinuteAgo = (Date.now() - 24 * 3600 * 1000 - 60_000) / 1000;
+      fs.utimesSync(other, dayAndMinuteAgo, dayAndMinuteAgo);
+      assert.deepEqual(removeStaleTemps(dir, 2), [other], 'older than a day: stale on any machine');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

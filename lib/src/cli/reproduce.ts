@@ -1,11 +1,13 @@
 /**
- * npm run reproduce [-- NOTEBOOK_PREFIX...] [--no-export]
+ * npm run reproduce [-- NOTEBOOK_PREFIX...] [--no-export] [--queue redis://host:port]
  * A preflight first lists, per notebook, the data it needs at NETSTATS_SCALE (default quick), what is present and the
  * command that gets the rest. Then every notebook whose data is present is executed headless; its figures are
  * rendered to PNG + SVG with one headless Chromium, the executed notebook becomes one standalone page
  * figures/<notebook>/<notebook>.html, and scale and date are recorded in figures/README.md. A failing notebook
  * (its failing cell and the cell's real error are printed) does not stop the others. The summary at the end lists
  * what ran, what was skipped and why, and what failed; the exit status is non-zero when anything was skipped or failed.
+ * With --queue, a notebook whose experiment has a cell plan first has its missing cells computed by the workers of
+ * that queue (npm run worker) into the shared NETSTATS_CACHE; the notebook then runs here and reads them from the cache.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -21,6 +23,10 @@ import { dataLabel, dataPresent, howToGetAll, notebookDataNeeds } from './notebo
 import { notebookPageHtml, type NotebookJson } from './notebookPage';
 import { ensureMinifiedPlotly } from '../plot/bundle';
 import { figuresReadme, readManifest, removeFigureSpecs, removeStaleFigures } from './figureFolder';
+import { takeOption } from './options';
+import { runCellsOnQueue } from '../queue/coordinator';
+import { parseQueueUrl, type QueueServer } from '../queue/redisUrl';
+import { notebookCells } from '../queue/registry';
 
 /** Short commit of the checkout, with '+changes' when tracked files differ from it; 'unknown' outside git. */
 function checkoutCommit(root: string): string {
@@ -36,8 +42,11 @@ function checkoutCommit(root: string): string {
 const SCALE_RANK: Record<Scale, number> = { tiny: 0, quick: 1, standard: 2, full: 3 };
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
+  const { value: queueUrl, rest: argv } = takeOption(process.argv.slice(2), '--queue');
+  const queue: QueueServer | undefined = queueUrl === undefined ? undefined : parseQueueUrl(queueUrl, '--queue');
   const noExport = argv.includes('--no-export');
+  const unknown = argv.filter((a) => a.startsWith('--') && a !== '--no-export');
+  if (unknown.length > 0) throw new Error(`unknown option(s) ${unknown.join(' ')} (known: --no-export, --queue redis://host:port)`);
   const only = argv.filter((a) => !a.startsWith('--'));
   const root = repoRoot();
   checkBeforeRun((line) => console.log(`reproduce: ${line}`));
@@ -74,6 +83,19 @@ async function main(): Promise<void> {
     console.log(`\n[${i + 1}/${notebooks.length}] ${name} (elapsed ${clockDuration(Date.now() - start)})`);
     // Under the configured cache, so that runs with different caches never share a temp path.
     const executedOut = path.join(cacheDir(), 'executed', scale, `${name}.ipynb`);
+    if (queue !== undefined) {
+      const plan = notebookCells(name);
+      if (plan === undefined) console.log(`  ${name} has no cell plan for a queue: it trains here`);
+      else {
+        try {
+          await runCellsOnQueue({ server: queue, parameter: '--queue', plan, scale, log: (line) => console.log(`  queue: ${line}`) });
+        } catch (err) {
+          console.error(`\nreproduce: ${name} FAILED on the queue: ${err instanceof Error ? err.message : String(err)}`);
+          failed.push(name);
+          continue;
+        }
+      }
+    }
     removeFigureSpecs(path.join(figRoot, name));
     const run = await runNotebook(root, nbFile, {
       env: { NETSTATS_SCALE: scale, NETSTATS_FIGURES: figRoot },

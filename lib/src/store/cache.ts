@@ -4,7 +4,7 @@ import * as path from 'path';
 import type { ParameterKind } from '../models/parameters';
 import type { ParameterSnapshot, SnapshotEntry } from '../probe/snapshot';
 import type { EpochMetrics } from '../train/loop';
-import { publishDirOnce, removeStaleTemps, replaceDirAtomic, writeFileAtomic } from '../util/atomic';
+import { machineTag, publishDirOnce, removeStaleTemps, replaceDirAtomic, writeFileAtomic } from '../util/atomic';
 import { goneRunner } from '../util/runner';
 import { cacheDir } from '../util/paths';
 
@@ -301,7 +301,9 @@ function writeEntry<C, R>(namespace: string, config: C, data: CacheEntryData<R>,
   const parent = path.dirname(target);
   fs.mkdirSync(parent, { recursive: true });
   removeStaleTemps(parent, 0);
-  const tmp = fs.mkdtempSync(path.join(parent, `.tmp-${key}-${process.pid}-`));
+  // Marked with this machine: on a cache folder that several machines share, the others must not take it for a
+  // dead process's leftover (its pid means nothing there).
+  const tmp = fs.mkdtempSync(path.join(parent, `.tmp-${key}@${machineTag()}-${process.pid}-`));
   try {
     const snapshots = data.snapshots ?? [];
     const labels = snapshots.map((s) => s.label);

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 /**
@@ -75,12 +76,22 @@ export function pidAlive(pid: number): boolean {
 
 const TEMP_NAME = /^\.(tmp|old)-.*-(\d+)-[A-Za-z0-9]+$/;
 const STALE_TEMP_MS = 24 * 3600 * 1000;
+/** A temp name written on a shared folder carries its machine: `@<machine>-<pid>-<suffix>`. */
+const TEMP_MACHINE = /@([^@/]+)-\d+-[A-Za-z0-9]+$/;
+
+/**
+ * This machine in temp names (its host name, reduced to letters, digits, '.' and '_'). Folders that several machines
+ * share (a queue's NETSTATS_CACHE) hold temps of other machines' processes, whose pids mean nothing here.
+ */
+export function machineTag(): string {
+  return os.hostname().replace(/[^A-Za-z0-9._]/g, '_') || 'host';
+}
 
 /**
  * Removes leftovers of interrupted writes under `root` (the folder and two levels below it): `.tmp-*` files and
  * folders (writeFileAtomic, cache saves) and `.old-*` folders (replaceDirAtomic). Their names end in
  * `-<pid>-<suffix>`: one whose process is gone is removed; one of a live process (a concurrent run) is kept unless
- * older than a day. Returns the paths removed. Run at start, before anything writes.
+ * older than a day, and so is one marked with another machine (`@<machine>-<pid>-<suffix>`, see machineTag). Returns the paths removed. Run at start, before anything writes.
  */
 export function removeStaleTemps(root: string, depth = 2): string[] {
   const removed: string[] = [];
@@ -95,7 +106,10 @@ export function removeStaleTemps(root: string, depth = 2): string[] {
     const match = TEMP_NAME.exec(name);
     if (match) {
       try {
-        const stale = !pidAlive(Number(match[2])) || Date.now() - fs.lstatSync(full).mtimeMs > STALE_TEMP_MS;
+        const machine = TEMP_MACHINE.exec(name)?.[1];
+        // Another machine's temp: its process cannot be checked from here, so only age makes it stale.
+        const gone = machine === undefined || machine === machineTag() ? !pidAlive(Number(match[2])) : false;
+        const stale = gone || Date.now() - fs.lstatSync(full).mtimeMs > STALE_TEMP_MS;
         if (stale) {
           fs.rmSync(full, { recursive: true, force: true });
           removed.push(full);
