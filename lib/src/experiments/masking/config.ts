@@ -1,5 +1,5 @@
 // Configuration of the masking experiment (notebook 01): the methods compared and the scales.
-import { noStandardScale, type Scale } from '../../util/scale';
+import type { Scale } from '../../util/scale';
 import { maskRuleLabel, type MaskRule } from '../../probe/kernelMask';
 import type { KernelStatistic } from '../../probe/kernelStatistics';
 import { type MaskingPairId } from './data';
@@ -96,10 +96,11 @@ export interface MaskingProtocolAConfig {
     /** Source test images for the reported pretraining accuracy (null = all). */
     testImages: number | null;
   };
-  /** Labelled target training images per run. */
+  /** Labelled target images per run, validation included (see validationFraction). */
   ns: number[];
   seeds: number[];
-  validationPerClass: number;
+  /** Share of the n labelled images held out for early stopping and the best checkpoint (the same rule for every method). */
+  validationFraction: number;
   /** Target test images (seeded stratified subset; null = the full test set). */
   testImages: number | null;
   training: MaskingTrainingConfig;
@@ -111,10 +112,11 @@ export interface MaskingProtocolAConfig {
 export interface MaskingProtocolBConfig {
   /** Input side of Tiny Darknet (224 = the original; smaller is cheaper, the backbone is fully convolutional). */
   inputSize: number;
-  /** Labelled CIFAR-10 training images (the original study: 200). */
+  /** Labelled CIFAR-10 images, validation included (the original study: 200). */
   n: number;
   seeds: number[];
-  validationPerClass: number;
+  /** Share of the n held out for early stopping and the best checkpoint (the same rule as protocol A). */
+  validationFraction: number;
   testImages: number | null;
   training: MaskingTrainingConfig;
   methods: MaskingMethod[];
@@ -149,7 +151,13 @@ function fixedThresholdGrid(statistics: readonly KernelStatistic[], factors: rea
   );
 }
 
-const ALL_STATISTICS: KernelStatistic[] = ['kl-histogram', 'kl-gaussian', 'welch-t', 'ks', 'wasserstein', 'gram-channel', 'gram-spatial'];
+/**
+ * Validation share of the labelled budget at every scale: one image in five. At n = 25 that leaves 20 to train on and
+ * 5 to stop on (noisy, but the honest price of calling the setting "25 labelled images").
+ */
+export const VALIDATION_FRACTION = 0.2;
+
+export const ALL_STATISTICS: KernelStatistic[] = ['kl-histogram', 'kl-gaussian', 'welch-t', 'ks', 'wasserstein', 'gram-channel', 'gram-spatial'];
 
 /**
  * The study at each scale.
@@ -190,7 +198,7 @@ export function maskingConfig(scale: Scale, overrides: Partial<MaskingConfig> = 
           pretrain: { ...pretrainA, trainImages: null, epochs: 20, patience: 3, testImages: null },
           ns: [25, 50, 100, 200, 500, 1000],
           seeds: [1, 2, 3, 4, 5],
-          validationPerClass: 20,
+          validationFraction: VALIDATION_FRACTION,
           testImages: null,
           training: { ...trainingA, stepBudget: 600 },
           methods: [...baselinesA([1, 2, 3]), ...masked],
@@ -200,7 +208,7 @@ export function maskingConfig(scale: Scale, overrides: Partial<MaskingConfig> = 
           inputSize: 224,
           n: 200,
           seeds: [1, 2, 3, 4, 5],
-          validationPerClass: 10,
+          validationFraction: VALIDATION_FRACTION,
           testImages: null,
           training: { ...trainingA, batchSize: 20, stepBudget: 400 },
           // Fewer masked variants than protocol A: one run at 224×224 takes about half an hour on a 2-core CPU.
@@ -215,8 +223,38 @@ export function maskingConfig(scale: Scale, overrides: Partial<MaskingConfig> = 
       };
       break;
     }
-    case 'standard':
-      return noStandardScale('masking (notebook 01)');
+    case 'standard': {
+      // Every statistic once (the most similar half of each layer, truly frozen), plus the original study's exact
+      // configuration (Welch t, ×1e-3); baselines with every freeze depth, so that "the best freeze-k" is a real one.
+      const pct50: MaskRule = { kind: 'per-layer-percentile', percentile: 50 };
+      config = {
+        scale,
+        protocolA: {
+          pairs: ['cifar-5to0', 'mnist-fashion'],
+          cnn: { width: 16, stages: [1, 1, 2] },
+          pretrain: { ...pretrainA, trainImages: 10000, epochs: 6, testImages: null },
+          ns: [25, 100, 300, 1000],
+          seeds: [1, 2, 3, 4, 5],
+          validationFraction: VALIDATION_FRACTION,
+          testImages: null,
+          training: { ...trainingA, stepBudget: 200, maxEpochs: 100, patienceSteps: 30 },
+          methods: [...baselinesA([1, 2, 3]), ...maskedMethodGrid(ALL_STATISTICS, [pct50], [0]), SEED_MASKED_METHOD],
+          similarity,
+        },
+        protocolB: {
+          inputSize: 224,
+          n: 200,
+          seeds: [1, 2, 3, 4, 5],
+          validationFraction: VALIDATION_FRACTION,
+          testImages: 1000,
+          training: { ...trainingA, batchSize: 20, stepBudget: 40, patienceSteps: 16 },
+          methods: [{ kind: 'finetune' }, SEED_MASKED_METHOD],
+          similarity: { ...similarity, sourceImages: 200, batchSize: 20 },
+        },
+        figureStatistics: ALL_STATISTICS,
+      };
+      break;
+    }
     case 'quick': {
       const pct50: MaskRule = { kind: 'per-layer-percentile', percentile: 50 };
       config = {
@@ -227,7 +265,7 @@ export function maskingConfig(scale: Scale, overrides: Partial<MaskingConfig> = 
           pretrain: { ...pretrainA, trainImages: 10000, epochs: 4, testImages: null },
           ns: [25, 100, 500],
           seeds: [1, 2, 3],
-          validationPerClass: 20,
+          validationFraction: VALIDATION_FRACTION,
           testImages: 2000,
           training: { ...trainingA, stepBudget: 200, maxEpochs: 100, patienceSteps: 30 },
           methods: [...baselinesA([1, 2]), ...maskedMethodGrid(['kl-histogram', 'welch-t', 'gram-spatial'], [pct50], [0]), SEED_MASKED_METHOD],
@@ -237,7 +275,7 @@ export function maskingConfig(scale: Scale, overrides: Partial<MaskingConfig> = 
           inputSize: 64,
           n: 200,
           seeds: [1, 2, 3],
-          validationPerClass: 10,
+          validationFraction: VALIDATION_FRACTION,
           testImages: 1000,
           training: { ...trainingA, batchSize: 20, stepBudget: 100, patienceSteps: 40 },
           methods: [{ kind: 'finetune' }, { kind: 'linear-probe' }, SEED_MASKED_METHOD, { kind: 'masked', statistic: 'kl-histogram', rule: pct50, factor: 0 }],
@@ -258,7 +296,7 @@ export function maskingConfig(scale: Scale, overrides: Partial<MaskingConfig> = 
           pretrain: { ...pretrainA, trainImages: 300, validationImages: 50, epochs: 1, testImages: 200 },
           ns: [25],
           seeds: [1, 2],
-          validationPerClass: 4,
+          validationFraction: VALIDATION_FRACTION,
           testImages: 200,
           training,
           methods: [...baselinesA([1]), { kind: 'masked', statistic: 'kl-histogram', rule: pct50, factor: 0 }, SEED_MASKED_METHOD],
@@ -268,7 +306,7 @@ export function maskingConfig(scale: Scale, overrides: Partial<MaskingConfig> = 
           inputSize: 16,
           n: 20,
           seeds: [1, 2],
-          validationPerClass: 2,
+          validationFraction: VALIDATION_FRACTION,
           testImages: 40,
           training: { ...training, batchSize: 10, stepBudget: 2, maxEpochs: 1 },
           methods: [{ kind: 'finetune' }, SEED_MASKED_METHOD],
