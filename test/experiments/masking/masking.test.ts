@@ -15,35 +15,74 @@ import { train } from '../../../lib/src/train/index';
 import { createRng } from '../../../lib/src/util/random';
 import { sourceFromArrays } from '../../../lib/src/data/source';
 import { maskedMethodGrid, maskingMethodId, maskingConfig } from '../../../lib/src/experiments/masking/config';
-import { drawTransferSplit, maskingStratifiedSubset, MASKING_PAIRS } from '../../../lib/src/experiments/masking/data';
+import { drawLabelledSplit, labelledSplitSizes, maskingStratifiedSubset, MASKING_PAIRS } from '../../../lib/src/experiments/masking/data';
 import { freezeFirstConvs, darknetTransferModel } from '../../../lib/src/experiments/masking/models';
-import { MaskingRunRow, maskingTrainSchedule, MaskingExample, maskingKernelMovement, runMasking } from '../../../lib/src/experiments/masking/run';
-import { maskingPairedDifferences, summarizeMasking, maskingVerdict, maskingVerdictText } from '../../../lib/src/experiments/masking/verdict';
+import { MaskingRun, maskingCellSplitB, maskingTrainSchedule, MaskingExample, maskingKernelMovement, runMasking } from '../../../lib/src/experiments/masking/run';
+import { maskingBestFreeze, maskingComparisons, maskingPairedDifferences, summarizeMasking, maskingVerdict, type MaskingComparison } from '../../../lib/src/experiments/masking/verdict';
+import { maskingVerdictText } from '../../../lib/src/experiments/masking/text';
+import { maskingGapFigure } from '../../../lib/src/experiments/masking/figures';
 
-function row(method: string, kind: string, seed: number, testAccuracy: number, bestValAccuracy = 0.5, n = 25): MaskingRunRow {
+function row(method: string, kind: string, seed: number, testAccuracy: number, bestValAccuracy = 0.5, n = 25): MaskingRun {
   return {
     protocol: 'A', pair: 'p', n, seed, method, methodLabel: method, kind, statistic: null, rule: null, factor: null, freezeK: null,
-    testAccuracy, testLoss: 1, bestValAccuracy, bestValLoss: 1, bestEpoch: 0, epochsRun: 1, maskedKernels: 0, totalKernels: 1,
+    testAccuracy, testLoss: 1, trainImages: n - 5, validationImages: 5, labelledImages: n, trainAccuracy: 1, bestValAccuracy, bestValLoss: 1,
+    trainValGap: 1 - bestValAccuracy, bestEpoch: 0, epochsRun: 1, maskedKernels: 0, totalKernels: 1,
     maskedFraction: 0, maskedPerLayer: '', trainSeconds: 0, fromCache: false,
   };
 }
 
 describe('experiments/masking', () => {
   describe('data draws', () => {
-    it('drawTransferSplit: stratified n (remainder to random classes), disjoint validation, seeded', () => {
+    it('labelledSplitSizes: one image in five of n is validation, train + validation = n', () => {
+      // Hand-computed: round(0.2 n), at least 1.
+      assert.deepEqual(labelledSplitSizes(25, 0.2), { train: 20, validation: 5 });
+      assert.deepEqual(labelledSplitSizes(100, 0.2), { train: 80, validation: 20 });
+      assert.deepEqual(labelledSplitSizes(200, 0.2), { train: 160, validation: 40 });
+      assert.deepEqual(labelledSplitSizes(1000, 0.2), { train: 800, validation: 200 });
+      assert.deepEqual(labelledSplitSizes(27, 0.2), { train: 22, validation: 5 });
+      assert.deepEqual(labelledSplitSizes(3, 0.2), { train: 2, validation: 1 });
+      assert.throws(() => labelledSplitSizes(10, 0.7), /validationFraction must be in \(0, 0.5\], got 0.7/);
+      assert.throws(() => labelledSplitSizes(1, 0.2), /n must be an integer >= 2, got 1/);
+    });
+
+    it('drawLabelledSplit: n labelled images in total, stratified, disjoint, seeded; no class without training images', () => {
       const labels = Uint8Array.from({ length: 500 }, (_, i) => i % 5);
-      const a = drawTransferSplit(labels, 5, 27, 4, 11);
-      assert.equal(a.train.length, 27);
-      assert.equal(a.validation.length, 20);
-      const perClass = [0, 1, 2, 3, 4].map((c) => Array.from(a.train).filter((i) => labels[i] === c).length);
+      const a = drawLabelledSplit(labels, 5, 27, 0.2, 11);
+      assert.equal(a.train.length + a.validation.length, 27);
+      assert.equal(a.validation.length, 5);
+      const all = [...a.train, ...a.validation];
+      assert.equal(new Set(all).size, 27, 'train and validation overlap');
+      const perClass = [0, 1, 2, 3, 4].map((c) => all.filter((i) => labels[i] === c).length);
       assert.deepEqual([...perClass].sort(), [5, 5, 5, 6, 6]);
-      assert.ok([0, 1, 2, 3, 4].every((c) => Array.from(a.validation).filter((i) => labels[i] === c).length === 4));
-      const trainSet = new Set(a.train);
-      assert.ok(Array.from(a.validation).every((i) => !trainSet.has(i)), 'train and validation overlap');
-      assert.deepEqual(drawTransferSplit(labels, 5, 27, 4, 11), a);
-      assert.notDeepEqual(drawTransferSplit(labels, 5, 27, 4, 12).train, a.train);
-      assert.throws(() => drawTransferSplit(labels, 5, 3, 4, 1), /n must be an integer >= the 5 classes/);
-      assert.throws(() => drawTransferSplit(labels, 5, 485, 4, 1), /class \d has 100 examples; 97 training \+ 4 validation/);
+      // 5 validation images over 5 classes, interleaved: one per class.
+      assert.deepEqual([0, 1, 2, 3, 4].map((c) => Array.from(a.validation).filter((i) => labels[i] === c).length), [1, 1, 1, 1, 1]);
+      assert.deepEqual(drawLabelledSplit(labels, 5, 27, 0.2, 11), a);
+      assert.notDeepEqual(drawLabelledSplit(labels, 5, 27, 0.2, 12).train, a.train);
+      // 10 classes, n = 25: 5 validation images from 5 different classes, every class still trains.
+      const ten = Uint8Array.from({ length: 1000 }, (_, i) => i % 10);
+      const b = drawLabelledSplit(ten, 10, 25, 0.2, 3);
+      assert.equal(b.train.length, 20);
+      assert.equal(new Set(Array.from(b.validation, (i) => ten[i])).size, 5);
+      assert.equal(new Set(Array.from(b.train, (i) => ten[i])).size, 10);
+      assert.throws(() => drawLabelledSplit(labels, 5, 3, 0.2, 1), /n must be an integer >= the 5 classes/);
+      assert.throws(() => drawLabelledSplit(labels, 5, 505, 0.2, 1), /class \d has 100 examples; 101 requested/);
+      // n = 10 over 10 classes with half held out: 5 classes would have no training image.
+      assert.throws(() => drawLabelledSplit(ten, 10, 10, 0.5, 1), /leaves a class without training images/);
+    });
+
+    it('the split is the same for every method: it depends on the cell (pair, n, seed) only', () => {
+      for (const scale of ['tiny', 'quick', 'standard'] as const) {
+        const config = maskingConfig(scale);
+        assert.equal(config.protocolA?.validationFraction, 0.2, `${scale}: protocol A`);
+        assert.equal(config.protocolB?.validationFraction, 0.2, `${scale}: protocol B`);
+      }
+      // The cell's split function takes no method: two calls for one cell give identical indices.
+      const labels = Uint8Array.from({ length: 50000 }, (_, i) => i % 10);
+      const b = maskingConfig('standard').protocolB;
+      assert.ok(b);
+      assert.deepEqual(maskingCellSplitB(labels, b, 1), maskingCellSplitB(labels, b, 1));
+      const s = maskingCellSplitB(labels, b, 1);
+      assert.equal(s.train.length + s.validation.length, 200);
     });
 
     it('maskingStratifiedSubset and the step-budget schedule', () => {
@@ -166,35 +205,104 @@ describe('experiments/masking', () => {
   });
 
   describe('summaries and verdict', () => {
-    const runs: MaskingRunRow[] = [
+    const runs: MaskingRun[] = [
       ...[0.5, 0.6, 0.7].map((a, s) => row('finetune', 'finetune', s, a)),
       ...[0.55, 0.66, 0.74].map((a, s) => row('masked/a', 'masked', s, a, 0.8)),
       ...[0.54, 0.62, 0.72].map((a, s) => row('masked/b', 'masked', s, a, s === 0 ? 0.9 : 0.1)),
       ...[0.4, 0.5, 0.6].map((a, s) => row('freeze-1', 'freeze', s, a)),
       ...[0.45, 0.5, 0.55].map((a, s) => row('freeze-2', 'freeze', s, a, 0.6)),
     ];
-    it('paired differences: mean and Student-t CI over seeds (hand-computed)', () => {
+    it('paired differences: mean over seeds, bootstrap interval below 5 seeds (the project rule)', () => {
       const [d] = maskingPairedDifferences(runs, 'masked/a', 'finetune');
-      // diffs 0.05, 0.06, 0.04: sd 0.01, half-width t(0.975, 2)·0.01/√3 = 4.302653·0.0057735
-      assert.ok(d && Math.abs(d.meanDiff - 0.05) < 1e-12);
-      assert.ok(Math.abs(d.hi - d.meanDiff - 4.302652729911275 * 0.01 / Math.sqrt(3)) < 1e-9);
-      assert.equal(d.outcome, 'better');
+      assert.ok(d);
+      assert.deepEqual(d.diffs.map((x) => Number(x.toFixed(12))), [0.05, 0.06, 0.04]);
+      assert.ok(Math.abs(d.diff.mean - 0.05) < 1e-12);
+      assert.equal(d.diff.n, 3);
+      assert.match(d.diff.method, /bootstrap/);
+      // A percentile bootstrap of three values stays within their range.
+      assert.ok(d.diff.lo >= 0.04 - 1e-12 && d.diff.hi <= 0.06 + 1e-12, `${d.diff.lo} ${d.diff.hi}`);
       assert.equal(d.wins, 3);
     });
-    it('validation-selected methods pick per seed by validation accuracy', () => {
+    it('validation-selected methods pick per seed by validation accuracy; best freeze-k by mean test accuracy', () => {
       const summary = summarizeMasking(runs);
       const sel = summary.find((s) => s.method === VAL_SELECTED_MASKED);
       // seed 0: b (val 0.9) → 0.54; seeds 1, 2: a (val 0.8 > 0.1) → 0.66, 0.74
-      assert.ok(sel && Math.abs(sel.mean - (0.54 + 0.66 + 0.74) / 3) < 1e-12 && sel.seeds === 3);
+      assert.ok(sel && Math.abs(sel.accuracy.mean - (0.54 + 0.66 + 0.74) / 3) < 1e-12 && sel.accuracy.n === 3);
       const fz = summary.find((s) => s.method === VAL_SELECTED_FREEZE);
-      assert.ok(fz && Math.abs(fz.mean - 0.5) < 1e-12, 'freeze-2 has the better validation accuracy');
-      const v = maskingVerdict(runs, 'masked/a');
-      const cell = v.cells[0];
-      assert.ok(cell && cell.bestMaskedMethod === 'masked/a' && Math.abs(cell.seedMethodVsFinetune - 0.05) < 1e-12);
-      // val-selected minus fine-tune: 0.04, 0.06, 0.04 → CI above 0
-      assert.deepEqual(v.maskedBeatsFinetune, ['A p n=25']);
+      assert.ok(fz && Math.abs(fz.accuracy.mean - 0.5) < 1e-12, 'freeze-2 has the better validation accuracy');
+      // freeze-1 mean 0.5, freeze-2 mean 0.5: the first one with the highest mean is kept.
+      assert.equal(maskingBestFreeze(runs).get('A|p|25'), 'freeze-1');
+      // train − validation gap of masked/a: train 1, validation 0.8 in every seed.
+      const a = summary.find((s) => s.method === 'masked/a');
+      assert.ok(a && Math.abs(a.trainValGap.mean - 0.2) < 1e-12);
+    });
+    it('quick-scale verdict with 3 seeds: no cell is tested, every verdict line says inconclusive and illustrative', () => {
+      const v = maskingVerdict(runs, 'masked/a', 'quick');
+      assert.ok(v.comparisons.length > 0 && v.comparisons.every((c) => c.status === 'inconclusive' && Number.isNaN(c.pHolm)));
       const text = maskingVerdictText(v);
-      assert.ok(text.includes('| A p n=25 |') && text.includes('+5.0'), text);
+      assert.ok(text.includes('| A p n=25 |'), text);
+      assert.ok(text.includes('**inconclusive** (quick scale: illustrative only)'), text);
+    });
+
+    // Five seeds per cell, three cells of one pair; masked/a minus fine-tune per seed is, by cell:
+    //   n=25: +0.05 +0.06 +0.04 +0.055 +0.045 (clearly better), n=100: −0.03 −0.04 −0.02 −0.05 −0.035 (clearly worse),
+    //   n=300: +0.02 −0.01 +0.03 −0.02 0 (no effect).
+    // scipy.stats.ttest_1samp(d, 0).pvalue: 1.4512817061319757e-4, 2.1921298066929383e-3, 0.6884570897760043;
+    // Holm over 3: 3·p(1) = 4.353845e-4, 2·p(2) = 4.384260e-3, p(3) = 0.688457.
+    const diffsByN: Record<number, number[]> = {
+      25: [0.05, 0.06, 0.04, 0.055, 0.045],
+      100: [-0.03, -0.04, -0.02, -0.05, -0.035],
+      300: [0.02, -0.01, 0.03, -0.02, 0],
+    };
+    const five: MaskingRun[] = Object.entries(diffsByN).flatMap(([nText, diffs]) =>
+      diffs.flatMap((d, seed) => {
+        const n = Number(nText);
+        const ft = 0.5 + 0.01 * seed;
+        return [row('finetune', 'finetune', seed, ft, 0.5, n), row('masked/a', 'masked', seed, ft + d, 0.5, n), row('freeze-1', 'freeze', seed, ft - 0.1, 0.5, n)];
+      }),
+    );
+    it('Holm over the cells: holds, fails and inconclusive against hand-computed p-values', () => {
+      const c = maskingComparisons(five).filter((x) => x.method === 'masked/a' && x.against === 'fine-tune all').sort((a, b) => a.n - b.n);
+      assert.deepEqual(c.map((x) => x.n), [25, 100, 300]);
+      assert.deepEqual(c.map((x) => x.status), ['holds', 'fails', 'inconclusive']);
+      const p = [1.4512817061319757e-4, 2.1921298066929383e-3, 0.6884570897760043];
+      const holm = [3 * (p[0] as number), 2 * (p[1] as number), p[2] as number];
+      c.forEach((x, i) => {
+        assert.ok(Math.abs(x.p - (p[i] as number)) < 1e-9 * Math.max(1, p[i] as number), `p ${x.p}`);
+        assert.ok(Math.abs(x.pHolm - (holm[i] as number)) < 1e-9, `pHolm ${x.pHolm} vs ${holm[i]}`);
+        assert.equal(x.family, 3);
+        assert.equal(x.diff.method, 't 95%');
+      });
+      // scipy.stats.t.interval(0.95, 4, loc=0.05, scale=sem) = (0.04018378419261222, 0.05981621580738779)
+      assert.ok(Math.abs((c[0] as MaskingComparison).diff.lo - 0.04018378419261222) < 1e-9);
+      assert.ok(Math.abs((c[0] as MaskingComparison).diff.hi - 0.05981621580738779) < 1e-9);
+      // Against the best freeze-k (freeze-1, 0.1 below fine-tune in every seed) masked/a is better in every cell.
+      const f = maskingComparisons(five).filter((x) => x.method === 'masked/a' && x.against === 'best freeze-k');
+      assert.ok(f.length === 3 && f.every((x) => x.baseline === 'freeze-1' && x.status === 'holds'));
+      // Freeze methods are not compared with the best freeze-k.
+      assert.ok(!maskingComparisons(five).some((x) => x.against === 'best freeze-k' && x.method.startsWith('freeze-')));
+    });
+    it('standard-scale verdict lines name status, interval, n, Holm p and scale', () => {
+      const v = maskingVerdict(five, 'masked/a', 'standard');
+      const text = maskingVerdictText(v);
+      assert.ok(text.includes('**holds**. Δ test accuracy +5.0 points [+4.0, +6.0] (t 95%, n = 5 seeds, paired), Holm-adjusted p = 0.00044 over 3 cells'), text);
+      assert.ok(text.includes('**fails**') && text.includes('**inconclusive**') && text.includes('scale standard'), text);
+      assert.ok(!text.includes('illustrative'), text);
+      const tally = v.tally.find((t) => t.method === 'masked/a' && t.against === 'fine-tune all');
+      assert.deepEqual(tally, { method: 'masked/a', against: 'fine-tune all', cells: 3, holds: 1, fails: 1, inconclusive: 1 });
+    });
+    it('gap figure: one line per method and pair (plus its CI band), axis titles, the known mean gap in points', () => {
+      const fig = maskingGapFigure(five, { methods: ['finetune', 'masked/a'] });
+      const lines = fig.data.filter((t) => (t as { showlegend?: boolean }).showlegend !== false);
+      assert.equal(lines.length, 2);
+      assert.equal(fig.data.length, 4, 'two lines and their two CI bands');
+      const layout = fig.layout as { xaxis?: { title?: { text?: string } }; yaxis?: { title?: { text?: string } } };
+      assert.equal(layout.xaxis?.title?.text, 'labelled target images n');
+      assert.equal(layout.yaxis?.title?.text, 'train − validation accuracy (points)');
+      // row(): trainAccuracy 1, validation 0.5 → a gap of 50 points at every n.
+      const ft = lines.find((t) => (t as { name?: string }).name === 'finetune') as { x: number[]; y: number[] };
+      assert.deepEqual(ft.x, [25, 100, 300]);
+      assert.ok(ft.y.every((y) => Math.abs(y - 50) < 1e-9), `${ft.y}`);
     });
   });
 
@@ -221,6 +329,9 @@ describe('experiments/masking', () => {
       assert.equal(first.computedRuns, first.runs.length);
       for (const r of first.runs) {
         assert.ok(r.testAccuracy >= 0 && r.testAccuracy <= 1 && r.pair === 'mnist-fashion');
+        // The run used n labelled images in total: 20 to train, 5 to stop on.
+        assert.equal(r.labelledImages, r.n);
+        assert.deepEqual([r.trainImages, r.validationImages], [20, 5]);
         if (r.kind === 'masked') {
           // per-layer percentile 50: round(C/2) kernels of each conv layer (widths 4 and 8)
           assert.equal(r.maskedPerLayer, '2 4');

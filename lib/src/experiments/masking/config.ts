@@ -1,5 +1,5 @@
 // Configuration of the masking experiment (notebook 01): the methods compared and the scales.
-import { noStandardScale, type Scale } from '../../util/scale';
+import type { Scale } from '../../util/scale';
 import { maskRuleLabel, type MaskRule } from '../../probe/kernelMask';
 import type { KernelStatistic } from '../../probe/kernelStatistics';
 import { type MaskingPairId } from './data';
@@ -96,10 +96,11 @@ export interface MaskingProtocolAConfig {
     /** Source test images for the reported pretraining accuracy (null = all). */
     testImages: number | null;
   };
-  /** Labelled target training images per run. */
+  /** Labelled target images per run, validation included (see validationFraction). */
   ns: number[];
   seeds: number[];
-  validationPerClass: number;
+  /** Share of the n labelled images held out for early stopping and the best checkpoint (the same rule for every method). */
+  validationFraction: number;
   /** Target test images (seeded stratified subset; null = the full test set). */
   testImages: number | null;
   training: MaskingTrainingConfig;
@@ -111,10 +112,11 @@ export interface MaskingProtocolAConfig {
 export interface MaskingProtocolBConfig {
   /** Input side of Tiny Darknet (224 = the original; smaller is cheaper, the backbone is fully convolutional). */
   inputSize: number;
-  /** Labelled CIFAR-10 training images (the original study: 200). */
+  /** Labelled CIFAR-10 images, validation included (the original study: 200). */
   n: number;
   seeds: number[];
-  validationPerClass: number;
+  /** Share of the n held out for early stopping and the best checkpoint (the same rule as protocol A). */
+  validationFraction: number;
   testImages: number | null;
   training: MaskingTrainingConfig;
   methods: MaskingMethod[];
@@ -149,7 +151,13 @@ function fixedThresholdGrid(statistics: readonly KernelStatistic[], factors: rea
   );
 }
 
-const ALL_STATISTICS: KernelStatistic[] = ['kl-histogram', 'kl-gaussian', 'welch-t', 'ks', 'wasserstein', 'gram-channel', 'gram-spatial'];
+/**
+ * Validation share of the labelled budget at every scale: one image in five. At n = 25 that leaves 20 to train on and
+ * 5 to stop on (noisy, but the honest price of calling the setting "25 labelled images").
+ */
+export const VALIDATION_FRACTION = 0.2;
+
+export const ALL_STATISTICS: KernelStatistic[] = ['kl-histogram', 'kl-gaussian', 'welch-t', 'ks', 'wasserstein', 'gram-channel', 'gram-spatial'];
 
 /**
  * The study at each scale.
@@ -157,6 +165,16 @@ const ALL_STATISTICS: KernelStatistic[] = ['kl-histogram', 'kl-gaussian', 'welch
  *   per-layer percentile (25/50/75), global-median, fixed-threshold and p-value rules, factors 0 and 1e-3 (full
  *   target test sets); Tiny Darknet at 224×224 on the full CIFAR-10 test set with every statistic at pct50 and the
  *   original study's p > 0.1 rule (protocol B alone is days on a 2-core CPU).
+ * - standard: the committed results, sized for about 45 minutes of CPU time on the 2-core machine (budget 60). Protocol
+ *   A: CIFAR-10 5-9 → 0-4 only, n ∈ {25, 100, 300, 1000}, 5 seeds, the full target test set (5000 images), 14 methods
+ *   (scratch, fine-tune all, freeze-1..3, linear probe, all seven statistics frozen at pct50, the seed's Welch t ×1e-3):
+ *   280 runs. Protocol B: Tiny Darknet at 224×224, n = 200, 5 seeds, fine-tune all vs the seed's configuration, 1000
+ *   CIFAR-10 test images: 10 runs. Measured at nice 19 beside a timed run (process CPU seconds, so an upper bound of
+ *   the work): a protocol-A run costs 1.9 s (n = 25), 2.4 s (n = 100) and 7.5 s (n = 1000), one Tiny Darknet
+ *   224×224 image 46 ms forward and 77 ms for a training step; that is about 1100 s for A's runs, 1400 s for B's,
+ *   and 150 s for pretraining, kernel statistics and the figures' extra training: ≈ 2650 CPU-seconds (44 min; the
+ *   timed runs of this machine get 1.4 CPU-seconds per second, which would make it about 32 min). The full
+ *   CIFAR-10 test set at 224×224 would add 9000 × 46 ms ≈ 7 min per model, 70 min for the ten: it stays at `full`.
  * - quick: about 10 minutes on an idle 2-core CPU: 3 n, 3 seeds, 4 masked variants, 2000 target test images; Tiny
  *   Darknet at 64×64 on 1000 CIFAR-10 test images (the notebook prints the exact subset).
  * - tiny: seconds (tests and the notebook smoke run); numbers mean nothing.
@@ -190,7 +208,7 @@ export function maskingConfig(scale: Scale, overrides: Partial<MaskingConfig> = 
           pretrain: { ...pretrainA, trainImages: null, epochs: 20, patience: 3, testImages: null },
           ns: [25, 50, 100, 200, 500, 1000],
           seeds: [1, 2, 3, 4, 5],
-          validationPerClass: 20,
+          validationFraction: VALIDATION_FRACTION,
           testImages: null,
           training: { ...trainingA, stepBudget: 600 },
           methods: [...baselinesA([1, 2, 3]), ...masked],
@@ -200,7 +218,7 @@ export function maskingConfig(scale: Scale, overrides: Partial<MaskingConfig> = 
           inputSize: 224,
           n: 200,
           seeds: [1, 2, 3, 4, 5],
-          validationPerClass: 10,
+          validationFraction: VALIDATION_FRACTION,
           testImages: null,
           training: { ...trainingA, batchSize: 20, stepBudget: 400 },
           // Fewer masked variants than protocol A: one run at 224×224 takes about half an hour on a 2-core CPU.
@@ -215,8 +233,39 @@ export function maskingConfig(scale: Scale, overrides: Partial<MaskingConfig> = 
       };
       break;
     }
-    case 'standard':
-      return noStandardScale('masking (notebook 01)');
+    case 'standard': {
+      // Every statistic once (the most similar half of each layer, truly frozen), plus the original study's exact
+      // configuration (Welch t, ×1e-3); baselines with every freeze depth, so that "the best freeze-k" is a real one.
+      const pct50: MaskRule = { kind: 'per-layer-percentile', percentile: 50 };
+      config = {
+        scale,
+        protocolA: {
+          // One pair: the natural-image one, closest to the original study; MNIST → Fashion-MNIST runs at quick and full.
+          pairs: ['cifar-5to0'],
+          cnn: { width: 16, stages: [1, 1, 2] },
+          pretrain: { ...pretrainA, trainImages: 10000, epochs: 6, testImages: null },
+          ns: [25, 100, 300, 1000],
+          seeds: [1, 2, 3, 4, 5],
+          validationFraction: VALIDATION_FRACTION,
+          testImages: null,
+          training: { ...trainingA, stepBudget: 200, maxEpochs: 100, patienceSteps: 30 },
+          methods: [...baselinesA([1, 2, 3]), ...maskedMethodGrid(ALL_STATISTICS, [pct50], [0]), SEED_MASKED_METHOD],
+          similarity,
+        },
+        protocolB: {
+          inputSize: 224,
+          n: 200,
+          seeds: [1, 2, 3, 4, 5],
+          validationFraction: VALIDATION_FRACTION,
+          testImages: 1000,
+          training: { ...trainingA, batchSize: 20, stepBudget: 40, patienceSteps: 16 },
+          methods: [{ kind: 'finetune' }, SEED_MASKED_METHOD],
+          similarity: { ...similarity, sourceImages: 200, batchSize: 20 },
+        },
+        figureStatistics: ALL_STATISTICS,
+      };
+      break;
+    }
     case 'quick': {
       const pct50: MaskRule = { kind: 'per-layer-percentile', percentile: 50 };
       config = {
@@ -227,7 +276,7 @@ export function maskingConfig(scale: Scale, overrides: Partial<MaskingConfig> = 
           pretrain: { ...pretrainA, trainImages: 10000, epochs: 4, testImages: null },
           ns: [25, 100, 500],
           seeds: [1, 2, 3],
-          validationPerClass: 20,
+          validationFraction: VALIDATION_FRACTION,
           testImages: 2000,
           training: { ...trainingA, stepBudget: 200, maxEpochs: 100, patienceSteps: 30 },
           methods: [...baselinesA([1, 2]), ...maskedMethodGrid(['kl-histogram', 'welch-t', 'gram-spatial'], [pct50], [0]), SEED_MASKED_METHOD],
@@ -237,7 +286,7 @@ export function maskingConfig(scale: Scale, overrides: Partial<MaskingConfig> = 
           inputSize: 64,
           n: 200,
           seeds: [1, 2, 3],
-          validationPerClass: 10,
+          validationFraction: VALIDATION_FRACTION,
           testImages: 1000,
           training: { ...trainingA, batchSize: 20, stepBudget: 100, patienceSteps: 40 },
           methods: [{ kind: 'finetune' }, { kind: 'linear-probe' }, SEED_MASKED_METHOD, { kind: 'masked', statistic: 'kl-histogram', rule: pct50, factor: 0 }],
@@ -258,7 +307,7 @@ export function maskingConfig(scale: Scale, overrides: Partial<MaskingConfig> = 
           pretrain: { ...pretrainA, trainImages: 300, validationImages: 50, epochs: 1, testImages: 200 },
           ns: [25],
           seeds: [1, 2],
-          validationPerClass: 4,
+          validationFraction: VALIDATION_FRACTION,
           testImages: 200,
           training,
           methods: [...baselinesA([1]), { kind: 'masked', statistic: 'kl-histogram', rule: pct50, factor: 0 }, SEED_MASKED_METHOD],
@@ -268,7 +317,7 @@ export function maskingConfig(scale: Scale, overrides: Partial<MaskingConfig> = 
           inputSize: 16,
           n: 20,
           seeds: [1, 2],
-          validationPerClass: 2,
+          validationFraction: VALIDATION_FRACTION,
           testImages: 40,
           training: { ...training, batchSize: 10, stepBudget: 2, maxEpochs: 1 },
           methods: [{ kind: 'finetune' }, SEED_MASKED_METHOD],

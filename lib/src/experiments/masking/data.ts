@@ -1,6 +1,6 @@
 /**
- * Data of the masking study: the transfer pairs, seeded stratified draws of n labelled target images plus a
- * disjoint validation split (never the test set), and batch sources (with on-the-fly resizing for Tiny Darknet).
+ * Data of the masking study: the transfer pairs, seeded stratified draws of n labelled target images split into
+ * training and validation (both inside the n; never the test set), and batch sources (with on-the-fly resizing for Tiny Darknet).
  */
 import { loadDataset } from '../../data/load';
 import { resizeDataset } from '../../data/transforms';
@@ -67,34 +67,54 @@ function classMembers(labels: ArrayLike<number>, classes: number): number[][] {
 }
 
 /**
- * Seeded stratified draw of `n` training examples (floor(n/K) per class, the remainder to randomly chosen classes)
- * and `validationPerClass` validation examples per class, disjoint. Indices are sorted.
+ * The one validation rule of every method: of the n labelled images a run may use, a fixed fraction is held out for
+ * early stopping and the best checkpoint, the rest trains. So "n labelled images" means n in total, as in the
+ * original study's setting (200 images, nothing else labelled). `validationFraction` of n, rounded, at least 1.
  */
-export function drawTransferSplit(
+export function labelledSplitSizes(n: number, validationFraction: number): { train: number; validation: number } {
+  if (!(Number.isInteger(n) && n >= 2)) throw new Error(`labelledSplitSizes: n must be an integer >= 2, got ${n}`);
+  if (!(validationFraction > 0 && validationFraction <= 0.5)) {
+    throw new Error(`labelledSplitSizes: validationFraction must be in (0, 0.5], got ${validationFraction}`);
+  }
+  const validation = Math.max(1, Math.round(validationFraction * n));
+  return { train: n - validation, validation };
+}
+
+/**
+ * Seeded stratified draw of `n` labelled examples (floor(n/K) per class, the remainder to randomly chosen classes),
+ * split by {@link labelledSplitSizes} into training and validation: the classes are interleaved (class order seeded)
+ * and the first `validation` of that order are held out, so the validation split is stratified too. Every class keeps
+ * at least one training example. train + validation = n, disjoint; indices are sorted.
+ */
+export function drawLabelledSplit(
   labels: ArrayLike<number>,
   classes: number,
   n: number,
-  validationPerClass: number,
+  validationFraction: number,
   seed: number,
 ): { train: Int32Array; validation: Int32Array } {
-  if (!(Number.isInteger(n) && n >= classes)) throw new Error(`drawTransferSplit: n must be an integer >= the ${classes} classes, got ${n}`);
-  if (!(Number.isInteger(validationPerClass) && validationPerClass >= 1)) {
-    throw new Error(`drawTransferSplit: validationPerClass must be a positive integer, got ${validationPerClass}`);
-  }
+  if (!(Number.isInteger(n) && n >= classes)) throw new Error(`drawLabelledSplit: n must be an integer >= the ${classes} classes, got ${n}`);
+  const sizes = labelledSplitSizes(n, validationFraction);
   const rng = createRng(seed);
   const base = Math.floor(n / classes);
   const extra = new Set(Array.from(rng.permutation(classes).subarray(0, n - base * classes)));
-  const train: number[] = [];
-  const validation: number[] = [];
-  classMembers(labels, classes).forEach((members, c) => {
+  const drawn = classMembers(labels, classes).map((members, c) => {
     const take = base + (extra.has(c) ? 1 : 0);
-    if (members.length < take + validationPerClass) {
-      throw new Error(`drawTransferSplit: class ${c} has ${members.length} examples; ${take} training + ${validationPerClass} validation requested`);
-    }
-    const shuffled = rng.shuffle([...members]);
-    train.push(...shuffled.slice(0, take));
-    validation.push(...shuffled.slice(take, take + validationPerClass));
+    if (members.length < take) throw new Error(`drawLabelledSplit: class ${c} has ${members.length} examples; ${take} requested`);
+    return rng.shuffle([...members]).slice(0, take);
   });
+  const classOrder = Array.from(rng.permutation(classes));
+  const interleaved: number[] = [];
+  for (let r = 0; r <= base; r++) for (const c of classOrder) {
+    const v = drawn[c]?.[r];
+    if (v !== undefined) interleaved.push(v);
+  }
+  const validation = interleaved.slice(0, sizes.validation);
+  const train = interleaved.slice(sizes.validation);
+  const trainClasses = new Set(train.map((i) => labels[i] as number));
+  if (trainClasses.size < classes) {
+    throw new Error(`drawLabelledSplit: holding out ${sizes.validation} of n = ${n} leaves a class without training images; use a larger n or a smaller validationFraction`);
+  }
   const sorted = (v: number[]): Int32Array => Int32Array.from(v.sort((a, b) => a - b));
   return { train: sorted(train), validation: sorted(validation) };
 }

@@ -12,8 +12,8 @@ import type { LabelledBatchSource } from '../../data/source';
 import type { KernelSimilarity } from '../../probe/kernelSimilarity';
 import { maskRuleLabel, type KernelMask, type MaskRule } from '../../probe/kernelMask';
 import type { KernelStatistic } from '../../probe/kernelStatistics';
-import type { MaskingRunRow } from './run';
-import { maskingPairedDifferences, summarizeMasking, VAL_SELECTED_FREEZE, VAL_SELECTED_MASKED, type MaskingSummaryRow } from './verdict';
+import type { MaskingRun } from './run';
+import { maskingPairedDifferences, summarizeMasking, VAL_SELECTED_FREEZE, VAL_SELECTED_MASKED, type MaskingSummary } from './verdict';
 import { compact } from '../../util/format';
 
 /** Per-layer overlaid histograms of log(|a| + eps) on D and D2 on shared edges (one panel per layer). */
@@ -141,7 +141,7 @@ export function maskingFigureMethods(seedMethod: string): string[] {
 const DASH: Record<string, LineSeries['dash']> = { scratch: 'dot', 'linear-probe': 'dot', [VAL_SELECTED_FREEZE]: 'dash' };
 
 /** Test accuracy vs labelled samples n (log2 axis), mean and 95% CI band over seeds; one panel per pair. */
-export function maskingAccuracyFigure(runs: readonly MaskingRunRow[], options: { protocol?: 'A' | 'B'; methods?: readonly string[]; seedMethod: string }): Figure {
+export function maskingAccuracyFigure(runs: readonly MaskingRun[], options: { protocol?: 'A' | 'B'; methods?: readonly string[]; seedMethod: string }): Figure {
   const protocol = options.protocol ?? 'A';
   const summary = summarizeMasking(runs.filter((r) => r.protocol === protocol));
   const methods = options.methods ?? maskingFigureMethods(options.seedMethod);
@@ -151,12 +151,12 @@ export function maskingAccuracyFigure(runs: readonly MaskingRunRow[], options: {
     for (const m of methods) {
       const rows = summary.filter((s) => s.pair === pair && s.method === m).sort((a, b) => a.n - b.n);
       if (rows.length === 0) continue;
-      const hasCi = rows.every((r) => Number.isFinite(r.lo));
+      const hasCi = rows.every((r) => Number.isFinite(r.accuracy.lo));
       series.push({
         name: m,
         x: rows.map((r) => r.n),
-        y: rows.map((r) => r.mean),
-        ...(hasCi ? { lo: rows.map((r) => r.lo), hi: rows.map((r) => r.hi) } : {}),
+        y: rows.map((r) => r.accuracy.mean),
+        ...(hasCi ? { lo: rows.map((r) => r.accuracy.lo), hi: rows.map((r) => r.accuracy.hi) } : {}),
         bounds: [0, 1],
         dash: DASH[m] ?? 'solid',
       });
@@ -167,7 +167,7 @@ export function maskingAccuracyFigure(runs: readonly MaskingRunRow[], options: {
 }
 
 /** Paired difference to fine-tune all (accuracy points) vs n, for the given methods; one panel per pair. */
-export function maskingDifferenceFigure(runs: readonly MaskingRunRow[], options: { methods: readonly string[]; protocol?: 'A' | 'B' }): Figure {
+export function maskingDifferenceFigure(runs: readonly MaskingRun[], options: { methods: readonly string[]; protocol?: 'A' | 'B' }): Figure {
   const protocol = options.protocol ?? 'A';
   const own = runs.filter((r) => r.protocol === protocol);
   const pairs = [...new Set(own.map((r) => r.pair))];
@@ -175,22 +175,49 @@ export function maskingDifferenceFigure(runs: readonly MaskingRunRow[], options:
     const series: LineSeries[] = options.methods.flatMap((m) => {
       const d = maskingPairedDifferences(own.filter((r) => r.pair === pair), m, 'finetune').sort((a, b) => a.n - b.n);
       if (d.length === 0) return [];
-      const hasCi = d.every((r) => Number.isFinite(r.lo));
-      return [{ name: m, x: d.map((r) => r.n), y: d.map((r) => 100 * r.meanDiff), ...(hasCi ? { lo: d.map((r) => 100 * r.lo), hi: d.map((r) => 100 * r.hi) } : {}) }];
+      const hasCi = d.every((r) => Number.isFinite(r.diff.lo));
+      return [{ name: m, x: d.map((r) => r.n), y: d.map((r) => 100 * r.diff.mean), ...(hasCi ? { lo: d.map((r) => 100 * r.diff.lo), hi: d.map((r) => 100 * r.diff.hi) } : {}) }];
     });
     return lineChart({ series, xTitle: 'labelled target images n', yTitle: 'Δ test accuracy vs fine-tune all (points)', xType: 'log', log2Ticks: true });
   });
   return sideBySide(panels, pairs, { title: 'Paired difference to fine-tune all (95% CI over seeds; 0 = no gain)', height: 460 });
 }
 
+/**
+ * Train − validation accuracy gap at the best checkpoint vs n (accuracy points, mean and 95% CI over seeds), one line
+ * per method; one panel per pair. The original study's mechanism is "less overfitting": a smaller gap.
+ */
+export function maskingGapFigure(runs: readonly MaskingRun[], options: { methods: readonly string[]; protocol?: 'A' | 'B' }): Figure {
+  const protocol = options.protocol ?? 'A';
+  const summary = summarizeMasking(runs.filter((r) => r.protocol === protocol));
+  const pairs = [...new Set(summary.map((s) => s.pair))];
+  const panels = pairs.map((pair) => {
+    const series: LineSeries[] = options.methods.flatMap((m) => {
+      const rows = summary.filter((s) => s.pair === pair && s.method === m).sort((a, b) => a.n - b.n);
+      if (rows.length === 0) return [];
+      const hasCi = rows.every((r) => Number.isFinite(r.trainValGap.lo));
+      const pts = (v: number): number => 100 * v;
+      return [{
+        name: m,
+        x: rows.map((r) => r.n),
+        y: rows.map((r) => pts(r.trainValGap.mean)),
+        ...(hasCi ? { lo: rows.map((r) => pts(r.trainValGap.lo)), hi: rows.map((r) => pts(r.trainValGap.hi)) } : {}),
+        dash: DASH[m] ?? 'solid',
+      }];
+    });
+    return lineChart({ series, xTitle: 'labelled target images n', yTitle: 'train − validation accuracy (points)', xType: 'log', log2Ticks: true });
+  });
+  return sideBySide(panels, pairs, { title: 'Overfitting: train − validation accuracy at the best checkpoint (mean and 95% CI over seeds)', height: 460 });
+}
+
 /** One bar per method for a single cell (protocol B), mean test accuracy and 95% CI. */
-export function maskingMethodBars(runs: readonly MaskingRunRow[], options: { protocol?: 'A' | 'B'; pair?: string; n?: number; title?: string } = {}): Figure {
+export function maskingMethodBars(runs: readonly MaskingRun[], options: { protocol?: 'A' | 'B'; pair?: string; n?: number; title?: string } = {}): Figure {
   const own = runs.filter((r) => r.protocol === (options.protocol ?? 'B') && (options.pair === undefined || r.pair === options.pair) && (options.n === undefined || r.n === options.n));
-  const summary: MaskingSummaryRow[] = summarizeMasking(own).sort((a, b) => b.mean - a.mean);
+  const summary: MaskingSummary[] = summarizeMasking(own).sort((a, b) => b.accuracy.mean - a.accuracy.mean);
   return barChart({
     title: options.title ?? 'Test accuracy per method (mean and 95% CI over seeds)',
     categories: summary.map((s) => s.method),
-    groups: [{ name: 'test accuracy', values: summary.map((s) => s.mean), lo: summary.map((s) => (Number.isFinite(s.lo) ? s.lo : s.mean)), hi: summary.map((s) => (Number.isFinite(s.hi) ? s.hi : s.mean)), bounds: [0, 1] }],
+    groups: [{ name: 'test accuracy', values: summary.map((s) => s.accuracy.mean), lo: summary.map((s) => (Number.isFinite(s.accuracy.lo) ? s.accuracy.lo : s.accuracy.mean)), hi: summary.map((s) => (Number.isFinite(s.accuracy.hi) ? s.accuracy.hi : s.accuracy.mean)), bounds: [0, 1] }],
     yTitle: 'test accuracy',
     height: 460,
     width: Math.max(600, 60 * summary.length + 200),

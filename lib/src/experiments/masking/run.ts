@@ -15,10 +15,10 @@ import { loadDataset } from '../../data/load';
 import { loadTinyDarknet } from '../../data/pretrained';
 import type { ImageDataset } from '../../data/types';
 import { cacheKey, cachedRun } from '../../store/cache';
-import type { Row } from '../../report/table';
 import { takeSnapshot, type ParameterSnapshot } from '../../probe/snapshot';
 import { gradientMaskHook, type TrainHook } from '../../train/hooks';
 import { train, type TrainConfig } from '../../train/loop';
+import { evaluateModel } from '../../train/evaluate';
 import type { OptimizerConfig } from '../../train/optimizers';
 import type { LabelledBatchSource } from '../../data/source';
 import { createProgress } from '../../util/progress';
@@ -27,7 +27,7 @@ import { convLayerNames } from '../../probe/kernelCapture';
 import { maskRuleLabel, type KernelMask } from '../../probe/kernelMask';
 import {
   MASKING_PAIRS,
-  drawTransferSplit,
+  drawLabelledSplit,
   loadMaskingPairSplit,
   maskingPairSource,
   maskingResizedSource,
@@ -54,6 +54,12 @@ export function maskingTrainSchedule(training: MaskingTrainingConfig, count: num
 export interface MaskingRunResult {
   testAccuracy: number;
   testLoss: number;
+  /** Labelled images the run used: trainImages + validationImages never exceed the cell's n. */
+  trainImages: number;
+  validationImages: number;
+  /** Accuracy and loss on its own training images at the restored best checkpoint (the train side of the gap). */
+  trainAccuracy: number;
+  trainLoss: number;
   bestValAccuracy: number;
   bestValLoss: number;
   bestEpoch: number;
@@ -120,9 +126,15 @@ export async function trainMaskingMethod(
     };
     const result = await train(model, { train: data.train, val: data.val, test: data.test }, config, hooks);
     const best = result.history[result.bestEpoch];
+    // The restored best weights on the training images, in inference mode like the validation and test numbers.
+    const onTrain = await evaluateModel(model, data.train);
     return {
       testAccuracy: result.test?.accuracy ?? NaN,
       testLoss: result.test?.loss ?? NaN,
+      trainImages: data.train.count,
+      validationImages: data.val.count,
+      trainAccuracy: onTrain.accuracy,
+      trainLoss: onTrain.loss,
       bestValAccuracy: best?.valAccuracy ?? NaN,
       bestValLoss: best?.valLoss ?? NaN,
       bestEpoch: result.bestEpoch,
@@ -140,12 +152,12 @@ export async function trainMaskingMethod(
 // ---------------------------------------------------------------------------------------------------------------
 // Protocol A: pretraining
 
-export interface MaskingPretrainResult {
+export type MaskingPretrainResult = {
   sourceTestAccuracy: number;
   bestValAccuracy: number;
   epochsRun: number;
   trainMs: number;
-}
+};
 
 export interface MaskingPretrained {
   pair: MaskingPair;
@@ -216,8 +228,8 @@ export async function pretrainMaskingCnn(a: MaskingProtocolAConfig, pairId: Mask
 // ---------------------------------------------------------------------------------------------------------------
 // Running the grid
 
-/** One observation of the study: a method trained on one draw of the target data. */
-export interface MaskingRunRow extends Row {
+/** One observation of the study: a method trained on one draw of the target data (flat, so it is also a CSV row). */
+export type MaskingRun = {
   protocol: 'A' | 'B';
   pair: string;
   n: number;
@@ -231,8 +243,15 @@ export interface MaskingRunRow extends Row {
   freezeK: number | null;
   testAccuracy: number;
   testLoss: number;
+  /** Labelled images used: training + validation (= n). */
+  trainImages: number;
+  validationImages: number;
+  labelledImages: number;
+  trainAccuracy: number;
   bestValAccuracy: number;
   bestValLoss: number;
+  /** Train − validation accuracy at the best checkpoint (the overfitting the original study wanted to cut). */
+  trainValGap: number;
   bestEpoch: number;
   epochsRun: number;
   maskedKernels: number;
@@ -241,12 +260,15 @@ export interface MaskingRunRow extends Row {
   maskedPerLayer: string;
   trainSeconds: number;
   fromCache: boolean;
-}
+};
+
+/** One pretrained protocol-A CNN: how well it does on its source task. */
+export type MaskingPretrainRecord = MaskingPretrainResult & { protocol: 'A'; pair: MaskingPairId; label: string; fromCache: boolean };
 
 export interface MaskingResults {
   config: MaskingConfig;
-  runs: MaskingRunRow[];
-  pretrain: Row[];
+  runs: MaskingRun[];
+  pretrain: MaskingPretrainRecord[];
   backend: string;
   /** Wall time of this call, and training time of the runs computed now. */
   wallMs: number;
@@ -261,7 +283,7 @@ export interface MaskingSkip {
   reason: string;
 }
 
-function runRow(protocol: 'A' | 'B', pair: string, n: number, seed: number, method: MaskingMethod, r: MaskingRunResult, fromCache: boolean): MaskingRunRow {
+function runRow(protocol: 'A' | 'B', pair: string, n: number, seed: number, method: MaskingMethod, r: MaskingRunResult, fromCache: boolean): MaskingRun {
   return {
     protocol,
     pair,
@@ -276,8 +298,13 @@ function runRow(protocol: 'A' | 'B', pair: string, n: number, seed: number, meth
     freezeK: method.kind === 'freeze' ? method.k : null,
     testAccuracy: r.testAccuracy,
     testLoss: r.testLoss,
+    trainImages: r.trainImages,
+    validationImages: r.validationImages,
+    labelledImages: r.trainImages + r.validationImages,
+    trainAccuracy: r.trainAccuracy,
     bestValAccuracy: r.bestValAccuracy,
     bestValLoss: r.bestValLoss,
+    trainValGap: r.trainAccuracy - r.bestValAccuracy,
     bestEpoch: r.bestEpoch,
     epochsRun: r.epochsRun,
     maskedKernels: r.maskedKernels,
@@ -308,7 +335,7 @@ interface CellJob {
   training: MaskingTrainingConfig;
 }
 
-async function runCell(job: CellJob, onRun: (row: MaskingRunRow) => void): Promise<void> {
+async function runCell(job: CellJob, onRun: (row: MaskingRun) => void): Promise<void> {
   let prepared: Awaited<ReturnType<CellJob['prepare']>> | null = null;
   let similarity: KernelSimilarity | null = null;
   for (const method of job.methods) {
@@ -348,7 +375,7 @@ export async function loadMaskingPairDatasets(pair: MaskingPair): Promise<Maskin
 
 /** The indices of one cell's n training and validation images (seeded by pair, n and seed). */
 export function maskingCellSplitA(pair: MaskingPair, ds: MaskingPairDatasets, a: MaskingProtocolAConfig, n: number, seed: number): { train: Int32Array; validation: Int32Array } {
-  return drawTransferSplit(ds.train.labels, pair.target.classes?.length ?? 10, n, a.validationPerClass, drawSeed(pair.id, n, seed));
+  return drawLabelledSplit(ds.train.labels, pair.target.classes?.length ?? 10, n, a.validationFraction, drawSeed(pair.id, n, seed));
 }
 
 function cellDataA(pair: MaskingPair, ds: MaskingPairDatasets, a: MaskingProtocolAConfig, n: number, seed: number): MaskingRunData {
@@ -410,7 +437,7 @@ export async function maskingExampleA(config: MaskingConfig, pairId: MaskingPair
 }
 
 /** How far masked and free kernels move under one optimiser and mask factor. */
-export interface MaskingMovementRow extends Row {
+export type MaskingMovement = {
   optimizer: string;
   factor: number;
   /** ‖θ − θ₀‖ / ‖θ₀‖ over the conv weights of the selected (masked) kernels, and of the free kernels. */
@@ -418,7 +445,7 @@ export interface MaskingMovementRow extends Row {
   freeRelativeChange: number;
   /** masked / free: 1e-3 would mean the damping works as intended, 1 that it does nothing. */
   ratio: number;
-}
+};
 
 /**
  * The mechanism check: fine-tunes fresh copies of the example's pretrained network on its target images for a fixed
@@ -430,10 +457,10 @@ export async function maskingKernelMovement(
   example: MaskingExample,
   mask: KernelMask,
   options: { optimizers: { label: string; config: OptimizerConfig }[]; factors: number[]; epochs: number; batchSize: number; seed: number },
-): Promise<MaskingMovementRow[]> {
+): Promise<MaskingMovement[]> {
   const fresh = example.fresh;
   if (!fresh) throw new Error('maskingKernelMovement: the example has no fresh-model builder (protocol A examples have one)');
-  const rows: MaskingMovementRow[] = [];
+  const rows: MaskingMovement[] = [];
   for (const opt of options.optimizers) {
     for (const factor of options.factors) {
       const model = fresh();
@@ -467,7 +494,7 @@ export async function maskingKernelMovement(
   return rows;
 }
 
-async function protocolAJobs(a: MaskingProtocolAConfig, options: { progress?: boolean }, pretrainRows: Row[], skipped: MaskingSkip[]): Promise<CellJob[]> {
+async function protocolAJobs(a: MaskingProtocolAConfig, options: { progress?: boolean }, pretrainRows: MaskingPretrainRecord[], skipped: MaskingSkip[]): Promise<CellJob[]> {
   const jobs: CellJob[] = [];
   for (const pairId of a.pairs) {
     let pre: MaskingPretrained;
@@ -488,7 +515,7 @@ async function protocolAJobs(a: MaskingProtocolAConfig, options: { progress?: bo
       pair: pairId,
       pretrain: pre.key,
       cnn: a.cnn,
-      validationPerClass: a.validationPerClass,
+      validationFraction: a.validationFraction,
       testImages: a.testImages,
       training: a.training,
       similarity: a.similarity,
@@ -515,6 +542,11 @@ async function protocolAJobs(a: MaskingProtocolAConfig, options: { progress?: bo
     }
   }
   return jobs;
+}
+
+/** The indices of one protocol-B cell's n labelled CIFAR-10 images, training and validation (seeded by the seed). */
+export function maskingCellSplitB(cifarTrainLabels: ArrayLike<number>, b: MaskingProtocolBConfig, seed: number): { train: Int32Array; validation: Int32Array } {
+  return drawLabelledSplit(cifarTrainLabels, 10, b.n, b.validationFraction, drawSeed('imagenet-cifar10', b.n, seed));
 }
 
 /** Protocol-B data: CIFAR-10 train/test and the ImageNet sample, loaded once. */
@@ -559,7 +591,7 @@ export async function maskingExampleB(config: MaskingConfig, seed: number): Prom
   if (!b) throw new Error('maskingExampleB: the config has no protocol B');
   const d = await loadProtocolBData();
   try {
-    const split = drawTransferSplit(d.cifarTrain.labels, 10, b.n, b.validationPerClass, drawSeed('imagenet-cifar10', b.n, seed));
+    const split = maskingCellSplitB(d.cifarTrain.labels, b, seed);
     const target = maskingResizedSource(d.cifarTrain, split.train, b.inputSize, 10);
     const similarity = await similarityB(d, b, target, seed);
     const model = darknetTransferModel(d.darknet, { inputSize: b.inputSize, classes: 10, seed });
@@ -583,7 +615,7 @@ async function protocolBJobs(b: MaskingProtocolBConfig): Promise<{ jobs: CellJob
     protocol: 'B',
     model: 'tiny-darknet',
     inputSize: b.inputSize,
-    validationPerClass: b.validationPerClass,
+    validationFraction: b.validationFraction,
     testImages: b.testImages,
     training: b.training,
     similarity: b.similarity,
@@ -606,7 +638,7 @@ async function protocolBJobs(b: MaskingProtocolBConfig): Promise<{ jobs: CellJob
       pretrained: async () => (await load()).weights,
       prepare: async () => {
         const d = await load();
-        const split = drawTransferSplit(d.cifarTrain.labels, classes, b.n, b.validationPerClass, drawSeed('imagenet-cifar10', b.n, seed));
+        const split = maskingCellSplitB(d.cifarTrain.labels, b, seed);
         const data: MaskingRunData = {
           train: maskingResizedSource(d.cifarTrain, split.train, b.inputSize, classes),
           val: maskingResizedSource(d.cifarTrain, split.validation, b.inputSize, classes),
@@ -629,8 +661,8 @@ async function protocolBJobs(b: MaskingProtocolBConfig): Promise<{ jobs: CellJob
  */
 export async function runMasking(config: MaskingConfig, options: { progress?: boolean } = {}): Promise<MaskingResults> {
   const started = Date.now();
-  const runs: MaskingRunRow[] = [];
-  const pretrain: Row[] = [];
+  const runs: MaskingRun[] = [];
+  const pretrain: MaskingPretrainRecord[] = [];
   const jobs: CellJob[] = [];
   const skipped: MaskingSkip[] = [];
   if (config.protocolA) jobs.push(...(await protocolAJobs(config.protocolA, options, pretrain, skipped)));

@@ -1,48 +1,60 @@
 /**
- * Summaries and verdict of the masking study: mean test accuracy with 95% CIs over seeds per method, methods chosen
- * per seed by validation accuracy (an honest "pick the best statistic / k" procedure), and paired differences of
- * masked fine-tuning against plain fine-tuning and freeze-k.
+ * Summaries and verdict of the masking study: mean test accuracy and train−validation gap with 95% intervals over
+ * seeds per method, methods chosen per seed by validation accuracy (an honest "pick the best statistic / k"
+ * procedure), and every method compared with plain fine-tuning and with the best freeze-k of its cell by paired
+ * differences over seeds, Holm-corrected over the cells.
  */
-import type { Row } from '../../report/table';
 import { quantile } from '../../stats/index';
 import { meanInterval, type MeanCI } from '../../stats/intervals';
-import { interval, percent, signedPoints } from '../../util/format';
+import { holmVerdicts } from '../../stats/multiple';
+import { spearman } from '../../stats/correlation';
+import type { VerdictStatus } from '../../stats/verdict';
+import type { VerdictLine } from '../../report/verdict';
+import { interval, signedPoints } from '../../util/format';
+import type { Scale } from '../../util/scale';
 import type { KernelSimilarity } from '../../probe/kernelSimilarity';
 import type { KernelMask, MaskRule } from '../../probe/kernelMask';
 import type { KernelStatistic } from '../../probe/kernelStatistics';
-import type { MaskingRunRow } from './run';
+import type { MaskingRun } from './run';
 
-/**
- * Mean test accuracy (or paired difference) over seeds with its 95% interval, Student-t from two seeds on. This is
- * not the rule of the verdicts of notebooks 02-05 (bootstrap below 5 units): the quick scale runs 3 seeds, and its
- * committed tables and better/worse outcomes were computed with t-intervals; moving to the bootstrap would change
- * them, so it stays an explicit choice of this notebook until its verdict is rebuilt on the shared rule.
- */
-const seedInterval = (values: readonly number[]): MeanCI => meanInterval(values, { tFrom: 2 });
+/** The bootstrap below 5 seeds (the project's rule) is seeded so that a summary is reproducible. */
+const INTERVAL_SEED = 1;
+
+/** Mean accuracy over seeds with its 95% interval by the project's rule (t from 5 seeds, bootstrap below), in [0, 1]. */
+export const accuracyInterval = (values: readonly number[]): MeanCI => meanInterval(values, { seed: INTERVAL_SEED, bounds: [0, 1] });
+/** The same for a difference of two accuracies, in [−1, 1]. */
+export const differenceInterval = (values: readonly number[]): MeanCI => meanInterval(values, { seed: INTERVAL_SEED, bounds: [-1, 1] });
 
 /** Derived method ids: per seed, the masked method (or freeze-k) with the best validation accuracy. */
 export const VAL_SELECTED_MASKED = 'masked (val-selected)';
 export const VAL_SELECTED_FREEZE = 'freeze-k (val-selected)';
 
-const cellKey = (r: { protocol: string; pair: string; n: number }): string => `${r.protocol}|${r.pair}|${r.n}`;
+/** One (protocol, pair, n): the unit the seeds are replicated in. */
+export type MaskingCellId = { protocol: 'A' | 'B'; pair: string; n: number };
+
+const cellKey = (r: MaskingCellId): string => `${r.protocol}|${r.pair}|${r.n}`;
+
+export function maskingCellLabel(c: MaskingCellId): string {
+  return `${c.protocol} ${c.pair} n=${c.n}`;
+}
 
 /** Better validation result: higher accuracy, then lower loss, then the earlier method in the list. */
-function betterOnValidation(a: MaskingRunRow, b: MaskingRunRow): boolean {
+function betterOnValidation(a: MaskingRun, b: MaskingRun): boolean {
   if (a.bestValAccuracy !== b.bestValAccuracy) return a.bestValAccuracy > b.bestValAccuracy;
   return a.bestValLoss < b.bestValLoss;
 }
 
 /**
- * Adds one row per (protocol, pair, n, seed) for each derived method: among the runs of `kind` ('masked' or 'freeze')
+ * Adds one run per (protocol, pair, n, seed) for each derived method: among the runs of `kind` ('masked' or 'freeze')
  * the one with the best validation accuracy (ties: lower validation loss, then list order), with its test accuracy.
  */
-export function maskingValSelectedRuns(runs: readonly MaskingRunRow[]): MaskingRunRow[] {
-  const out: MaskingRunRow[] = [];
+export function maskingValSelectedRuns(runs: readonly MaskingRun[]): MaskingRun[] {
+  const out: MaskingRun[] = [];
   for (const [kind, id] of [
     ['masked', VAL_SELECTED_MASKED],
     ['freeze', VAL_SELECTED_FREEZE],
   ] as const) {
-    const best = new Map<string, MaskingRunRow>();
+    const best = new Map<string, MaskingRun>();
     for (const r of runs) {
       if (r.kind !== kind) continue;
       const key = `${cellKey(r)}|${r.seed}`;
@@ -54,248 +66,233 @@ export function maskingValSelectedRuns(runs: readonly MaskingRunRow[]): MaskingR
   return out;
 }
 
-/** One row per (protocol, pair, n, method): mean test accuracy and 95% CI over seeds. */
-export interface MaskingSummaryRow extends Row {
-  protocol: string;
-  pair: string;
-  n: number;
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const g = groups.get(k);
+    if (g) g.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+const meanOf = (v: readonly number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
+
+/** One method in one cell, over its seeds. */
+export type MaskingSummary = MaskingCellId & {
   method: string;
   kind: string;
-  seeds: number;
-  mean: number;
-  lo: number;
-  hi: number;
+  accuracy: MeanCI;
+  /** Train − validation accuracy at the best checkpoint (what "less overfitting" would lower). */
+  trainValGap: MeanCI;
+  /** Train − test accuracy at the same checkpoint (the same gap measured on the large test set). */
+  trainTestGap: MeanCI;
+  meanTrainAccuracy: number;
   meanValAccuracy: number;
   meanMaskedFraction: number;
   meanEpochs: number;
-}
+  /** Labelled images per run (train + validation); equal to n. */
+  labelledImages: number;
+};
 
 /** Mean ± CI over seeds for every method, including the validation-selected ones. */
-export function summarizeMasking(runs: readonly MaskingRunRow[]): MaskingSummaryRow[] {
+export function summarizeMasking(runs: readonly MaskingRun[]): MaskingSummary[] {
   const all = [...runs, ...maskingValSelectedRuns(runs)];
-  const groups = new Map<string, MaskingRunRow[]>();
-  for (const r of all) {
-    const key = `${cellKey(r)}|${r.method}`;
-    const g = groups.get(key);
-    if (g) g.push(r);
-    else groups.set(key, [r]);
-  }
-  const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
-  return [...groups.values()].map((g) => {
-    const first = g[0] as MaskingRunRow;
-    const ci = seedInterval(g.map((r) => r.testAccuracy));
+  return [...groupBy(all, (r) => `${cellKey(r)}|${r.method}`).values()].map((g) => {
+    const first = g[0] as MaskingRun;
     return {
       protocol: first.protocol,
       pair: first.pair,
       n: first.n,
       method: first.method,
       kind: first.kind,
-      seeds: g.length,
-      mean: ci.mean,
-      lo: ci.lo,
-      hi: ci.hi,
-      meanValAccuracy: mean(g.map((r) => r.bestValAccuracy)),
-      meanMaskedFraction: mean(g.map((r) => r.maskedFraction)),
-      meanEpochs: mean(g.map((r) => r.epochsRun)),
+      accuracy: accuracyInterval(g.map((r) => r.testAccuracy)),
+      trainValGap: differenceInterval(g.map((r) => r.trainAccuracy - r.bestValAccuracy)),
+      trainTestGap: differenceInterval(g.map((r) => r.trainAccuracy - r.testAccuracy)),
+      meanTrainAccuracy: meanOf(g.map((r) => r.trainAccuracy)),
+      meanValAccuracy: meanOf(g.map((r) => r.bestValAccuracy)),
+      meanMaskedFraction: meanOf(g.map((r) => r.maskedFraction)),
+      meanEpochs: meanOf(g.map((r) => r.epochsRun)),
+      labelledImages: Math.max(...g.map((r) => r.trainImages + r.validationImages)),
     };
   });
 }
 
-/** Paired difference (method − baseline) of test accuracy over the seeds both have, per (protocol, pair, n). */
-export interface MaskingDifference extends Row {
-  protocol: string;
-  pair: string;
-  n: number;
+/** Paired difference (method − baseline) of test accuracy over the seeds both have, in one cell. */
+export type MaskingDifference = MaskingCellId & {
   method: string;
   baseline: string;
-  seeds: number;
-  meanDiff: number;
-  lo: number;
-  hi: number;
+  /** The per-seed differences (method − baseline), in seed order. */
+  diffs: number[];
+  diff: MeanCI;
   /** Seeds where the method is strictly better. */
   wins: number;
-  /** The 95% CI lies above 0 (better), below 0 (worse), or covers 0. */
-  outcome: 'better' | 'worse' | 'inconclusive';
-}
+};
 
-export function maskingPairedDifferences(runs: readonly MaskingRunRow[], method: string, baseline: string): MaskingDifference[] {
+/** Paired differences of `method` against `baseline` per cell; `baseline` may name a method per cell. */
+export function maskingPairedDifferences(runs: readonly MaskingRun[], method: string, baseline: string | ((cell: MaskingCellId) => string | null)): MaskingDifference[] {
   const all = [...runs, ...maskingValSelectedRuns(runs)];
-  const byKey = new Map<string, MaskingRunRow>();
+  const byKey = new Map<string, MaskingRun>();
   for (const r of all) byKey.set(`${cellKey(r)}|${r.seed}|${r.method}`, r);
-  const cells = new Map<string, MaskingRunRow[]>();
-  for (const r of all) {
-    if (r.method !== method) continue;
-    const g = cells.get(cellKey(r));
-    if (g) g.push(r);
-    else cells.set(cellKey(r), [r]);
-  }
   const out: MaskingDifference[] = [];
-  for (const g of cells.values()) {
+  for (const g of groupBy(all.filter((r) => r.method === method), cellKey).values()) {
+    const first = g[0] as MaskingRun;
+    const base = typeof baseline === 'string' ? baseline : baseline(first);
+    if (base === null || base === method) continue;
     const diffs: number[] = [];
-    for (const r of g) {
-      const base = byKey.get(`${cellKey(r)}|${r.seed}|${baseline}`);
-      if (base) diffs.push(r.testAccuracy - base.testAccuracy);
+    for (const r of [...g].sort((a, b) => a.seed - b.seed)) {
+      const b = byKey.get(`${cellKey(r)}|${r.seed}|${base}`);
+      if (b) diffs.push(r.testAccuracy - b.testAccuracy);
     }
     if (diffs.length === 0) continue;
-    const ci = seedInterval(diffs);
-    const first = g[0] as MaskingRunRow;
-    out.push({
-      protocol: first.protocol,
-      pair: first.pair,
-      n: first.n,
-      method,
-      baseline,
-      seeds: diffs.length,
-      meanDiff: ci.mean,
-      lo: ci.lo,
-      hi: ci.hi,
-      wins: diffs.filter((d) => d > 0).length,
-      outcome: ci.lo > 0 ? 'better' : ci.hi < 0 ? 'worse' : 'inconclusive',
-    });
+    out.push({ protocol: first.protocol, pair: first.pair, n: first.n, method, baseline: base, diffs, diff: differenceInterval(diffs), wins: diffs.filter((d) => d > 0).length });
   }
   return out.sort((a, b) => a.protocol.localeCompare(b.protocol) || a.pair.localeCompare(b.pair) || a.n - b.n);
 }
 
-/** The numbers behind the verdict, per (protocol, pair, n). */
-export interface MaskingVerdictCell extends Row {
-  protocol: string;
-  pair: string;
-  n: number;
-  finetune: number;
-  scratch: number;
-  linearProbe: number;
-  bestFreezeMethod: string;
-  bestFreeze: number;
-  freezeValSelected: number;
-  seedMethod: number;
-  seedMethodVsFinetune: number;
-  seedMethodVsFinetuneLo: number;
-  seedMethodVsFinetuneHi: number;
-  maskedValSelected: number;
-  maskedValSelectedVsFinetune: number;
-  maskedValSelectedVsFinetuneLo: number;
-  maskedValSelectedVsFinetuneHi: number;
-  maskedValSelectedVsFreeze: number;
-  maskedValSelectedVsFreezeLo: number;
-  maskedValSelectedVsFreezeHi: number;
-  /** Best masked configuration by mean test accuracy (optimistic: chosen on the test set). */
-  bestMaskedMethod: string;
-  bestMasked: number;
-  bestMaskedVsFinetune: number;
-  bestMaskedVsFinetuneLo: number;
-  bestMaskedVsFinetuneHi: number;
+/**
+ * The freeze-k of each cell with the highest mean test accuracy: the strongest fixed-depth baseline. Picking it on the
+ * test set favours the baseline, so a method that beats it has beaten the best the freeze family could do.
+ */
+export function maskingBestFreeze(runs: readonly MaskingRun[]): Map<string, string> {
+  const best = new Map<string, { method: string; mean: number }>();
+  for (const s of summarizeMasking(runs.filter((r) => r.kind === 'freeze'))) {
+    const current = best.get(cellKey(s));
+    if (!current || s.accuracy.mean > current.mean) best.set(cellKey(s), { method: s.method, mean: s.accuracy.mean });
+  }
+  return new Map([...best].map(([k, v]) => [k, v.method]));
 }
 
-export interface MaskingVerdict {
-  cells: MaskingVerdictCell[];
-  /** Id of the original study's headline configuration in these results. */
-  seedMethod: string;
-  /** Cells where the validation-selected masked method beats fine-tune all / freeze-k (CI of the paired diff > 0). */
-  maskedBeatsFinetune: string[];
-  maskedLosesToFinetune: string[];
-  maskedBeatsFreeze: string[];
-  maskedLosesToFreeze: string[];
-  /** Largest mean gain of any masked configuration over fine-tune all (optimistic, chosen on test). */
-  largestGain: { cell: string; method: string; diff: number } | null;
-}
+/** The two baselines every method is compared with. */
+export type MaskingBaseline = 'fine-tune all' | 'best freeze-k';
 
-function cellLabel(c: { protocol: string; pair: string; n: number }): string {
-  return `${c.protocol} ${c.pair} n=${c.n}`;
-}
+/** One method against one baseline in one cell, tested within the family of that method's cells. */
+export type MaskingComparison = MaskingDifference & {
+  against: MaskingBaseline;
+  /** Two-sided one-sample t-test of the paired differences against 0 (NaN below 5 seeds). */
+  p: number;
+  /** Holm-adjusted over the cells where this method meets this baseline. */
+  pHolm: number;
+  /** Cells in the Holm family (those with at least 5 seeds). */
+  family: number;
+  /** "The method beats the baseline": holds (adjusted p < 0.05, mean above 0), fails (below 0), else inconclusive. */
+  status: VerdictStatus;
+};
 
-/** Builds the verdict from the runs; `seedMethod` is the id of the original study's headline configuration. */
-export function maskingVerdict(runs: readonly MaskingRunRow[], seedMethod: string): MaskingVerdict {
-  const summary = summarizeMasking(runs);
-  const meanOf = (key: string, method: string): number => summary.find((s) => cellKey(s) === key && s.method === method)?.mean ?? NaN;
-  const diff = (method: string, baseline: string): Map<string, MaskingDifference> =>
-    new Map(maskingPairedDifferences(runs, method, baseline).map((d) => [cellKey(d), d]));
-  const seedVsFt = diff(seedMethod, 'finetune');
-  const selVsFt = diff(VAL_SELECTED_MASKED, 'finetune');
-  const selVsFreeze = diff(VAL_SELECTED_MASKED, VAL_SELECTED_FREEZE);
-  const cells: MaskingVerdictCell[] = [];
-  const keys = [...new Set(runs.map(cellKey))];
-  let largestGain: MaskingVerdict['largestGain'] = null;
-  for (const key of keys) {
-    const [protocol, pair, nText] = key.split('|') as [string, string, string];
-    const inCell = summary.filter((s) => cellKey(s) === key);
-    const freeze = inCell.filter((s) => s.kind === 'freeze').sort((a, b) => b.mean - a.mean)[0];
-    const masked = inCell.filter((s) => s.kind === 'masked').sort((a, b) => b.mean - a.mean)[0];
-    const bestVsFt = masked ? maskingPairedDifferences(runs, masked.method, 'finetune').find((d) => cellKey(d) === key) : undefined;
-    const s = seedVsFt.get(key);
-    const v = selVsFt.get(key);
-    const f = selVsFreeze.get(key);
-    const cell: MaskingVerdictCell = {
-      protocol,
-      pair,
-      n: Number(nText),
-      finetune: meanOf(key, 'finetune'),
-      scratch: meanOf(key, 'scratch'),
-      linearProbe: meanOf(key, 'linear-probe'),
-      bestFreezeMethod: freeze?.method ?? '',
-      bestFreeze: freeze?.mean ?? NaN,
-      freezeValSelected: meanOf(key, VAL_SELECTED_FREEZE),
-      seedMethod: meanOf(key, seedMethod),
-      seedMethodVsFinetune: s?.meanDiff ?? NaN,
-      seedMethodVsFinetuneLo: s?.lo ?? NaN,
-      seedMethodVsFinetuneHi: s?.hi ?? NaN,
-      maskedValSelected: meanOf(key, VAL_SELECTED_MASKED),
-      maskedValSelectedVsFinetune: v?.meanDiff ?? NaN,
-      maskedValSelectedVsFinetuneLo: v?.lo ?? NaN,
-      maskedValSelectedVsFinetuneHi: v?.hi ?? NaN,
-      maskedValSelectedVsFreeze: f?.meanDiff ?? NaN,
-      maskedValSelectedVsFreezeLo: f?.lo ?? NaN,
-      maskedValSelectedVsFreezeHi: f?.hi ?? NaN,
-      bestMaskedMethod: masked?.method ?? '',
-      bestMasked: masked?.mean ?? NaN,
-      bestMaskedVsFinetune: bestVsFt?.meanDiff ?? NaN,
-      bestMaskedVsFinetuneLo: bestVsFt?.lo ?? NaN,
-      bestMaskedVsFinetuneHi: bestVsFt?.hi ?? NaN,
-    };
-    cells.push(cell);
-    if (bestVsFt && (largestGain === null || bestVsFt.meanDiff > largestGain.diff)) {
-      largestGain = { cell: cellLabel(cell), method: bestVsFt.method, diff: bestVsFt.meanDiff };
+/**
+ * Every method against fine-tune all and against the best freeze-k of its cell. Per (method, baseline) the cells
+ * form one family: a cell's paired differences are t-tested against 0 and the p-values Holm-adjusted over the cells
+ * (those with fewer than 5 seeds are inconclusive and not counted). Freeze methods are not compared with the best
+ * freeze-k (it is one of them).
+ */
+export function maskingComparisons(runs: readonly MaskingRun[], options: { alpha?: number } = {}): MaskingComparison[] {
+  const bestFreeze = maskingBestFreeze(runs);
+  const methods = [...new Set([...runs, ...maskingValSelectedRuns(runs)].map((r) => r.method))];
+  const out: MaskingComparison[] = [];
+  const baselines: [MaskingBaseline, (cell: MaskingCellId) => string | null][] = [
+    ['fine-tune all', () => 'finetune'],
+    ['best freeze-k', (cell) => bestFreeze.get(cellKey(cell)) ?? null],
+  ];
+  for (const [against, baseline] of baselines) {
+    for (const method of methods) {
+      if (against === 'best freeze-k' && (method.startsWith('freeze-') || method === VAL_SELECTED_FREEZE)) continue;
+      const diffs = maskingPairedDifferences(runs, method, baseline);
+      if (diffs.length === 0) continue;
+      const verdicts = holmVerdicts(diffs.map((d) => d.diffs), 0, 'above', { alpha: options.alpha ?? 0.05, minN: 5 });
+      const family = diffs.filter((d) => d.diffs.length >= 5).length;
+      diffs.forEach((d, i) => {
+        const v = verdicts[i];
+        if (!v) return;
+        out.push({ ...d, against, p: v.p, pHolm: v.pHolm, family, status: v.status });
+      });
     }
   }
-  const where = (m: Map<string, MaskingDifference>, outcome: MaskingDifference['outcome']): string[] =>
-    [...m.values()].filter((d) => d.outcome === outcome).map(cellLabel);
+  return out;
+}
+
+/** The numbers of one cell: the baselines and the masked methods that the verdict names. */
+export type MaskingVerdictCell = MaskingCellId & {
+  scratch: MeanCI | null;
+  finetune: MeanCI | null;
+  linearProbe: MeanCI | null;
+  bestFreezeMethod: string | null;
+  bestFreeze: MeanCI | null;
+  seedMethod: MeanCI | null;
+  maskedValSelected: MeanCI | null;
+  /** Best masked configuration by mean test accuracy (optimistic: chosen on the test set). */
+  bestMaskedMethod: string | null;
+  bestMasked: MeanCI | null;
+};
+
+/** How often each method beats / loses to a baseline over the cells (after the Holm correction). */
+export type MaskingTally = { method: string; against: MaskingBaseline; cells: number; holds: number; fails: number; inconclusive: number };
+
+export interface MaskingVerdict {
+  scale: Scale;
+  /** Id of the original study's headline configuration in these results. */
+  seedMethod: string;
+  cells: MaskingVerdictCell[];
+  comparisons: MaskingComparison[];
+  tally: MaskingTally[];
+  /** The verdict lines: the seed's configuration and the validation-selected masked method, per cell and baseline. */
+  lines: VerdictLine[];
+}
+
+function comparisonLine(c: MaskingComparison, scale: Scale, label: string): VerdictLine {
+  const n = c.diff.n;
+  const p = Number.isFinite(c.pHolm) ? `, Holm-adjusted p = ${c.pHolm.toPrecision(2)} over ${c.family} cells` : `, no test (fewer than 5 seeds)`;
   return {
-    cells,
-    seedMethod,
-    maskedBeatsFinetune: where(selVsFt, 'better'),
-    maskedLosesToFinetune: where(selVsFt, 'worse'),
-    maskedBeatsFreeze: where(selVsFreeze, 'better'),
-    maskedLosesToFreeze: where(selVsFreeze, 'worse'),
-    largestGain,
+    claim: `masking beats plain fine-tuning: ${label} vs ${c.against}, ${maskingCellLabel(c)}`,
+    status: c.status,
+    evidence: `Δ test accuracy ${signedPoints(c.diff.mean)} points ${interval(c.diff.lo, c.diff.hi, signedPoints)} (${c.diff.method}, n = ${n} seeds, paired)${p}`,
+    control: c.against === 'fine-tune all' ? 'fine-tune all on the same images, head init and data order' : `${c.baseline} (the best freeze depth of the cell by mean test accuracy)`,
+    scale,
   };
 }
 
-
-/** Markdown verdict, every number computed from the results. */
-export function maskingVerdictText(v: MaskingVerdict): string {
-  const lines: string[] = [];
-  lines.push('| cell | scratch | fine-tune all | best freeze-k | linear probe | seed config | Δ seed − FT (95% CI) | masked (val-sel.) | Δ vs FT | Δ vs freeze-k (val-sel.) |');
-  lines.push('|---|---|---|---|---|---|---|---|---|---|');
-  for (const c of v.cells) {
-    lines.push(
-      `| ${cellLabel(c)} | ${percent(c.scratch)} | ${percent(c.finetune)} | ${percent(c.bestFreeze)} (${c.bestFreezeMethod || '–'}) | ${percent(c.linearProbe)} | ${percent(c.seedMethod)} | ${signedPoints(c.seedMethodVsFinetune)} ${interval(c.seedMethodVsFinetuneLo, c.seedMethodVsFinetuneHi, signedPoints)} | ${percent(c.maskedValSelected)} | ${signedPoints(c.maskedValSelectedVsFinetune)} ${interval(c.maskedValSelectedVsFinetuneLo, c.maskedValSelectedVsFinetuneHi, signedPoints)} | ${signedPoints(c.maskedValSelectedVsFreeze)} ${interval(c.maskedValSelectedVsFreezeLo, c.maskedValSelectedVsFreezeHi, signedPoints)} |`,
-    );
-  }
-  const list = (xs: string[]): string => (xs.length === 0 ? 'nowhere' : xs.join('; '));
-  lines.push('');
-  lines.push(`Differences are in accuracy points, paired by seed (same data draw). "seed config" = \`${v.seedMethod}\`.`);
-  lines.push(`- Masked (validation-selected) **beats fine-tune all** (95% CI above 0): ${list(v.maskedBeatsFinetune)}; **loses**: ${list(v.maskedLosesToFinetune)}.`);
-  lines.push(`- Masked (validation-selected) **beats freeze-k (validation-selected)**: ${list(v.maskedBeatsFreeze)}; **loses**: ${list(v.maskedLosesToFreeze)}.`);
-  if (v.largestGain) {
-    lines.push(
-      `- Largest mean gain of any single masked configuration over fine-tune all (chosen on the test set, so optimistic): ${signedPoints(v.largestGain.diff)} points (${v.largestGain.method}, ${v.largestGain.cell}).`,
-    );
-  }
-  return lines.join('\n');
+/** Builds the verdict from the runs; `seedMethod` is the id of the original study's headline configuration. */
+export function maskingVerdict(runs: readonly MaskingRun[], seedMethod: string, scale: Scale): MaskingVerdict {
+  const summary = summarizeMasking(runs);
+  const bestFreeze = maskingBestFreeze(runs);
+  const ci = (key: string, method: string | null): MeanCI | null =>
+    method === null ? null : (summary.find((s) => cellKey(s) === key && s.method === method)?.accuracy ?? null);
+  const cells: MaskingVerdictCell[] = [...groupBy(runs, cellKey).entries()].map(([key, g]) => {
+    const first = g[0] as MaskingRun;
+    const masked = summary.filter((s) => cellKey(s) === key && s.kind === 'masked').sort((a, b) => b.accuracy.mean - a.accuracy.mean)[0];
+    const freeze = bestFreeze.get(key) ?? null;
+    return {
+      protocol: first.protocol,
+      pair: first.pair,
+      n: first.n,
+      scratch: ci(key, 'scratch'),
+      finetune: ci(key, 'finetune'),
+      linearProbe: ci(key, 'linear-probe'),
+      bestFreezeMethod: freeze,
+      bestFreeze: ci(key, freeze),
+      seedMethod: ci(key, seedMethod),
+      maskedValSelected: ci(key, VAL_SELECTED_MASKED),
+      bestMaskedMethod: masked?.method ?? null,
+      bestMasked: masked?.accuracy ?? null,
+    };
+  });
+  const comparisons = maskingComparisons(runs);
+  const tally: MaskingTally[] = [...groupBy(comparisons, (c) => `${c.method}|${c.against}`).values()].map((g) => {
+    const first = g[0] as MaskingComparison;
+    const count = (s: VerdictStatus): number => g.filter((c) => c.status === s).length;
+    return { method: first.method, against: first.against, cells: g.length, holds: count('holds'), fails: count('fails'), inconclusive: count('inconclusive') };
+  });
+  const lines = comparisons
+    .filter((c) => c.method === seedMethod || c.method === VAL_SELECTED_MASKED)
+    .map((c) => comparisonLine(c, scale, c.method === seedMethod ? `the seed's configuration (${seedMethod})` : 'masked, statistic chosen on validation'));
+  return { scale, seedMethod, cells, comparisons, tally, lines };
 }
 
 /** Per layer and statistic: median and quartiles of the per-kernel distances (which layers look alike on D and D2). */
-export function maskingLayerDistanceRows(similarity: KernelSimilarity, statistics: readonly KernelStatistic[]): Row[] {
-  const rows: Row[] = [];
+export type MaskingLayerDistance = { statistic: KernelStatistic; layer: string; depth: number; kernels: number; medianDistance: number; q25: number; q75: number };
+
+export function maskingLayerDistances(similarity: KernelSimilarity, statistics: readonly KernelStatistic[]): MaskingLayerDistance[] {
+  const rows: MaskingLayerDistance[] = [];
   for (const statistic of statistics) {
     similarity.distances(statistic).forEach((l, depth) => {
       const finite = Array.from(l.distance).filter(Number.isFinite);
@@ -313,23 +310,50 @@ export function maskingLayerDistanceRows(similarity: KernelSimilarity, statistic
   return rows;
 }
 
-/** Jaccard overlap of the kernels selected by two statistics under the same rule, for every pair of statistics. */
-export function maskingSelectionOverlap(similarity: KernelSimilarity, statistics: readonly KernelStatistic[], rule: MaskRule): Row[] {
-  const masks = statistics.map((statistic) => similarity.mask({ ...rule, statistic }));
-  const rows: Row[] = [];
+/** How two statistics agree: overlap of the kernels they select, and rank correlation of their per-kernel distances. */
+export type MaskingStatisticAgreement = {
+  a: KernelStatistic;
+  b: KernelStatistic;
+  /** Jaccard index of the selected kernels under the same rule (1 = the same kernels). */
+  jaccard: number;
+  /** Mean over layers of Spearman's ρ between the two per-kernel distances (NaN where a layer's distances are constant). */
+  spearman: number;
+};
+
+function layerSpearman(x: Float64Array, y: Float64Array): number {
+  const keep = Array.from(x, (_, i) => i).filter((i) => Number.isFinite(x[i]) && Number.isFinite(y[i]));
+  if (keep.length < 3) return NaN;
+  try {
+    return spearman(keep.map((i) => x[i] as number), keep.map((i) => y[i] as number)).rho;
+  } catch {
+    return NaN; // a constant layer has no ranking to compare
+  }
+}
+
+/** Agreement of every pair of statistics on one similarity: Jaccard overlap of the masks under `rule`, and Spearman ρ. */
+export function maskingStatisticAgreement(similarity: KernelSimilarity, statistics: readonly KernelStatistic[], rule: MaskRule): MaskingStatisticAgreement[] {
+  const masks: KernelMask[] = statistics.map((statistic) => similarity.mask({ ...rule, statistic }));
+  const out: MaskingStatisticAgreement[] = [];
   for (let i = 0; i < masks.length; i++) {
     for (let j = i + 1; j < masks.length; j++) {
+      const mi = masks[i] as KernelMask;
+      const mj = masks[j] as KernelMask;
       let both = 0;
       let either = 0;
-      (masks[i] as KernelMask).layers.forEach((l, li) =>
+      const rhos: number[] = [];
+      mi.layers.forEach((l, li) => {
+        const other = mj.layers[li];
+        if (!other) throw new Error(`maskingStatisticAgreement: layer ${l.layer} is missing from the ${mj.statistic} mask`);
         l.selected.forEach((s, k) => {
-          const t = (masks[j] as KernelMask).layers[li]?.selected[k] ?? 0;
+          const t = other.selected[k] ?? 0;
           if (s && t) both++;
           if (s || t) either++;
-        }),
-      );
-      rows.push({ a: statistics[i] as string, b: statistics[j] as string, jaccard: either === 0 ? 1 : both / either });
+        });
+        rhos.push(layerSpearman(l.distance, other.distance));
+      });
+      const finite = rhos.filter(Number.isFinite);
+      out.push({ a: mi.statistic, b: mj.statistic, jaccard: either === 0 ? 1 : both / either, spearman: finite.length > 0 ? meanOf(finite) : NaN });
     }
   }
-  return rows;
+  return out;
 }
