@@ -30,11 +30,13 @@ type KernelPath = 'native' | 'native-c-conv' | 'fallback';
 
 /**
  * Declares the same tests for each kernel path: the native addon's kernels (convolutions in oneDNN when the addon
- * was built with it; skipped when the addon is not built), the addon with its own C convolutions (only when built
- * with oneDNN, so that the C kernels stay tested), and the addon switched off (the wasm/JS fallback of every kernel).
+ * was built with it; skipped when the addon is not built), with `cConvolutions` the addon with its own C convolutions
+ * (only when built with oneDNN, so that the C kernels stay tested), and the addon switched off (the wasm/JS fallback
+ * of every kernel).
  */
-export function describeNativeAndFallback(fallbackTitle: string, body: (native: boolean) => void): void {
-  const paths: KernelPath[] = ['native', 'native-c-conv', 'fallback'];
+export function describeNativeAndFallback(fallbackTitle: string, body: (native: boolean) => void, options: { cConvolutions?: boolean } = {}): void {
+  // The C-convolution pass only for suites with convolutions: elsewhere it would repeat the native pass.
+  const paths: KernelPath[] = options.cConvolutions === true ? ['native', 'native-c-conv', 'fallback'] : ['native', 'fallback'];
   const titles: Record<KernelPath, string> = { native: 'native path', 'native-c-conv': 'native path, C convolutions (oneDNN off)', fallback: fallbackTitle };
   for (const p of paths) {
     describe(titles[p], () => {

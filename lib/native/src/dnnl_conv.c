@@ -49,7 +49,8 @@ static int enabled = 1;
 static dnnl_engine_t engine;
 static dnnl_stream_t stream;
 static int init_failed;
-static const char *last_impl[DNNL_CONV_KINDS];
+// Copies: the implementation name belongs to oneDNN's primitive descriptor, which is not kept.
+static char last_impl[DNNL_CONV_KINDS][64];
 
 /*
  * Primitive cache. Building a oneDNN primitive (choosing and JIT-compiling a kernel) takes from a fraction of a
@@ -69,7 +70,7 @@ typedef struct {
   dnnl_memory_desc_t act_in, act_out, user_w, prim_w, bias_md;
   dnnl_primitive_t w_reorder;  // tfjs -> primitive layout (forward, backward data); primitive -> tfjs (weights grad)
   float *w_buf;                // weights in the primitive's layout, when it differs from tfjs's
-  const char *impl;
+  char impl[64];
 } entry_t;
 
 static entry_t cache[CACHE_SIZE];
@@ -84,7 +85,9 @@ const char *dnnl_conv_version(void) {
 
 void dnnl_conv_set_enabled(int on) { enabled = on != 0; }
 int dnnl_conv_enabled(void) { return enabled; }
-const char *dnnl_conv_last_impl(int kind) { return kind >= 0 && kind < DNNL_CONV_KINDS ? last_impl[kind] : NULL; }
+const char *dnnl_conv_last_impl(int kind) {
+  return kind >= 0 && kind < DNNL_CONV_KINDS && last_impl[kind][0] != '\0' ? last_impl[kind] : NULL;
+}
 void dnnl_conv_set_threads(int n) { omp_set_num_threads(n); }
 
 static int ready(void) {
@@ -224,8 +227,8 @@ static int build(entry_t *e, int kind, const conv_t *g, int bias, int relu) {
   e->act_out = *query_md(pd, out_q);
   e->prim_w = *query_md(pd, w_q);
   const char *impl = NULL;
-  dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl);
-  e->impl = impl;  // a static string inside oneDNN
+  if (dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) != dnnl_success || impl == NULL) impl = "unknown";
+  snprintf(e->impl, sizeof e->impl, "%s", impl);
   int ok = dnnl_memory_desc_init_by_tag(&e->user_w, 4, d.wei, dnnl_f32, dnnl_hwio) == dnnl_success &&
            dnnl_memory_desc_init_by_tag(&e->bias_md, 1, &d.wei[0], dnnl_f32, dnnl_a) == dnnl_success &&
            dnnl_primitive_create(&e->prim, pd) == dnnl_success;
@@ -307,7 +310,7 @@ static int execute(int kind, const conv_t *g, const float *in, const float *w, c
   if (ok && e->w_reorder && kind == DNNL_CONV_BACKWARD_WEIGHTS) ok = run_reorder(e->w_reorder, m_w, m_user_w);
   if (ok) ok = dnnl_stream_wait(stream) == dnnl_success;
   unwrap(&ms);
-  if (ok) last_impl[kind] = e->impl;
+  if (ok) memcpy(last_impl[kind], e->impl, sizeof e->impl);
   return ok ? 0 : 1;
 }
 
