@@ -68,7 +68,7 @@ export function cellDifference(a: string, b: string): { absolute: number; relati
   return { absolute: Math.abs(x - y), relative: Math.abs(x - y) / Math.max(Math.abs(x), Math.abs(y)) };
 }
 
-interface NotebookComparison {
+export interface NotebookComparison {
   notebook: string;
   files: number;
   cells: number;
@@ -87,7 +87,7 @@ function csvFiles(dir: string): string[] {
   return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.csv')).sort() : [];
 }
 
-function compareNotebook(notebook: string, dirA: string, dirB: string, tolerance: { rtol: number; atol: number }): NotebookComparison {
+export function compareNotebook(notebook: string, dirA: string, dirB: string, tolerance: { rtol: number; atol: number }): NotebookComparison {
   const out: NotebookComparison = { notebook, files: 0, cells: 0, equal: 0, within: 0, timingCells: 0, timingColumns: new Set<string>(), maxRelative: 0, maxAt: '', problems: [] };
   const a = csvFiles(dirA);
   const b = csvFiles(dirB);
@@ -166,4 +166,5 @@ function main(): void {
   process.exitCode = failed ? 1 : 0;
 }
 
-main();
+// Run as a script, not when a test imports the functions.
+if (require.main === module) main();
