@@ -71,7 +71,8 @@ run_side() {
   (cd "$tree" && NETSTATS_SCALE=$SCALE NETSTATS_CACHE="$WORK/$side-cache" NETSTATS_FIGURES="$WORK/$side-figures" NETSTATS_DATA="$DATA" \
     nice -n 19 npx tsx lib/src/cli/reproduce.ts $NOTEBOOKS --no-export) >"$WORK/$side-reproduce.log" 2>&1 || true
   echo "compare: $side ran in $((SECONDS - started)) s; its summary:"
-  sed -n '/^reproduce summary/,$p' "$WORK/$side-reproduce.log" | sed 's/^/  /'
+  # Newer runners end with a 'reproduce summary' block, older ones with one 'reproduce: ...' line.
+  grep -E '^reproduce|^  (ran|skipped|failed) \(|FAILED|SKIPPED' "$WORK/$side-reproduce.log" | sed 's/^/  /' || true
 }
 
 run_side a "$A"
