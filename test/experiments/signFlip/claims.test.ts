@@ -1,7 +1,6 @@
 import { strict as assert } from 'assert';
-import type { Row } from '../../../lib/src/report/table';
 import { signFlipConfig } from '../../../lib/src/experiments/signFlip/config';
-import { signFlipClaims, signFlipClaimsMarkdown, signFlipProtocolTable } from '../../../lib/src/experiments/signFlip/claims';
+import { signFlipClaims, signFlipClaimsMarkdown, signFlipProtocolTable, type ClaimsModel, type ClaimsPair, type ClaimsRetrain } from '../../../lib/src/experiments/signFlip/claims';
 import { applyPerturbation, perturbationLabel, reorderedDataSeed } from '../../../lib/src/experiments/signFlip/perturb';
 import type { ParameterSnapshot } from '../../../lib/src/probe/snapshot';
 
@@ -21,26 +20,29 @@ interface Design {
   accuracy?: (arch: string, optimizer: string, s: number) => number;
 }
 
-function rows(d: Design): { models: Row[]; retrains: Row[]; pairs: Row[] } {
-  const models: Row[] = [];
-  const retrains: Row[] = [];
-  const pairs: Row[] = [];
+/** Hand-made records with only the fields the claims read. */
+function rows(d: Design): { models: ClaimsModel[]; retrains: ClaimsRetrain[]; pairs: ClaimsPair[] } {
+  const models: ClaimsModel[] = [];
+  const retrains: ClaimsRetrain[] = [];
+  const pairs: ClaimsPair[] = [];
+  const init = 'kaiming-uniform' as const;
   for (const architecture of archs) {
-    for (const optimizer of ['sgd', 'adam']) {
+    for (const optimizer of ['sgd', 'adam'] as const) {
       for (const seed of seeds) {
-        models.push({ architecture, dataset: 'mnist', optimizer, init: 'kaiming-uniform', seed, diverged: false, testAccuracy: d.accuracy?.(architecture, optimizer, seed) ?? 0.98 });
+        models.push({ architecture, dataset: 'mnist', optimizer, init, seed, diverged: false, testAccuracy: d.accuracy?.(architecture, optimizer, seed) ?? 0.98 });
         for (let b = seed + 1; b < 5; b++) {
-          pairs.push({ pairType: 'seed', architecture, dataset: 'mnist', optimizer, initA: 'kaiming-uniform', initB: 'kaiming-uniform', seedA: seed, seedB: b,
+          pairs.push({ pairType: 'seed', architecture, dataset: 'mnist', optimizer, initA: init, initB: init, seedA: seed, seedB: b,
             relativeParameterDistance: d.seedDistance, hungarianMeanAbsR: d.r(optimizer, seed, b), ckaDebiased: d.r(optimizer, seed, b) });
         }
       }
     }
     for (const seed of seeds) {
-      const base = { architecture, dataset: 'mnist', optimizer: 'adam', init: 'kaiming-uniform', seed };
-      retrains.push({ ...base, perturbation: 'none', relativeDistanceToOriginal: 0.1, testLossBarrier: 0 });
-      retrains.push({ ...base, perturbation: 'none-reorder', relativeDistanceToOriginal: d.reorder(seed), testLossBarrier: 0.01 });
-      retrains.push({ ...base, perturbation: 'shift-1e-6', relativeDistanceToOriginal: d.shift(seed), testLossBarrier: 0 });
-      retrains.push({ ...base, perturbation: 'flip-all', relativeDistanceToOriginal: d.flip(seed), testLossBarrier: 2 + 0.1 * seed });
+      const base = { architecture, dataset: 'mnist', optimizer: 'adam', init, seed, skipped: null } as const;
+      const kept = (relativeDistanceToOriginal: number, testLossBarrier: number): ClaimsRetrain['kept'] => ({ relativeDistanceToOriginal, testLossBarrier });
+      retrains.push({ ...base, perturbation: 'none', kept: kept(0.1, 0) });
+      retrains.push({ ...base, perturbation: 'none-reorder', kept: kept(d.reorder(seed), 0.01) });
+      retrains.push({ ...base, perturbation: 'shift-1e-6', kept: kept(d.shift(seed), 0) });
+      retrains.push({ ...base, perturbation: 'flip-all', kept: kept(d.flip(seed), 2 + 0.1 * seed) });
     }
   }
   return { models, retrains, pairs };
@@ -48,7 +50,7 @@ function rows(d: Design): { models: Row[]; retrains: Row[]; pairs: Row[] } {
 
 const jitter = (s: number): number => 1 + 0.05 * (s - 2);
 
-describe('signFlip claims (hand-made rows)', () => {
+describe('signFlip claims (hand-made records)', () => {
   it('holds: the distortion ends nearer than another seed, the flip farther than the noise floor, Adam features more alike', () => {
     const r = rows({ shift: (s) => 0.1 * jitter(s), reorder: (s) => 0.5 * jitter(s), flip: (s) => 1.5 * jitter(s), seedDistance: 1,
       r: (o, a, b) => (o === 'adam' ? 0.8 : 0.5) + 0.01 * ((a + b) % 3) });

@@ -7,13 +7,14 @@ import {
   ckaMatrixFigure,
   featureHeatmapsFigure,
   featureSimilarityFigure,
-  featureSimilaritySummary,
   type SignFlipResults,
 } from '../../../lib/src/experiments/signFlip/index';
 import { lenet5 } from '../../../lib/src/models/lenet';
 import { resnet18 } from '../../../lib/src/models/resnet';
 import { takeSnapshot } from '../../../lib/src/probe/snapshot';
-import type { Row } from '../../../lib/src/report/table';
+import { isRetrained, type SfRetrain, type SfRetrainRecord } from '../../../lib/src/experiments/signFlip/records';
+import { signFlipTables } from '../../../lib/src/experiments/signFlip/tables';
+import { featureSimilaritySummary } from '../../../lib/src/experiments/signFlip/summary';
 import { evaluateModel } from '../../../lib/src/train/evaluate';
 import { subsetSource } from '../../../lib/src/data/source';
 import { cellOf } from '../../../lib/src/experiments/parameterChange/config';
@@ -36,45 +37,50 @@ describe('signFlip: the whole experiment at tiny scale', function () {
   });
   after(() => fs.rmSync(cacheRoot, { recursive: true, force: true }));
 
-  const row = (architecture: string, perturbation: string): Row => {
-    const r = results.retrains.find((x) => x['architecture'] === architecture && x['perturbation'] === perturbation);
-    assert.ok(r, `no row ${architecture} ${perturbation}`);
+  const record = (architecture: string, perturbation: string): SfRetrainRecord => {
+    const r = results.retrains.find((x) => x.architecture === architecture && x.perturbation === perturbation);
+    assert.ok(r, `no record ${architecture} ${perturbation}`);
+    return r;
+  };
+  const retrained = (architecture: string, perturbation: string): SfRetrain => {
+    const r = record(architecture, perturbation);
+    assert.ok(isRetrained(r), `${architecture} ${perturbation} was skipped`);
     return r;
   };
 
   it('retrains every perturbation of every chosen base model (one flip for nets without BN)', () => {
     const perModel = config.perturb.perturbations.length;
     assert.equal(results.retrains.length, config.architectures.length * perModel);
-    assert.match(String(row('lenet5', 'flip-weights')['skipped']), /identical to flip-all/);
-    assert.equal(row('resnet18', 'flip-weights')['skipped'], undefined);
+    assert.match(String(record('lenet5', 'flip-weights').skipped), /identical to flip-all/);
+    assert.equal(record('resnet18', 'flip-weights').skipped, null);
     assert.equal(results.models.length, config.architectures.length * config.optimizers.length * config.inits.length * config.seeds.length);
     assert.equal(results.trainedRetrains, config.architectures.length * perModel - 1);
   });
 
   it('start distances are what the perturbations define', () => {
     for (const a of config.architectures) {
-      assert.equal(row(a, 'none')['startDistance'], 0);
-      assert.equal(row(a, 'none-repeat')['startDistance'], 0);
-      assert.equal(row(a, 'none')['relativeDistanceToControl'], 0);
-      assert.ok(Math.abs((row(a, 'flip-all')['relativeStartDistance'] as number) - 2) < 1e-6);
+      assert.equal(retrained(a, 'none').startDistance, 0);
+      assert.equal(retrained(a, 'none-repeat').startDistance, 0);
+      assert.equal(retrained(a, 'none').kept?.relativeDistanceToControl, 0);
+      assert.ok(Math.abs((retrained(a, 'flip-all').relativeStartDistance as number) - 2) < 1e-6);
       // +1e-6 on each of P learned parameters: ‖Δ‖ ≈ 1e-6·√P (float32 rounding of θ + 1e-6 aside).
-      const shift = row(a, 'shift-1e-6');
+      const shift = retrained(a, 'shift-1e-6');
       const expected = 1e-6 * Math.sqrt(trainableCount(a));
-      assert.ok(Math.abs((shift['startDistance'] as number) / expected - 1) < 0.05, `${a}: shift start ${shift['startDistance']} vs ${expected}`);
+      assert.ok(Math.abs((shift.startDistance as number) / expected - 1) < 0.05, `${a}: shift start ${shift.startDistance} vs ${expected}`);
     }
   });
 
   it('the original flip makes the BN net output NaN right away; the flip of learned parameters alone does not; both train alike', () => {
-    const fa = row('resnet18', 'flip-all');
-    const fw = row('resnet18', 'flip-weights');
-    assert.equal(fa['startNonFiniteShare'], 1);
-    assert.equal(fa['startTestLoss'], null);
-    assert.equal(fw['startNonFiniteShare'], 0);
-    assert.equal(fa['negativeVariancesAtStart'], bnChannels);
-    assert.equal(fw['negativeVariancesAtStart'], 0);
+    const fa = retrained('resnet18', 'flip-all');
+    const fw = retrained('resnet18', 'flip-weights');
+    assert.equal(fa.startNonFiniteShare, 1);
+    assert.equal(fa.startTestLoss, null);
+    assert.equal(fw.startNonFiniteShare, 0);
+    assert.equal(fa.negativeVariancesAtStart, bnChannels);
+    assert.equal(fw.negativeVariancesAtStart, 0);
     // Training-mode BN never reads the running statistics: the learned parameters follow the same path (up to float
     // rounding of the backend).
-    assert.ok((fa['lastDistanceBetweenFlips'] as number) < 1e-6 * (fa['originalNorm'] as number), `flips differ by ${fa['lastDistanceBetweenFlips']}`);
+    assert.ok((fa.lastDistanceBetweenFlips as number) < 1e-6 * (fa.originalNorm as number), `flips differ by ${fa.lastDistanceBetweenFlips}`);
   });
 
   it('the interpolation at α = 0 reproduces the original model on the same test images (LeNet-5: no BN to recompute)', async () => {
@@ -84,28 +90,28 @@ describe('signFlip: the whole experiment at tiny scale', function () {
     const n = config.interpolation.testExamples as number;
     const ref = await evaluateModel(model, subsetSource(data.test, Int32Array.from({ length: n }, (_, i) => i)));
     model.dispose();
-    const at0 = results.paths.filter((p) => p['architecture'] === 'lenet5' && p['alpha'] === 0);
+    const at0 = results.paths.filter((p) => p.architecture === 'lenet5' && p.alpha === 0);
     assert.equal(at0.length, config.perturb.perturbations.length - 1); // every perturbation but the skipped flip-weights
     for (const p of at0) {
-      assert.equal(p['testAccuracy'], ref.accuracy);
-      assert.ok(Math.abs((p['testLoss'] as number) - ref.loss) < 1e-6);
+      assert.equal(p.testAccuracy, ref.accuracy);
+      assert.ok(Math.abs((p.testLoss as number) - ref.loss) < 1e-6);
     }
-    const alphas = results.paths.filter((p) => p['architecture'] === 'lenet5' && p['perturbation'] === 'none').map((p) => p['alpha']);
+    const alphas = results.paths.filter((p) => p.architecture === 'lenet5' && p.perturbation === 'none').map((p) => p.alpha);
     assert.deepEqual(alphas, config.interpolation.alphas);
   });
 
   it('compares features of the right pairs; the CKA matrix is symmetric with 1 on the diagonal', () => {
     for (const a of config.architectures) {
-      const seedPairs = results.pairs.filter((p) => p['architecture'] === a && p['pairType'] === 'seed');
+      const seedPairs = results.pairs.filter((p) => p.architecture === a && p.pairType === 'seed');
       assert.equal(seedPairs.length, config.optimizers.length * config.inits.length * 1);
-      assert.equal(results.pairs.filter((p) => p['architecture'] === a && p['pairType'] === 'optimizer').length, config.inits.length * config.seeds.length);
-      for (const p of results.pairs.filter((x) => x['architecture'] === a)) {
-        for (const k of ['greedyMeanAbsR', 'hungarianMeanAbsR', 'cka']) {
+      assert.equal(results.pairs.filter((p) => p.architecture === a && p.pairType === 'optimizer').length, config.inits.length * config.seeds.length);
+      for (const p of results.pairs.filter((x) => x.architecture === a)) {
+        for (const k of ['greedyMeanAbsR', 'hungarianMeanAbsR', 'cka'] as const) {
           const v = p[k] as number;
           assert.ok(v >= 0 && v <= 1 + 1e-12, `${k} = ${v}`);
         }
         // The optimal pairing maximises the total |r| over the same number of pairs: never below greedy.
-        assert.ok((p['hungarianMeanAbsR'] as number) >= (p['greedyMeanAbsR'] as number) - 1e-12);
+        assert.ok((p.hungarianMeanAbsR as number) >= (p.greedyMeanAbsR as number) - 1e-12);
       }
     }
     for (const m of results.ckaMatrices) {
@@ -115,7 +121,7 @@ describe('signFlip: the whole experiment at tiny scale', function () {
       }));
     }
     // The tiny flip-all ResNet still has negative running variances after 4 steps: NaN features, left out and said so.
-    for (const e of results.excluded) assert.match(String(e['reason']), /non-finite/);
+    for (const e of results.excluded) assert.match(e.reason, /non-finite/);
   });
 
   it('figures, summary and verdict build from the results; a second run comes from the cache with the same rows', async () => {
@@ -130,15 +136,16 @@ describe('signFlip: the whole experiment at tiny scale', function () {
     figures.forEach((f, i) => assertFigureContent(f, { minTraces: 1, title: titles[i] }));
     // every compared pair falls in exactly one architecture × dataset × category row
     const summary = featureSimilaritySummary(results);
-    assert.equal(summary.reduce((n, r) => n + (r['n'] as number), 0), results.pairs.length);
+    assert.equal(summary.reduce((n, r) => n + r.n, 0), results.pairs.length);
     const text = signFlipVerdictText(results.verdict);
     assert.match(text, /Are Adam-trained features more correlated/);
     assert.match(text, /running variances negative/);
     const again = await runSignFlip(config, { progress: false, cacheRoot });
     assert.equal(again.trainedBaseModels + again.trainedRetrains, 0);
-    const strip = (rows: Row[]): Row[] => rows.map((r) => ({ ...r, fromCache: null }));
+    const strip = (records: SfRetrainRecord[]): SfRetrainRecord[] => records.map((r) => (isRetrained(r) ? { ...r, fromCache: false } : r));
     assert.deepEqual(strip(again.retrains), strip(results.retrains));
     assert.deepEqual(again.pairs, results.pairs);
+    assert.deepEqual(signFlipTables(again).pairs, signFlipTables(results).pairs);
   });
 
   let bnChannels = 0;

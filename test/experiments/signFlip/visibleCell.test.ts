@@ -8,7 +8,7 @@ import { vggSmall } from '../../../lib/src/models/index';
 import { applyPerturbation } from '../../../lib/src/experiments/signFlip/perturb';
 import { pathBarrier, type InterpolationPoint } from '../../../lib/src/experiments/signFlip/interpolation';
 import { takeSnapshot, writeSnapshot } from '../../../lib/src/probe/snapshot';
-import type { Row } from '../../../lib/src/report/table';
+import type { SfPathPoint } from '../../../lib/src/experiments/signFlip/records';
 import { asNumber } from '../../../lib/src/util/format';
 import { createRng } from '../../../lib/src/util/random';
 
@@ -50,25 +50,28 @@ describe('notebook 04 visible cells agree with the library', () => {
     reference.dispose();
   });
 
-  it("the barrier by hand from the paths rows equals pathBarrier's test-loss barrier", () => {
+  it("the barrier by hand from the path points equals pathBarrier's test-loss barrier", () => {
     const points: InterpolationPoint[] = [-0.25, 0, 0.25, 0.5, 0.75, 1, 1.25].map((alpha) => ({
       alpha,
       // A bump at α ≈ 0.4 on a chord from 0.3 to 0.5; the extrapolated points are higher still but must not count.
       testLoss: 0.3 + 0.2 * alpha + 1.1 * Math.exp(-((alpha - 0.4) ** 2) / 0.02) + (alpha < 0 || alpha > 1 ? 5 : 0),
       trainLoss: 0, trainAccuracy: 0, testAccuracy: 0,
     }));
-    const results = {
-      retrains: [{ runId: 'other', perturbation: 'none', testLossBarrier: 9 }, { runId: 'm', perturbation: 'flip-all', testLossBarrier: pathBarrier(points).testLossBarrier }] as Row[],
-      paths: [...points.map((p) => ({ runId: 'm', perturbation: 'flip-all', alpha: p.alpha, testLoss: p.testLoss })), { runId: 'm', perturbation: 'none', alpha: 0.5, testLoss: 99 }] as Row[],
-    };
-    // The notebook's lines (ns.format.asNumber → asNumber).
-    const row = results.retrains.find((x) => x['perturbation'] === 'flip-all' && x['testLossBarrier'] !== undefined);
-    const path = results.paths.filter((p) => p['runId'] === row?.['runId'] && p['perturbation'] === 'flip-all');
-    const loss0 = asNumber(path.find((p) => p['alpha'] === 0)?.['testLoss']), loss1 = asNumber(path.find((p) => p['alpha'] === 1)?.['testLoss']);
-    const inside = path.filter((p) => asNumber(p['alpha']) >= 0 && asNumber(p['alpha']) <= 1);
-    const excess = inside.map((p) => asNumber(p['testLoss']) - ((1 - asNumber(p['alpha'])) * loss0 + asNumber(p['alpha']) * loss1));
+    const id = { architecture: 'lenet5', dataset: 'mnist', optimizer: 'sgd', init: 'kaiming-uniform', seed: 0, perturbationKind: 'flip-all' } as const;
+    const point = (runId: string, perturbation: string, alpha: number, testLoss: number | null): SfPathPoint =>
+      ({ ...id, runId, perturbation, alpha, testLoss, trainLoss: 0, trainAccuracy: 0, testAccuracy: 0 });
+    const flipRun = { runId: 'm', perturbation: 'flip-all', kept: { testLossBarrier: pathBarrier(points).testLossBarrier } };
+    const retrained = [{ runId: 'other', perturbation: 'none', kept: { testLossBarrier: 9 } }, { runId: 'n', perturbation: 'flip-all', kept: null }, flipRun];
+    const results = { paths: [...points.map((p) => point('m', 'flip-all', p.alpha, p.testLoss)), point('m', 'none', 0.5, 99), point('n', 'flip-all', 0.5, 50)] };
+    // The notebook's lines (ns.format.asNumber → asNumber; `retrained` holds the retrains that ran).
+    const flip = retrained.find((x) => x.perturbation === 'flip-all' && x.kept !== null);
+    const path = results.paths.filter((p) => p.runId === flip?.runId && p.perturbation === 'flip-all');
+    const loss0 = asNumber(path.find((p) => p.alpha === 0)?.testLoss), loss1 = asNumber(path.find((p) => p.alpha === 1)?.testLoss);
+    const inside = path.filter((p) => p.alpha >= 0 && p.alpha <= 1);
+    const excess = inside.map((p) => asNumber(p.testLoss) - ((1 - p.alpha) * loss0 + p.alpha * loss1));
     const barrier = Math.max(...excess);
     assert.ok(barrier > 0.5, `a real bump: ${barrier}`);
-    assert.ok(Math.abs(barrier - asNumber(row?.['testLossBarrier'])) < 1e-12, `${barrier} vs ${row?.['testLossBarrier']}`);
+    assert.equal(flip, flipRun);
+    assert.ok(Math.abs(barrier - asNumber(flip?.kept?.testLossBarrier)) < 1e-12, `${barrier} vs ${flip?.kept?.testLossBarrier}`);
   });
 });

@@ -115,7 +115,7 @@ export interface AugmentationResults {
 
 export const AUGMENTATION_NAMESPACE = 'architectures-augmentation';
 
-/** The notes' words (seed 004), quoted by the verdict line. */
+/** What the lecture notes tested by notebook 05 say about data augmentation, in their words: the verdict line quotes them. */
 export const AUGMENTATION_CLAIM_WORDS = 'Достижения AlexNet: […] Data Augmentation';
 
 /** The claim from the runs: paired differences by seed, interval by the project's rule, threshold 0. */

@@ -215,7 +215,7 @@ export async function runAuxiliaryTraining(
   return rows;
 }
 
-/** The notes' words (seed 004) on auxiliary classifiers, quoted by the verdict line. */
+/** What the lecture notes tested by notebook 05 say about auxiliary classifiers, in their words: the verdict line quotes them. */
 export const AUXILIARY_CLAIM_WORDS = 'То есть skip connection не единственное возможное решение затухания градиентов';
 
 /**

@@ -5,7 +5,6 @@
  * solution), never against a constant; one group per architecture (optimiser fixed), Holm over the architectures;
  * feature similarity aggregated per model before models are compared; converged originals only.
  */
-import type { Cell, Row } from '../../report/table';
 import { verdictMarkdown } from '../../report/verdict';
 import { factor, pValue, significant } from '../../util/format';
 import { holmVerdicts, holmAdjust, verdictAll } from '../../stats/multiple';
@@ -16,11 +15,19 @@ import { criterionOf, type PcArchitecture, type PcDataset, type PcOptimizer } fr
 import { intervalText } from '../parameterChange/text';
 import { welchInteraction, type PcInteraction } from '../parameterChange/verdict';
 import type { SignFlipConfig } from './config';
+import type { SfFeaturePair, SfKeptMeasures, SfOriginalModel, SfRetrainIdentity } from './records';
 
-const numberOf = (r: Row, k: string): number | null => {
-  const v: Cell | undefined = r[k];
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+const finite = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** What the claims read of an original model, a retrain and a compared pair (the records of `runSignFlip` have more). */
+export type ClaimsModel = Pick<SfOriginalModel, 'architecture' | 'dataset' | 'optimizer' | 'init' | 'seed' | 'diverged' | 'testAccuracy'>;
+export type ClaimsRetrain = Pick<SfRetrainIdentity, 'architecture' | 'dataset' | 'optimizer' | 'init' | 'seed' | 'perturbation'> & {
+  /** Why the retrain did not run (null: it ran). */
+  skipped: string | null;
+  /** null when no model was kept. */
+  kept: Pick<SfKeptMeasures, 'relativeDistanceToOriginal' | 'testLossBarrier'> | null;
 };
+export type ClaimsPair = Pick<SfFeaturePair, 'pairType' | 'architecture' | 'dataset' | 'optimizer' | 'initA' | 'initB' | 'seedA' | 'seedB' | 'relativeParameterDistance' | 'hungarianMeanAbsR' | 'ckaDebiased'>;
 
 /** One quantity per original model of a group, summarised with its interval. */
 export interface SfMeasure {
@@ -75,16 +82,16 @@ function seedOf(...parts: (string | number)[]): number {
   return h;
 }
 
-/** The claims from the tidy rows of `runSignFlip` (models, retrains, pairs). */
-export function signFlipClaims(models: readonly Row[], retrains: readonly Row[], pairs: readonly Row[], config: SignFlipConfig): SignFlipClaims {
-  const converged = (m: Row): boolean => {
-    const acc = numberOf(m, 'testAccuracy');
-    if (m['diverged'] === true || acc === null) return false;
-    const c = criterionOf(config.recipe, { architecture: m['architecture'] as PcArchitecture, dataset: m['dataset'] as PcDataset });
+/** The claims from the typed records of `runSignFlip` (original models, retrains, compared pairs). */
+export function signFlipClaims(models: readonly ClaimsModel[], retrains: readonly ClaimsRetrain[], pairs: readonly ClaimsPair[], config: SignFlipConfig): SignFlipClaims {
+  const converged = (m: ClaimsModel): boolean => {
+    const acc = finite(m.testAccuracy);
+    if (m.diverged || acc === null) return false;
+    const c = criterionOf(config.recipe, { architecture: m.architecture, dataset: m.dataset });
     return c === null || acc >= c;
   };
-  const okModel = new Set(models.filter(converged).map((m) => `${m['architecture']}|${m['dataset']}|${m['optimizer']}|${m['init']}|${m['seed']}`));
-  const isOk = (a: unknown, d: unknown, o: unknown, i: unknown, s: unknown): boolean => okModel.has(`${a}|${d}|${o}|${i}|${s}`);
+  const okModel = new Set(models.filter(converged).map((m) => `${m.architecture}|${m.dataset}|${m.optimizer}|${m.init}|${m.seed}`));
+  const isOk = (a: string, d: string, o: string, i: string | undefined, s: number): boolean => okModel.has(`${a}|${d}|${o}|${i}|${s}`);
   const groups: SfGroupClaims[] = [];
   const features: SignFlipClaims['features'] = [];
   for (const architecture of config.architectures) {
@@ -92,15 +99,13 @@ export function signFlipClaims(models: readonly Row[], retrains: readonly Row[],
       for (const optimizer of config.perturb.optimizers) {
         const init = config.perturb.inits[0];
         const originals = config.perturb.seeds.filter((s) => isOk(architecture, dataset, optimizer, init, s));
-        const rs = retrains.filter((r) => r['architecture'] === architecture && r['dataset'] === dataset && r['optimizer'] === optimizer && r['init'] === init);
-        const dist = (seed: number, label: string): number | null => {
-          const r = rs.find((x) => x['seed'] === seed && x['perturbation'] === label);
-          return r === undefined ? null : numberOf(r, 'relativeDistanceToOriginal');
-        };
-        const seedPairs = pairs.filter((p) => p['pairType'] === 'seed' && p['architecture'] === architecture && p['dataset'] === dataset && p['optimizer'] === optimizer &&
-          isOk(architecture, dataset, optimizer, p['initA'], p['seedA']) && isOk(architecture, dataset, optimizer, p['initB'], p['seedB']));
+        const rs = retrains.filter((r) => r.architecture === architecture && r.dataset === dataset && r.optimizer === optimizer && r.init === init);
+        const retrainOf = (seed: number, label: string): ClaimsRetrain | undefined => rs.find((x) => x.seed === seed && x.perturbation === label);
+        const dist = (seed: number, label: string): number | null => finite(retrainOf(seed, label)?.kept?.relativeDistanceToOriginal);
+        const seedPairs = pairs.filter((p) => p.pairType === 'seed' && p.architecture === architecture && p.dataset === dataset && p.optimizer === optimizer &&
+          isOk(architecture, dataset, optimizer, p.initA, p.seedA) && isOk(architecture, dataset, optimizer, p.initB, p.seedB));
         const seedDistanceOf = (seed: number): number | null => {
-          const ds = seedPairs.filter((p) => p['seedA'] === seed || p['seedB'] === seed).map((p) => numberOf(p, 'relativeParameterDistance')).filter((v): v is number => v !== null);
+          const ds = seedPairs.filter((p) => p.seedA === seed || p.seedB === seed).map((p) => finite(p.relativeParameterDistance)).filter((v): v is number => v !== null);
           return ds.length === 0 ? null : ds.reduce((a, b) => a + b, 0) / ds.length;
         };
         const logRatios = (num: (s: number) => number | null, den: (s: number) => number | null): number[] =>
@@ -112,7 +117,7 @@ export function signFlipClaims(models: readonly Row[], retrains: readonly Row[],
         const key = (what: string): number => seedOf(architecture, dataset, optimizer, what);
         const shiftVsSeedValues = logRatios((s) => dist(s, 'shift-1e-6'), seedDistanceOf);
         const flipVsFloorValues = logRatios((s) => dist(s, 'flip-all'), (s) => dist(s, 'none-reorder'));
-        const labels = [...new Set(rs.map((r) => r['perturbation'] as string))].filter((l) => rs.some((r) => r['perturbation'] === l && r['skipped'] === undefined));
+        const labels = [...new Set(rs.map((r) => r.perturbation))].filter((l) => rs.some((r) => r.perturbation === l && r.skipped === null));
         groups.push({
           architecture, dataset, optimizer,
           originals: originals.length,
@@ -127,20 +132,17 @@ export function signFlipClaims(models: readonly Row[], retrains: readonly Row[],
           flipVsSeed: meanInterval(logRatios((s) => dist(s, 'flip-all'), seedDistanceOf), { seed: key('flip-seed') }),
           barriers: labels.map((label) => ({
             label,
-            value: meanInterval(originals.map((s) => {
-              const r = rs.find((x) => x['seed'] === s && x['perturbation'] === label);
-              return r === undefined ? NaN : numberOf(r, 'testLossBarrier') ?? NaN;
-            }), { seed: key(`barrier-${label}`) }),
+            value: meanInterval(originals.map((s) => finite(retrainOf(s, label)?.kept?.testLossBarrier) ?? NaN), { seed: key(`barrier-${label}`) }),
           })),
         });
       }
       // Features: per converged base model, its mean similarity to the other seeds' models of the same optimiser.
-      const perModel = (optimizer: PcOptimizer, measure: string): number[] => {
-        const ps = pairs.filter((p) => p['pairType'] === 'seed' && p['architecture'] === architecture && p['dataset'] === dataset && p['optimizer'] === optimizer);
+      const perModel = (optimizer: PcOptimizer, measure: 'hungarianMeanAbsR' | 'ckaDebiased'): number[] => {
+        const ps = pairs.filter((p) => p.pairType === 'seed' && p.architecture === architecture && p.dataset === dataset && p.optimizer === optimizer);
         const seeds = config.seeds.filter((s) => config.inits.some((i) => isOk(architecture, dataset, optimizer, i, s)));
         return seeds.map((s) => {
-          const vs = ps.filter((p) => (p['seedA'] === s || p['seedB'] === s) && isOk(architecture, dataset, optimizer, p['initA'], p['seedA']) && isOk(architecture, dataset, optimizer, p['initB'], p['seedB']))
-            .map((p) => numberOf(p, measure)).filter((v): v is number => v !== null);
+          const vs = ps.filter((p) => (p.seedA === s || p.seedB === s) && isOk(architecture, dataset, optimizer, p.initA, p.seedA) && isOk(architecture, dataset, optimizer, p.initB, p.seedB))
+            .map((p) => finite(p[measure])).filter((v): v is number => v !== null);
           return vs.length === 0 ? NaN : vs.reduce((a, b) => a + b, 0) / vs.length;
         }).filter(Number.isFinite);
       };

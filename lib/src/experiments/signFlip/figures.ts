@@ -1,22 +1,27 @@
-/** Figures and summary tables of notebook 04 (sign flip, distortion, feature similarity), built from `runSignFlip` results. */
+/** Figures of notebook 04 (sign flip, distortion, feature similarity), built from the typed records of `runSignFlip`. */
 import { barChart, heatmap, lineChart, sideBySide, type LineSeries } from '../../plot/builders';
 import { colorAt } from '../../plot/palette';
 import type { Figure, HeatmapTrace } from '../../plot/types';
-import type { Cell, Row } from '../../report/table';
-import { meanCIByGroup } from '../parameterChange/metrics';
 import type { SignFlipResults } from './run';
+import { isRetrained, type SfPathPoint, type SfRetrain } from './records';
+import { featureSimilaritySummary, meanBand, type SfBand, type SfSummaryMeasure } from './summary';
 import { PcArchitecture, PcOptimizer, PcDataset } from '../parameterChange/config';
 
-const n = (v: Cell | undefined): number => (typeof v === 'number' ? v : NaN);
+const orNaN = (v: number | null): number => (v === null ? NaN : v);
 
-function perturbationOrder(results: SignFlipResults): string[] {
-  return [...new Set(results.retrains.filter((r) => r['skipped'] === undefined).map((r) => r['perturbation'] as string))];
+function retrained(results: SignFlipResults): SfRetrain[] {
+  return results.retrains.filter(isRetrained);
 }
 
-function aggregate(rows: readonly Row[], value: string): { mean: number; lo: number; hi: number } {
-  const a = meanCIByGroup(rows, [], value)[0];
-  const mean = a === undefined || a['mean'] === null ? NaN : n(a['mean']);
-  return { mean, lo: a?.['lo'] === null || a === undefined ? mean : n(a['lo']), hi: a?.['hi'] === null || a === undefined ? mean : n(a['hi']) };
+function perturbationOrder(results: SignFlipResults): string[] {
+  return [...new Set(retrained(results).map((r) => r.perturbation))];
+}
+
+/** Mean with its 95% CI as bar values (NaN: nothing measured; the bounds fall back to the mean when n < 2). */
+function aggregate(values: readonly (number | null)[]): { mean: number; lo: number; hi: number } {
+  const b: SfBand = meanBand(values);
+  const mean = orNaN(b.mean);
+  return { mean, lo: b.lo ?? mean, hi: b.hi ?? mean };
 }
 
 /**
@@ -28,13 +33,13 @@ export function signFlipDistanceFigure(results: SignFlipResults): Figure {
   const perturbations = perturbationOrder(results);
   const categories = [...perturbations, 'other seed (reference)'];
   const panels = results.config.architectures.map((architecture) => {
-    const rs = results.retrains.filter((r) => r['architecture'] === architecture && r['skipped'] === undefined);
-    const start = perturbations.map((p) => aggregate(rs.filter((r) => r['perturbation'] === p), 'relativeStartDistance'));
+    const rs = retrained(results).filter((r) => r.architecture === architecture);
+    const start = perturbations.map((p) => aggregate(rs.filter((r) => r.perturbation === p).map((r) => r.relativeStartDistance)));
     const groups = [{ name: 'start (perturbed)', values: [...start.map((s) => s.mean), NaN], lo: [...start.map((s) => s.lo), NaN], hi: [...start.map((s) => s.hi), NaN], bounds: [0, Infinity] as const, color: colorAt(7) }];
     results.config.perturb.optimizers.forEach((optimizer, oi) => {
-      const ro = rs.filter((r) => r['optimizer'] === optimizer);
-      const end = perturbations.map((p) => aggregate(ro.filter((r) => r['perturbation'] === p), 'relativeDistanceToOriginal'));
-      const seed = aggregate(results.pairs.filter((p) => p['architecture'] === architecture && p['pairType'] === 'seed' && p['optimizer'] === optimizer), 'relativeParameterDistance');
+      const ro = rs.filter((r) => r.optimizer === optimizer);
+      const end = perturbations.map((p) => aggregate(ro.filter((r) => r.perturbation === p).map((r) => r.kept?.relativeDistanceToOriginal ?? null)));
+      const seed = aggregate(results.pairs.filter((p) => p.architecture === architecture && p.pairType === 'seed' && p.optimizer === optimizer).map((p) => p.relativeParameterDistance));
       groups.push({ name: `${optimizer}: after retraining`, values: [...end.map((s) => s.mean), seed.mean], lo: [...end.map((s) => s.lo), seed.lo], hi: [...end.map((s) => s.hi), seed.hi], bounds: [0, Infinity] as const, color: colorAt(oi) });
     });
     return barChart({ categories, groups, yTitle: 'relative distance to the original' });
@@ -46,12 +51,12 @@ export function signFlipDistanceFigure(results: SignFlipResults): Figure {
 export function signFlipAccuracyFigure(results: SignFlipResults): Figure {
   const perturbations = perturbationOrder(results);
   const panels = results.config.architectures.map((architecture) => {
-    const rs = results.retrains.filter((r) => r['architecture'] === architecture && r['skipped'] === undefined);
+    const rs = retrained(results).filter((r) => r.architecture === architecture);
     const groups = results.config.perturb.optimizers.flatMap((optimizer, oi) => {
-      const ro = rs.filter((r) => r['optimizer'] === optimizer);
-      const before = perturbations.map((p) => aggregate(ro.filter((r) => r['perturbation'] === p), 'startTestAccuracy'));
-      const after = perturbations.map((p) => aggregate(ro.filter((r) => r['perturbation'] === p), 'retrainedTestAccuracy'));
-      const original = aggregate(ro.filter((r) => r['perturbation'] === perturbations[0]), 'originalTestAccuracy');
+      const ro = rs.filter((r) => r.optimizer === optimizer);
+      const before = perturbations.map((p) => aggregate(ro.filter((r) => r.perturbation === p).map((r) => r.startTestAccuracy)));
+      const after = perturbations.map((p) => aggregate(ro.filter((r) => r.perturbation === p).map((r) => r.retrainedTestAccuracy)));
+      const original = aggregate(ro.filter((r) => r.perturbation === perturbations[0]).map((r) => r.originalTestAccuracy));
       return [
         { name: `${optimizer}: right after the perturbation`, values: [original.mean, ...before.map((s) => s.mean)], lo: [original.lo, ...before.map((s) => s.lo)], hi: [original.hi, ...before.map((s) => s.hi)], bounds: [0, 1] as const, color: colorAt(2 * oi + 1) },
         { name: `${optimizer}: after retraining`, values: [NaN, ...after.map((s) => s.mean)], lo: [NaN, ...after.map((s) => s.lo)], hi: [NaN, ...after.map((s) => s.hi)], bounds: [0, 1] as const, color: colorAt(2 * oi) },
@@ -62,27 +67,33 @@ export function signFlipAccuracyFigure(results: SignFlipResults): Figure {
   return sideBySide(panels, results.config.architectures, { title: 'Test accuracy before and after retraining', height: 500 });
 }
 
+/** The band of one value per α over the points, in α order; α values without a finite value are left out. */
+function bandsByAlpha(points: readonly SfPathPoint[], value: (p: SfPathPoint) => number | null): { alpha: number; band: SfBand }[] {
+  const byAlpha = new Map<number, (number | null)[]>();
+  for (const p of points) byAlpha.set(p.alpha, [...(byAlpha.get(p.alpha) ?? []), value(p)]);
+  return [...byAlpha].map(([alpha, values]) => ({ alpha, band: meanBand(values) })).filter((a) => a.band.mean !== null).sort((a, b) => a.alpha - b.alpha);
+}
+
 /**
  * Loss (or accuracy) along (1 − α)·θ_orig + α·θ_retrained for one architecture and optimiser: one line per perturbation (mean over
  * runs, 95% CI band), test solid and train dashed; α = 0 is the original, α = 1 the retrained model.
  */
 export function signFlipPathFigure(results: SignFlipResults, architecture: PcArchitecture, optimizer: PcOptimizer, metric: 'loss' | 'accuracy' = 'loss'): Figure {
-  const rows = results.paths.filter((r) => r['architecture'] === architecture && r['optimizer'] === optimizer);
+  const rows = results.paths.filter((r) => r.architecture === architecture && r.optimizer === optimizer);
   const series: LineSeries[] = [];
   perturbationOrder(results).forEach((p, i) => {
-    const rs = rows.filter((r) => r['perturbation'] === p);
+    const rs = rows.filter((r) => r.perturbation === p);
     if (rs.length === 0) return;
     for (const split of ['test', 'train'] as const) {
-      const key = `${split}${metric === 'loss' ? 'Loss' : 'Accuracy'}`;
-      const agg = meanCIByGroup(rs, ['alpha'], key).filter((a) => a['mean'] !== null).sort((a, b) => n(a['alpha']) - n(b['alpha']));
+      const agg = bandsByAlpha(rs, (pt) => (metric === 'loss' ? (split === 'test' ? pt.testLoss : pt.trainLoss) : split === 'test' ? pt.testAccuracy : pt.trainAccuracy));
       if (agg.length === 0) continue;
       const s: LineSeries = {
-        name: `${p} (${split})`, x: agg.map((a) => n(a['alpha'])), y: agg.map((a) => n(a['mean'])),
+        name: `${p} (${split})`, x: agg.map((a) => a.alpha), y: agg.map((a) => orNaN(a.band.mean)),
         color: colorAt(i), dash: split === 'test' ? 'solid' : 'dash',
       };
-      if (split === 'test' && agg.every((a) => a['lo'] !== null)) {
-        s.lo = agg.map((a) => n(a['lo']));
-        s.hi = agg.map((a) => n(a['hi']));
+      if (split === 'test' && agg.every((a) => a.band.lo !== null)) {
+        s.lo = agg.map((a) => orNaN(a.band.lo));
+        s.hi = agg.map((a) => orNaN(a.band.hi));
       }
       series.push(s);
     }
@@ -133,60 +144,24 @@ export function ckaMatrixFigure(results: SignFlipResults, architecture: PcArchit
   return fig;
 }
 
-/** The category of a compared pair, e.g. 'seed (sgd)', 'optimizer', 'orig vs flip-all'. */
-export function featurePairCategory(row: Row): string {
-  const type = row['pairType'];
-  if (type === 'seed') return `seed (${String(row['optimizer'])})`;
-  if (type === 'init') return `init (${String(row['optimizer'])})`;
-  if (type === 'original-vs-retrained') return `orig vs ${String(row['perturbation'])} (${String(row['optimizer'])})`;
-  if (type === 'control-vs-retrained') return `control vs ${String(row['perturbation'])} (${String(row['optimizer'])})`;
-  if (type === 'optimizer') return 'sgd vs adam';
-  return String(type);
-}
-
-/** Mean (95% CI) of every similarity measure per architecture × dataset × pair category: the summary table. */
-export function featureSimilaritySummary(results: SignFlipResults): Row[] {
-  const rows: Row[] = results.pairs.map((p) => ({ ...p, category: featurePairCategory(p) }));
-  const measures = ['greedyMeanAbsR', 'hungarianMeanAbsR', 'hungarianMeanAbsRLive', 'cka', 'ckaDebiased', 'relativeParameterDistance'];
-  const keys = meanCIByGroup(rows, ['architecture', 'dataset', 'category'], measures[0] as string);
-  return keys.map((k) => {
-    const sel = rows.filter((r) => r['architecture'] === k['architecture'] && r['dataset'] === k['dataset'] && r['category'] === k['category']);
-    const out: Row = { architecture: k['architecture'] ?? null, dataset: k['dataset'] ?? null, pairs: category(k), n: sel.length };
-    for (const m of measures) {
-      const a = meanCIByGroup(sel, [], m)[0];
-      out[m] = a?.['mean'] ?? null;
-      out[`${m}Lo`] = a?.['lo'] ?? null;
-      out[`${m}Hi`] = a?.['hi'] ?? null;
-    }
-    return out;
-  });
-}
-
-function category(row: Row): string {
-  return String(row['category']);
-}
-
 /**
  * Bars of the four similarity measures per pair category, one architecture × dataset: one panel per optimiser (its
  * seed and init pairs and its perturbation pairs), 'sgd vs adam' in every panel.
  */
 export function featureSimilarityFigure(results: SignFlipResults, architecture: PcArchitecture, dataset: PcDataset): Figure {
-  const summary = featureSimilaritySummary(results).filter((r) => r['architecture'] === architecture && r['dataset'] === dataset);
-  const measures: [string, string][] = [['greedyMeanAbsR', 'Pearson |r|, greedy pairing'], ['hungarianMeanAbsR', 'Pearson |r|, Hungarian pairing'], ['cka', 'linear CKA'], ['ckaDebiased', 'debiased CKA']];
-  const low = Math.min(0, ...summary.map((r) => n(r['ckaDebiased'])).filter(Number.isFinite));
+  const summary = featureSimilaritySummary(results).filter((r) => r.architecture === architecture && r.dataset === dataset);
+  const measures: [SfSummaryMeasure, string][] = [['greedyMeanAbsR', 'Pearson |r|, greedy pairing'], ['hungarianMeanAbsR', 'Pearson |r|, Hungarian pairing'], ['cka', 'linear CKA'], ['ckaDebiased', 'debiased CKA']];
+  const low = Math.min(0, ...summary.map((r) => orNaN(r.measures.ckaDebiased.mean)).filter(Number.isFinite));
   const optimizers = results.config.optimizers;
   const panels = optimizers.map((o) => {
-    const rows = summary.filter((r) => {
-      const c = String(r['pairs']);
-      return c === 'sgd vs adam' || c.endsWith(`(${o})`);
-    });
+    const rows = summary.filter((r) => r.category === 'sgd vs adam' || r.category.endsWith(`(${o})`));
     return barChart({
-      categories: rows.map((r) => String(r['pairs']).replace(` (${o})`, '')),
+      categories: rows.map((r) => r.category.replace(` (${o})`, '')),
       groups: measures.map(([key, name], i) => ({
         name, color: colorAt(i),
-        values: rows.map((r) => n(r[key])),
-        lo: rows.map((r) => (r[`${key}Lo`] === null ? n(r[key]) : n(r[`${key}Lo`]))),
-        hi: rows.map((r) => (r[`${key}Hi`] === null ? n(r[key]) : n(r[`${key}Hi`]))),
+        values: rows.map((r) => orNaN(r.measures[key].mean)),
+        lo: rows.map((r) => orNaN(r.measures[key].lo ?? r.measures[key].mean)),
+        hi: rows.map((r) => orNaN(r.measures[key].hi ?? r.measures[key].mean)),
         bounds: [-1, 1] as const,
       })),
       yTitle: 'similarity', yRange: [low, 1],

@@ -9,8 +9,9 @@ export {
   ckaMatrixFigure,
   featureHeatmapsFigure,
   featureSimilarityFigure,
-  featureSimilaritySummary,
   signFlipAccuracyFigure as accuracyFigure,
   signFlipDistanceFigure as distanceFigure,
   signFlipPathFigure as pathFigure,
 } from './figures';
+export { signFlipTables as tables, type SignFlipTables } from './tables';
+export { isRetrained } from './records';

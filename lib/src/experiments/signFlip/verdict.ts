@@ -1,5 +1,5 @@
 /**
- * The verdict of notebook 04, by the numbers (computed from the tidy rows of `runSignFlip`):
+ * The verdict of notebook 04, by the numbers (computed from the typed records of `runSignFlip`):
  * - does the distortion (+1e-6) converge back to the same weights and features — and does it differ at all from
  *   retraining without any perturbation?
  * - does the sign flip end far away, and what does the flipped BatchNorm running variance do?
@@ -7,21 +7,16 @@
  * The yardstick for "near" and "far" is the distance between two independently trained models (same recipe, other
  * seed): "back to the same weights" = less than half of it; "far away" = at least as far as another seed's solution.
  */
-import type { Cell, Row } from '../../report/table';
 import { welchTTest } from '../../stats/twoSample';
 import { PcArchitecture, PcOptimizer } from '../parameterChange/config';
 import { meanInterval, type MeanCI } from '../../stats/intervals';
 import { fixed, percent, pValue } from '../../util/format';
-
 import { SignFlipConfig } from './config';
+import { isRetrained, type SfFeaturePair, type SfRetrain, type SfRetrainRecord } from './records';
 
-function num(row: Row, key: string): number | null {
-  const v: Cell | undefined = row[key];
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
-
-function nums(rows: readonly Row[], key: string): number[] {
-  return rows.map((r) => num(r, key)).filter((v): v is number => v !== null);
+/** The finite values one accessor reads from the records (null: not measured). */
+function nums<T>(records: readonly T[], get: (r: T) => number | null | undefined): number[] {
+  return records.map(get).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
 }
 
 /**
@@ -29,7 +24,7 @@ function nums(rows: readonly Row[], key: string): number[] {
  * verdict rule, a bootstrap below 5 units), and shows the t-interval of every group it has.
  */
 const meanWithCI = (values: readonly number[]): MeanCI => meanInterval(values, { tFrom: 2 });
-const ci = (rows: readonly Row[], key: string): MeanCI => meanWithCI(nums(rows, key));
+const ci = <T>(records: readonly T[], get: (r: T) => number | null | undefined): MeanCI => meanWithCI(nums(records, get));
 /** The mean when there is one (null: nothing measured). */
 const meanOrNull = (m: MeanCI | undefined): number | null => (m !== undefined && Number.isFinite(m.mean) ? m.mean : null);
 
@@ -112,40 +107,110 @@ export interface SignFlipVerdict {
 const NEAR = 0.5;
 const FAR = 1;
 
-export function signFlipVerdict(retrains: readonly Row[], pairs: readonly Row[], config: SignFlipConfig): SignFlipVerdict {
+/** The feature measures a verdict compares (of one pair of models). */
+type PairMeasure = 'hungarianMeanAbsR' | 'greedyMeanAbsR' | 'ckaDebiased';
+/** What the verdict reads of a compared pair. */
+export type VerdictPair = Pick<SfFeaturePair, 'architecture' | 'pairType' | 'optimizer' | 'perturbation' | 'relativeParameterDistance' | PairMeasure>;
+
+function perturbationSummary(perturbation: string, x: readonly SfRetrain[], fp: readonly VerdictPair[]): SfPerturbationSummary {
+  return {
+    perturbation,
+    runs: x.length,
+    diverged: x.filter((r) => r.diverged).length,
+    startTestAccuracy: ci(x, (r) => r.startTestAccuracy),
+    retrainedTestAccuracy: ci(x, (r) => r.retrainedTestAccuracy),
+    relativeStartDistance: ci(x, (r) => r.relativeStartDistance),
+    relativeDistanceToOriginal: ci(x, (r) => r.kept?.relativeDistanceToOriginal),
+    relativeDistanceToControl: ci(x, (r) => r.kept?.relativeDistanceToControl),
+    gapClosed: ci(x, (r) => r.kept?.gapClosed),
+    changedFraction: ci(x, (r) => r.kept?.changedFraction),
+    testLossBarrier: ci(x, (r) => r.kept?.testLossBarrier),
+    testAccuracyDrop: ci(x, (r) => r.kept?.testAccuracyDrop),
+    hungarianMeanAbsR: ci(fp, (p) => p.hungarianMeanAbsR),
+    greedyMeanAbsR: ci(fp, (p) => p.greedyMeanAbsR),
+    ckaDebiased: ci(fp, (p) => p.ckaDebiased),
+  };
+}
+
+/** What the flip of a BatchNorm net does to its running variances and outputs (null for nets without BN). */
+function flipBatchNormOf(rs: readonly SfRetrain[]): SfGroupVerdict['flipBatchNorm'] {
+  const fa = rs.filter((r) => r.perturbation === 'flip-all');
+  const fw = rs.filter((r) => r.perturbation === 'flip-weights');
+  if (!fa.some((r) => r.negativeVariancesAtStart > 0)) return null;
+  const between = fa.map((r) => {
+    const d = r.lastDistanceBetweenFlips;
+    const n = r.originalNorm;
+    return d === null || n === null || n === 0 ? null : d / n;
+  }).filter((v): v is number => v !== null);
+  return {
+    negativeVariancesAtStart: Math.max(...nums(fa, (r) => r.negativeVariancesAtStart)),
+    negativeVariancesAtEnd: Math.max(0, ...nums(fa, (r) => r.negativeVariancesAtEnd)),
+    startNonFiniteShare: ci(fa, (r) => r.startNonFiniteShare).mean,
+    startAccuracyFlipAll: meanOrNull(ci(fa, (r) => r.startTestAccuracy)),
+    startAccuracyFlipWeights: meanOrNull(ci(fw, (r) => r.startTestAccuracy)),
+    lastRelativeDistanceBetweenFlips: meanOrNull(meanWithCI(between)),
+    relativeDistanceFlipAll: meanOrNull(ci(fa, (r) => r.kept?.relativeDistanceToOriginal)),
+    relativeDistanceFlipWeights: meanOrNull(ci(fw, (r) => r.kept?.relativeDistanceToOriginal)),
+  };
+}
+
+/** Adam against SGD in the feature similarity of seed pairs of one architecture. */
+function optimizerComparison(architecture: PcArchitecture, seedPairs: readonly VerdictPair[], optimizers: readonly PcOptimizer[]): SfOptimizerComparison {
+  const byOptimizer = optimizers.map((optimizer) => {
+    const x = seedPairs.filter((p) => p.optimizer === optimizer);
+    return { optimizer, hungarianMeanAbsR: ci(x, (p) => p.hungarianMeanAbsR), greedyMeanAbsR: ci(x, (p) => p.greedyMeanAbsR), ckaDebiased: ci(x, (p) => p.ckaDebiased) };
+  });
+  const sgd = seedPairs.filter((p) => p.optimizer === 'sgd');
+  const adam = seedPairs.filter((p) => p.optimizer === 'adam');
+  const diff = (key: PairMeasure): number | null => {
+    const a = meanOrNull(meanWithCI(nums(adam, (p) => p[key])));
+    const s = meanOrNull(meanWithCI(nums(sgd, (p) => p[key])));
+    return a === null || s === null ? null : a - s;
+  };
+  const welch = (key: PairMeasure): number | null => {
+    const a = nums(adam, (p) => p[key]);
+    const s = nums(sgd, (p) => p[key]);
+    if (a.length < 2 || s.length < 2) return null;
+    try {
+      const p = welchTTest(a, s).p;
+      return Number.isFinite(p) ? p : null;
+    } catch {
+      return null; // both samples constant: t undefined
+    }
+  };
+  const difference = diff('hungarianMeanAbsR');
+  const ckaDifference = diff('ckaDebiased');
+  const welchP = welch('hungarianMeanAbsR');
+  return {
+    architecture,
+    byOptimizer,
+    difference,
+    ckaDifference,
+    welchP,
+    ckaWelchP: welch('ckaDebiased'),
+    adamMoreCorrelated: difference === null || ckaDifference === null || welchP === null ? null : difference > 0 && ckaDifference > 0 && welchP < 0.05,
+  };
+}
+
+/** The descriptive verdict from the retrain records and the compared pairs of `runSignFlip`. */
+export function signFlipVerdict(retrains: readonly SfRetrainRecord[], pairs: readonly VerdictPair[], config: SignFlipConfig): SignFlipVerdict {
   const groups: SfGroupVerdict[] = [];
   const optimizers: SfOptimizerComparison[] = [];
   for (const architecture of config.architectures) {
-    const archPairs = pairs.filter((p) => p['architecture'] === architecture);
-    const seedPairsAll = archPairs.filter((p) => p['pairType'] === 'seed');
+    const archPairs = pairs.filter((p) => p.architecture === architecture);
+    const seedPairsAll = archPairs.filter((p) => p.pairType === 'seed');
     for (const optimizer of config.perturb.optimizers) {
-      const rs = retrains.filter((r) => r['architecture'] === architecture && r['optimizer'] === optimizer && r['skipped'] === undefined);
+      const rs = retrains.filter(isRetrained).filter((r) => r.architecture === architecture && r.optimizer === optimizer);
       if (rs.length === 0) continue;
-      const ps = archPairs.filter((p) => p['optimizer'] === optimizer);
-      const seedPairs = seedPairsAll.filter((p) => p['optimizer'] === optimizer);
-      const seedDistance = ci(seedPairs, 'relativeParameterDistance');
-      const labels = [...new Set(rs.map((r) => r['perturbation'] as string))];
-      const perturbations = labels.map((perturbation): SfPerturbationSummary => {
-        const x = rs.filter((r) => r['perturbation'] === perturbation);
-        const fp = ps.filter((p) => p['pairType'] === 'original-vs-retrained' && p['perturbation'] === perturbation);
-        return {
-          perturbation,
-          runs: x.length,
-          diverged: x.filter((r) => r['diverged'] === true).length,
-          startTestAccuracy: ci(x, 'startTestAccuracy'),
-          retrainedTestAccuracy: ci(x, 'retrainedTestAccuracy'),
-          relativeStartDistance: ci(x, 'relativeStartDistance'),
-          relativeDistanceToOriginal: ci(x, 'relativeDistanceToOriginal'),
-          relativeDistanceToControl: ci(x, 'relativeDistanceToControl'),
-          gapClosed: ci(x, 'gapClosed'),
-          changedFraction: ci(x, 'changedFraction'),
-          testLossBarrier: ci(x, 'testLossBarrier'),
-          testAccuracyDrop: ci(x, 'testAccuracyDrop'),
-          hungarianMeanAbsR: ci(fp, 'hungarianMeanAbsR'),
-          greedyMeanAbsR: ci(fp, 'greedyMeanAbsR'),
-          ckaDebiased: ci(fp, 'ckaDebiased'),
-        };
-      });
+      const ps = archPairs.filter((p) => p.optimizer === optimizer);
+      const seedPairs = seedPairsAll.filter((p) => p.optimizer === optimizer);
+      const seedDistance = ci(seedPairs, (p) => p.relativeParameterDistance);
+      const labels = [...new Set(rs.map((r) => r.perturbation))];
+      const perturbations = labels.map((perturbation) => perturbationSummary(
+        perturbation,
+        rs.filter((r) => r.perturbation === perturbation),
+        ps.filter((p) => p.pairType === 'original-vs-retrained' && p.perturbation === perturbation),
+      ));
       const of = (label: string): SfPerturbationSummary | undefined => perturbations.find((p) => p.perturbation === label);
       const near = (label: string): boolean | null => {
         const d = meanOrNull(of(label)?.relativeDistanceToOriginal);
@@ -154,76 +219,23 @@ export function signFlipVerdict(retrains: readonly Row[], pairs: readonly Row[],
       };
       const flipAll = meanOrNull(of('flip-all')?.relativeDistanceToOriginal);
       const seedMean = meanOrNull(seedDistance);
-      const fa = rs.filter((r) => r['perturbation'] === 'flip-all');
-      const fw = rs.filter((r) => r['perturbation'] === 'flip-weights');
-      const between = fa.map((r) => {
-        const d = num(r, 'lastDistanceBetweenFlips');
-        const n = num(r, 'originalNorm');
-        return d === null || n === null || n === 0 ? null : d / n;
-      }).filter((v): v is number => v !== null);
-      const withBn = fa.some((r) => (num(r, 'negativeVariancesAtStart') ?? 0) > 0);
       groups.push({
         architecture,
         optimizer,
-        originalTestAccuracy: ci(rs.filter((r) => r['perturbation'] === 'none'), 'originalTestAccuracy'),
+        originalTestAccuracy: ci(rs.filter((r) => r.perturbation === 'none'), (r) => r.originalTestAccuracy),
         seedRelativeDistance: seedDistance,
-        seedHungarianMeanAbsR: ci(seedPairs, 'hungarianMeanAbsR'),
-        seedCkaDebiased: ci(seedPairs, 'ckaDebiased'),
+        seedHungarianMeanAbsR: ci(seedPairs, (p) => p.hungarianMeanAbsR),
+        seedCkaDebiased: ci(seedPairs, (p) => p.ckaDebiased),
         perturbations,
         distortionReturns: near('shift-1e-6'),
         controlReturns: near('none'),
         shiftVsControl: meanOrNull(of('shift-1e-6')?.relativeDistanceToControl),
         repeatVsControl: meanOrNull(of('none-repeat')?.relativeDistanceToControl),
         flipFarAway: flipAll === null || seedMean === null ? null : flipAll >= FAR * seedMean,
-        flipBatchNorm: withBn
-          ? {
-              negativeVariancesAtStart: Math.max(...nums(fa, 'negativeVariancesAtStart')),
-              negativeVariancesAtEnd: Math.max(0, ...nums(fa, 'negativeVariancesAtEnd')),
-              startNonFiniteShare: ci(fa, 'startNonFiniteShare').mean,
-              startAccuracyFlipAll: meanOrNull(ci(fa, 'startTestAccuracy')),
-              startAccuracyFlipWeights: meanOrNull(ci(fw, 'startTestAccuracy')),
-              lastRelativeDistanceBetweenFlips: meanOrNull(meanWithCI(between)),
-              relativeDistanceFlipAll: meanOrNull(ci(fa, 'relativeDistanceToOriginal')),
-              relativeDistanceFlipWeights: meanOrNull(ci(fw, 'relativeDistanceToOriginal')),
-            }
-          : null,
+        flipBatchNorm: flipBatchNormOf(rs),
       });
     }
-    const seedPairs = seedPairsAll;
-    const byOptimizer = config.optimizers.map((optimizer) => {
-      const x = seedPairs.filter((p) => p['optimizer'] === optimizer);
-      return { optimizer, hungarianMeanAbsR: ci(x, 'hungarianMeanAbsR'), greedyMeanAbsR: ci(x, 'greedyMeanAbsR'), ckaDebiased: ci(x, 'ckaDebiased') };
-    });
-    const sgd = seedPairs.filter((p) => p['optimizer'] === 'sgd');
-    const adam = seedPairs.filter((p) => p['optimizer'] === 'adam');
-    const diff = (key: string): number | null => {
-      const a = meanOrNull(meanWithCI(nums(adam, key)));
-      const s = meanOrNull(meanWithCI(nums(sgd, key)));
-      return a === null || s === null ? null : a - s;
-    };
-    const welch = (key: string): number | null => {
-      const a = nums(adam, key);
-      const s = nums(sgd, key);
-      if (a.length < 2 || s.length < 2) return null;
-      try {
-        const p = welchTTest(a, s).p;
-        return Number.isFinite(p) ? p : null;
-      } catch {
-        return null; // both samples constant: t undefined
-      }
-    };
-    const difference = diff('hungarianMeanAbsR');
-    const ckaDifference = diff('ckaDebiased');
-    const welchP = welch('hungarianMeanAbsR');
-    optimizers.push({
-      architecture,
-      byOptimizer,
-      difference,
-      ckaDifference,
-      welchP,
-      ckaWelchP: welch('ckaDebiased'),
-      adamMoreCorrelated: difference === null || ckaDifference === null || welchP === null ? null : difference > 0 && ckaDifference > 0 && welchP < 0.05,
-    });
+    optimizers.push(optimizerComparison(architecture, seedPairsAll, config.optimizers));
   }
   return { groups, optimizers, nearFactor: NEAR, farFactor: FAR };
 }
