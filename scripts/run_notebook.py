@@ -112,6 +112,9 @@ def main():
         # the default 4 s, a cell that printed 1,500 lines on a loaded machine lost the last few hundred without an
         # error. Output that is still arriving is worth waiting for.
         iopub_timeout=60,
+        # The tslab kernel compiles TypeScript before it answers; on a loaded 2-core machine that took more than
+        # nbclient's default 60 s and the run failed before its first cell.
+        startup_timeout=300,
         kernel_name="tslab",
         resources={"metadata": {"path": cwd}},
         allow_errors=False,
