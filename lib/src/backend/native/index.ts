@@ -1,2 +1,2 @@
-export { describeConvPath, nativeStatus, nativeAddonPath, nativeKernels, setNativeKernelsEnabled } from './addon';
-export type { NativeKernels, NativeStatus, ConvGeometry, OnednnStatus } from './addon';
+export { nativeStatus, nativeAddonPath, nativeKernels, setNativeKernelsEnabled } from './addon';
+export type { NativeKernels, NativeStatus, ConvGeometry } from './addon';
