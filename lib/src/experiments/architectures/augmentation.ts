@@ -14,10 +14,9 @@ import { meanInterval, type MeanCI } from '../../stats/intervals';
 import { verdictAgainstThreshold, type VerdictStatus } from '../../stats/verdict';
 import { cachedRun } from '../../store/cache';
 import { NonFiniteLossError, train } from '../../train/loop';
-import type { OptimizerConfig } from '../../train/optimizers';
 import { createProgress, yieldToEventLoop } from '../../util/progress';
-import { budgetNet, widthForBudget, type BlockFamily } from './blocks';
-import { loadClassSubset, type ClassSubsetSpec } from './common';
+import { budgetNet, widthForBudget, type BlockFamily, type SmallDataTraining } from './blocks';
+import { smallDataSubset, type ClassSubsetSpec } from './common';
 import { lossPlateaued, pairedBySeed } from './transferStats';
 
 export interface RandomCropFlipOptions {
@@ -60,21 +59,12 @@ export function randomCropFlip(options: RandomCropFlipOptions): ImageAugment {
   };
 }
 
-export interface AugmentationStudyConfig {
+/** Each seed trains both arms from the same init and data order (a paired design). */
+export interface AugmentationStudyConfig extends SmallDataTraining {
   version: number;
   dataset: ClassSubsetSpec['dataset'];
   /** Network of section 4c used for both arms, at `budget` learned parameters. */
   family: BlockFamily;
-  budget: number;
-  trainPerClass: number;
-  testPerClass: number;
-  dataSeed: number;
-  /** Each seed trains both arms from the same init and data order (a paired design). */
-  seeds: number[];
-  epochs: number;
-  batchSize: number;
-  maxStepsPerEpoch: number | null;
-  optimizer: OptimizerConfig;
   padding: number;
   flip: boolean;
 }
@@ -204,14 +194,14 @@ export async function augmentationRuns(
 
 /** The study on its dataset: a class-balanced training subset and a test subset, both seeded. */
 export async function runAugmentationStudy(config: AugmentationStudyConfig, options: { progress?: boolean; cacheRoot?: string } = {}): Promise<AugmentationResults> {
-  const train = await loadClassSubset({ dataset: config.dataset, split: 'train', classes: null, perClass: config.trainPerClass, seed: config.dataSeed });
-  const test = await loadClassSubset({ dataset: config.dataset, split: 'test', classes: null, perClass: config.testPerClass, seed: config.dataSeed + 1 });
+  const train = await smallDataSubset(config, 'train', config.trainPerClass);
+  const test = await smallDataSubset(config, 'test', config.testPerClass);
   return augmentationRuns(config, { train, test }, options);
 }
 
 /** One training image of the study as HWC floats in 0..255 (for showing what the augmentation does to it). */
 export async function augmentationImage(config: Pick<AugmentationStudyConfig, 'dataset' | 'trainPerClass' | 'dataSeed'>, index: number): Promise<{ pixels: Float32Array; shape: [number, number, number] }> {
-  const ds = await loadClassSubset({ dataset: config.dataset, split: 'train', classes: null, perClass: config.trainPerClass, seed: config.dataSeed });
+  const ds = await smallDataSubset(config, 'train', config.trainPerClass);
   if (!(Number.isInteger(index) && index >= 0 && index < ds.count)) throw new Error(`augmentationImage: index must be an integer in 0..${ds.count - 1}; got ${index}`);
   const size = ds.height * ds.width * ds.channels;
   return { pixels: Float32Array.from(ds.pixels.subarray(index * size, (index + 1) * size)), shape: [ds.height, ds.width, ds.channels] };

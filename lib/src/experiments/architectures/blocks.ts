@@ -27,7 +27,7 @@ import { sourceFromArrays } from '../../data/source';
 import { createProgress, yieldToEventLoop } from '../../util/progress';
 import { lossPlateaued } from './transferStats';
 import { createRng } from '../../util/random';
-import { loadClassSubset, normalisedSource } from './common';
+import { normalisedSource, smallDataSubset } from './common';
 import { meanInterval } from '../../stats/intervals';
 
 function symbolicModel(shape: readonly number[], build: (x: tf.SymbolicTensor) => tf.SymbolicTensor, seed = 1): tf.LayersModel {
@@ -348,9 +348,8 @@ export function widthForBudget(family: BlockFamily, budget: number, classes: num
   return best;
 }
 
-export interface BudgetComparisonConfig {
-  version: number;
-  families: BlockFamily[];
+/** What the small-data studies of section 4 (equal budget, augmentation) share: network size, data and training. */
+export interface SmallDataTraining {
   /** Target number of learned parameters of every network. */
   budget: number;
   trainPerClass: number;
@@ -361,6 +360,11 @@ export interface BudgetComparisonConfig {
   batchSize: number;
   maxStepsPerEpoch: number | null;
   optimizer: OptimizerConfig;
+}
+
+export interface BudgetComparisonConfig extends SmallDataTraining {
+  version: number;
+  families: BlockFamily[];
 }
 
 export const BUDGET_NAMESPACE = 'architectures-budget';
@@ -391,8 +395,8 @@ export interface BudgetComparisonResults {
 /** Trains every family × seed (each a result-cache entry) on the CIFAR-10 subset and evaluates on the test subset. */
 export async function runBudgetComparison(config: BudgetComparisonConfig, options: { progress?: boolean; cacheRoot?: string } = {}): Promise<BudgetComparisonResults> {
   const started = performance.now();
-  const trainDs = await loadClassSubset({ dataset: 'cifar10', split: 'train', classes: null, perClass: config.trainPerClass, seed: config.dataSeed });
-  const testDs = await loadClassSubset({ dataset: 'cifar10', split: 'test', classes: null, perClass: config.testPerClass, seed: config.dataSeed + 1 });
+  const trainDs = await smallDataSubset({ dataset: 'cifar10', dataSeed: config.dataSeed }, 'train', config.trainPerClass);
+  const testDs = await smallDataSubset({ dataset: 'cifar10', dataSeed: config.dataSeed }, 'test', config.testPerClass);
   const trainSource = normalisedSource(trainDs, 'cifar10');
   const testSource = normalisedSource(testDs, 'cifar10');
   const runs: BudgetRun[] = [];

@@ -41,6 +41,14 @@ export async function loadClassSubset(spec: ClassSubsetSpec): Promise<ImageDatas
   return spec.perClass === null ? ds : takePerClass(ds, spec.perClass, spec.seed);
 }
 
+/**
+ * The class-balanced subset of the small-data studies of section 4 (equal budget, augmentation): every class,
+ * `perClass` images each; the test draw uses the next seed so the two draws are independent.
+ */
+export function smallDataSubset(spec: { dataset: ClassSubsetSpec['dataset']; dataSeed: number }, split: Split, perClass: number): Promise<ImageDataset> {
+  return loadClassSubset({ dataset: spec.dataset, split, classes: null, perClass, seed: split === 'train' ? spec.dataSeed : spec.dataSeed + 1 });
+}
+
 /** Batch source with the dataset's published per-channel mean/std (pixels/255 first). */
 export function normalisedSource(ds: ImageDataset, dataset: ClassSubsetSpec['dataset']): LabelledBatchSource {
   const n = NORMALISATION[dataset];
