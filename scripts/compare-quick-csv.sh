@@ -12,6 +12,10 @@
 # COMPARE_KERNEL_STARTUP_S (default 300): how long the notebook runner waits for a kernel to start, set in both
 # worktrees' scripts/run_notebook.py (nbclient's startup_timeout, 60 s there): on a loaded machine under nice 19 a
 # tslab kernel took longer than 60 s to answer. The harness only; the library and the notebooks run as committed.
+# COMPARE_REUSE_CACHE=1: side B starts from a copy of side A's finished cache instead of an empty one, so B recomputes
+# only what its cache keys do not find (the script prints how many entries B added: 0 means every result came from
+# the same cache keys, and the tables are B's code over A's trained models). Half the cost; it checks the keys and
+# everything after training, not the training code itself.
 # Every run is under `nice -n 19`. The two commits run one after the other, so they never compete for the CPU.
 # The whole script is one function, parsed before it runs: editing the file during a run cannot change the run.
 set -euo pipefail
@@ -66,14 +70,21 @@ run_side() {
     return 0
   }
   rm -rf "$WORK/$side-cache" "$WORK/$side-figures"
+  if [ "$side" = b ] && [ "${COMPARE_REUSE_CACHE:-0}" = 1 ]; then
+    cp -a "$WORK/a-cache" "$WORK/b-cache"
+    echo "compare: b starts from a copy of a's cache ($(cache_entries "$WORK/b-cache") entries)"
+  fi
   local started=$SECONDS
   # shellcheck disable=SC2086 # the notebook prefixes are separate arguments
   (cd "$tree" && NETSTATS_SCALE=$SCALE NETSTATS_CACHE="$WORK/$side-cache" NETSTATS_FIGURES="$WORK/$side-figures" NETSTATS_DATA="$DATA" \
     nice -n 19 npx tsx lib/src/cli/reproduce.ts $NOTEBOOKS --no-export) >"$WORK/$side-reproduce.log" 2>&1 || true
-  echo "compare: $side ran in $((SECONDS - started)) s; its summary:"
+  echo "compare: $side ran in $((SECONDS - started)) s; its cache holds $(cache_entries "$WORK/$side-cache") entries; its summary:"
   # Newer runners end with a 'reproduce summary' block, older ones with one 'reproduce: ...' line.
   grep -E '^reproduce|^  (ran|skipped|failed) \(|FAILED|SKIPPED' "$WORK/$side-reproduce.log" | sed 's/^/  /' || true
 }
+
+# Entries of a result cache: each is a folder with its meta.json.
+cache_entries() { if [ -d "$1" ]; then find "$1" -name meta.json | wc -l; else echo 0; fi; }
 
 run_side a "$A"
 run_side b "$B"
