@@ -243,11 +243,23 @@ describe('backend/kernels: kernel pack on wasm vs the tfjs cpu backend', functio
     const ops: Case[] = [
       { name: 'relu', inputs: [{ shape: [3, 7] }], f: (x) => tf.relu(x) },
       { name: 'leakyRelu', inputs: [{ shape: [3, 7] }], f: (x) => tf.leakyRelu(x, 0.1) },
+      // Above the native kernels' 32768-element chunk, so that both threads run (Tiny Darknet's activation shape).
+      { name: 'leakyRelu, threaded', inputs: [{ shape: [2, 48, 48, 16] }], f: (x) => tf.leakyRelu(x, 0.1) },
       { name: 'sigmoid', inputs: [{ shape: [3, 7] }], f: (x) => tf.sigmoid(x) },
       { name: 'tanh', inputs: [{ shape: [3, 7] }], f: (x) => tf.tanh(x) },
       { name: 'softmax cross-entropy', inputs: [{ shape: [6, 10] }, { shape: [6, 10] }], f: (l, y) => tf.losses.softmaxCrossEntropy(tf.softmax(y), l) },
       { name: 'batchNorm (moments, as in layers training)', inputs: [{ shape: [4, 5, 5, 3] }, { shape: [3] }, { shape: [3] }],
         f: (x, g, b) => { const m = tf.moments(x, [0, 1, 2]); return tf.batchNorm(x, m.mean, m.variance, b, g, 1e-3); } },
+      // Batch norm with given statistics (a layer in inference mode): per-channel, [1,1,1,C], scalar and full-shape
+      // statistics (the last runs the backend's own kernel), no offset/scale, and a threaded size.
+      { name: 'batchNorm (given per-channel statistics)', inputs: [{ shape: [4, 5, 5, 3] }, { shape: [3] }, { shape: [3] }, { shape: [3] }, { shape: [3] }],
+        f: (x, m, v, g, b) => tf.batchNorm(x, m, tf.add(tf.abs(v), 0.5), b, g, 1e-3) },
+      { name: 'batchNorm (scalar statistics)', inputs: [{ shape: [3, 7] }, { shape: [1] }, { shape: [1] }, { shape: [1] }, { shape: [1] }],
+        f: (x, m, v, g, b) => tf.batchNorm(x, m, tf.add(tf.abs(v), 0.5), b, g) },
+      { name: 'batchNorm (statistics of x\'s shape)', inputs: [{ shape: [3, 4] }, { shape: [3, 4] }, { shape: [3, 4] }, { shape: [3, 4] }, { shape: [3, 4] }],
+        f: (x, m, v, g, b) => tf.batchNorm(x, m, tf.add(tf.abs(v), 0.5), b, g) },
+      { name: 'batchNorm (given statistics, threaded)', inputs: [{ shape: [2, 48, 48, 16] }, { shape: [16] }, { shape: [16] }, { shape: [16] }, { shape: [16] }],
+        f: (x, m, v, g, b) => tf.batchNorm(x, m, tf.add(tf.abs(v), 0.5), b, g, 1e-3) },
       { name: 'concat', inputs: [{ shape: [2, 3, 3, 2] }, { shape: [2, 3, 3, 5] }], f: (a, b) => tf.concat([a, b], 3) },
       { name: 'pad', inputs: [{ shape: [2, 3, 4, 2] }], f: (x) => tf.pad(x, [[0, 0], [1, 2], [2, 1], [0, 0]]) },
       // Square images: the cpu backend's ResizeBilinearGrad swaps height and width otherwise (tfjs 4.22).
@@ -258,6 +270,12 @@ describe('backend/kernels: kernel pack on wasm vs the tfjs cpu backend', functio
     ];
     let seed = 80;
     for (const c of ops) await compare(c, seed++);
+    // Only the forward pass of these: tfjs's own batch-norm gradient fails without offset or scale, and reshapes
+    // rank-4 statistics wrongly.
+    await compare({ name: 'batchNorm ([1,1,1,C] statistics)', inputs: [{ shape: [2, 3, 4, 5] }, { shape: [1, 1, 1, 5] }, { shape: [1, 1, 1, 5] }, { shape: [1, 1, 1, 5] }, { shape: [1, 1, 1, 5] }],
+      f: (x, m, v, g, b) => tf.batchNorm(x, m, tf.add(tf.abs(v), 0.5), b, g, 1e-5) }, seed++, false);
+    await compare({ name: 'batchNorm (no offset, no scale)', inputs: [{ shape: [2, 3, 4, 5] }, { shape: [5] }, { shape: [5] }],
+      f: (x, m, v) => tf.batchNorm(x, m, tf.add(tf.abs(v), 0.5)) }, seed++, false);
   });
 
   it('Cast to the same dtype shares memory; other casts convert', async () => {

@@ -77,6 +77,51 @@ void eltwise_relu(const float *x, float *out, int64_t n) {
   parallel_for(n, MIN_CHUNK, relu_range, &c);
 }
 
+typedef struct { const float *x, *dy; float *out; float alpha; } leaky_ctx;
+
+static void leaky_range(void *p, int64_t begin, int64_t end, int part) {
+  const leaky_ctx *c = (const leaky_ctx *)p;
+  (void)part;
+  const float a = c->alpha;
+  for (int64_t i = begin; i < end; i++) { float v = c->x[i]; c->out[i] = v < 0.f ? a * v : v; }
+}
+
+void eltwise_leaky_relu(const float *x, float *out, int64_t n, float alpha) {
+  leaky_ctx c = {x, NULL, out, alpha};
+  parallel_for(n, MIN_CHUNK, leaky_range, &c);
+}
+
+static void leaky_grad_range(void *p, int64_t begin, int64_t end, int part) {
+  const leaky_ctx *c = (const leaky_ctx *)p;
+  (void)part;
+  const float a = c->alpha;
+  for (int64_t i = begin; i < end; i++) { float d = c->dy[i]; c->out[i] = c->x[i] > 0.f ? d : d * a; }
+}
+
+void eltwise_leaky_relu_grad(const float *dy, const float *x, float *dx, int64_t n, float alpha) {
+  leaky_ctx c = {x, dy, dx, alpha};
+  parallel_for(n, MIN_CHUNK, leaky_grad_range, &c);
+}
+
+typedef struct { const float *x, *mean, *inv, *offset; float *y; int64_t cols; } affine_ctx;
+
+static void affine_range(void *p, int64_t begin, int64_t end, int part) {
+  const affine_ctx *c = (const affine_ctx *)p;
+  (void)part;
+  const int64_t n = c->cols;
+  for (int64_t r = begin; r < end; r++) {
+    const float *xr = c->x + r * n;
+    float *yr = c->y + r * n;
+    for (int64_t j = 0; j < n; j++) yr[j] = (xr[j] - c->mean[j]) * c->inv[j] + c->offset[j];
+  }
+}
+
+void channel_affine(const float *x, const float *mean, const float *inv, const float *offset, float *y, int64_t rows, int64_t cols) {
+  if (rows <= 0 || cols <= 0) return;
+  affine_ctx c = {x, mean, inv, offset, y, cols};
+  parallel_for(rows, MIN_CHUNK / cols + 1, affine_range, &c);
+}
+
 typedef struct { float *y; const float *bias; int64_t cols; int relu; } bias_act_ctx;
 
 static void bias_act_range(void *p, int64_t begin, int64_t end, int part) {

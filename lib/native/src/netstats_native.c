@@ -341,6 +341,44 @@ static napi_value js_relu(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// leakyRelu(x, out, n, alpha)
+static napi_value js_leaky_relu(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!get_args(env, info, 4, argv, "leakyRelu(x, out, n, alpha)")) return NULL;
+  float *x, *out; size_t lx, lo; int64_t n; double alpha;
+  if (!get_f32(env, argv[0], &x, &lx, "x") || !get_f32(env, argv[1], &out, &lo, "out") || !get_int(env, argv[2], &n, "n") ||
+      !get_double(env, argv[3], &alpha, "alpha")) return NULL;
+  if (n < 0 || lx < (size_t)n || lo < (size_t)n) return size_error(env, "leakyRelu");
+  eltwise_leaky_relu(x, out, n, (float)alpha);
+  return NULL;
+}
+
+// leakyReluGrad(dy, x, dx, n, alpha)
+static napi_value js_leaky_relu_grad(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!get_args(env, info, 5, argv, "leakyReluGrad(dy, x, dx, n, alpha)")) return NULL;
+  float *dy, *x, *dx; size_t ldy, lx, ldx; int64_t n; double alpha;
+  if (!get_f32(env, argv[0], &dy, &ldy, "dy") || !get_f32(env, argv[1], &x, &lx, "x") || !get_f32(env, argv[2], &dx, &ldx, "dx") ||
+      !get_int(env, argv[3], &n, "n") || !get_double(env, argv[4], &alpha, "alpha")) return NULL;
+  if (n < 0 || ldy < (size_t)n || lx < (size_t)n || ldx < (size_t)n) return size_error(env, "leakyReluGrad");
+  eltwise_leaky_relu_grad(dy, x, dx, n, (float)alpha);
+  return NULL;
+}
+
+// channelAffine(x, mean, inv, offset, y, rows, cols): y[r, c] = (x[r, c] - mean[c]) * inv[c] + offset[c]
+static napi_value js_channel_affine(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!get_args(env, info, 7, argv, "channelAffine(x, mean, inv, offset, y, rows, cols)")) return NULL;
+  float *x, *mean, *inv, *offset, *y; size_t lx, lm, li, lo, ly; int64_t rows, cols;
+  if (!get_f32(env, argv[0], &x, &lx, "x") || !get_f32(env, argv[1], &mean, &lm, "mean") || !get_f32(env, argv[2], &inv, &li, "inv") ||
+      !get_f32(env, argv[3], &offset, &lo, "offset") || !get_f32(env, argv[4], &y, &ly, "y") ||
+      !get_int(env, argv[5], &rows, "rows") || !get_int(env, argv[6], &cols, "cols")) return NULL;
+  if (rows < 0 || cols < 1 || lx < (size_t)(rows * cols) || ly < (size_t)(rows * cols) || lm < (size_t)cols || li < (size_t)cols ||
+      lo < (size_t)cols) return size_error(env, "channelAffine");
+  channel_affine(x, mean, inv, offset, y, rows, cols);
+  return NULL;
+}
+
 // sgdUpdate(p, g, buf | null, mask | null, outP, outBuf | null, lr, momentum, oneMinusDampening, nesterov, weightDecay)
 static napi_value js_sgd_update(napi_env env, napi_callback_info info) {
   napi_value argv[11];
@@ -406,6 +444,9 @@ static napi_value init(napi_env env, napi_value exports) {
     {"biasActGrad", NULL, js_bias_act_grad, NULL, NULL, NULL, napi_default, NULL},
     {"biasAct", NULL, js_bias_act, NULL, NULL, NULL, napi_default, NULL},
     {"relu", NULL, js_relu, NULL, NULL, NULL, napi_default, NULL},
+    {"leakyRelu", NULL, js_leaky_relu, NULL, NULL, NULL, napi_default, NULL},
+    {"leakyReluGrad", NULL, js_leaky_relu_grad, NULL, NULL, NULL, napi_default, NULL},
+    {"channelAffine", NULL, js_channel_affine, NULL, NULL, NULL, napi_default, NULL},
     {"softmaxXent", NULL, js_softmax_xent, NULL, NULL, NULL, napi_default, NULL},
     {"softmaxXentGrad", NULL, js_softmax_xent_grad, NULL, NULL, NULL, napi_default, NULL},
     {"sgdUpdate", NULL, js_sgd_update, NULL, NULL, NULL, napi_default, NULL},

@@ -1,5 +1,5 @@
 // Which of tfjs-core's shipped jasmine specs the harness runs: those of the ops the kernel pack replaces or adds
-// (convolutions and their gradients, pooling, matmul, fused ops, batch norm, ReLU, softmax and the losses built on
+// (convolutions and their gradients, pooling, matmul, fused ops, batch norm, ReLU, leaky ReLU, softmax and the losses built on
 // them, the element-wise and reduction kernels, tile, cast, concat), plus pad and resize as neighbours that reuse them.
 import * as fs from 'fs';
 import * as path from 'path';
@@ -9,7 +9,7 @@ export const TFJS_SPEC_FILES: readonly string[] = [
   'ops/conv2d_test.js', 'ops/conv2d_transpose_test.js', 'ops/conv2d_separable_test.js', 'ops/conv1d_test.js',
   'ops/depthwise_conv2d_test.js', 'ops/pool_test.js', 'ops/max_pool_test.js', 'ops/avg_pool_test.js',
   'ops/mat_mul_test.js', 'ops/fused/fused_conv2d_test.js', 'ops/fused/fused_depthwise_conv2d_test.js',
-  'ops/fused/fused_mat_mul_test.js', 'ops/batchnorm_test.js', 'ops/relu_test.js', 'ops/relu6_test.js',
+  'ops/fused/fused_mat_mul_test.js', 'ops/batchnorm_test.js', 'ops/relu_test.js', 'ops/relu6_test.js', 'ops/leaky_relu_test.js',
   'ops/softmax_test.js', 'ops/log_softmax_test.js',
   'ops/losses/mean_squared_error_test.js', 'ops/losses/softmax_cross_entropy_test.js',
   'ops/losses/sigmoid_cross_entropy_test.js', 'ops/losses/absolute_difference_test.js',

@@ -14,6 +14,8 @@ import { fusedConv2DKernel } from './FusedConv2D';
 import { fusedMatMulKernel } from './FusedMatMul';
 import { addKernel, castKernel, multiplyKernel, reluKernel, subKernel } from './elementwise';
 import { identityKernel } from './Identity';
+import { batchNormInferenceKernel } from './batchNormInference';
+import { LEAKY_RELU_GRAD, leakyReluGradKernel, leakyReluKernel, registerLeakyReluGradient } from './leakyRelu';
 import { kernelIO, type PackBackend } from './io';
 import { installLayerHooks, uninstallLayerHooks } from './layerHooks';
 import { PACK_HOOKS, probeTfjsInternals, type PackHook, type TfjsInternalsCheck } from '../tfjsInternals';
@@ -40,6 +42,7 @@ export const packKernels: readonly PackKernel[] = [
   maxPoolKernel, maxPoolGradKernel, batchMatMulKernel, fusedMatMulKernel, tileKernel, sumKernel, meanKernel, identityKernel,
   batchNormTrainKernel, batchNormTrainGradKernel, addKernel, subKernel, multiplyKernel, reluKernel, castKernel, reluGradKernel,
   sgdUpdateKernel, adamUpdateKernel, softmaxXentKernel, softmaxXentGradKernel, convLayerKernel, denseLayerKernel, biasActGradKernel,
+  leakyReluKernel, leakyReluGradKernel, batchNormInferenceKernel,
 ];
 
 const ourFuncs = new Set<tf.KernelFunc>();
@@ -76,6 +79,7 @@ export function registerKernelPack(backendName: 'wasm' | 'cpu'): KernelPackRepor
     registerReductionGradients();
   }
   if (registered.includes(BATCH_NORM_TRAIN)) registerBatchNormTrainGradient();
+  if (registered.includes(LEAKY_RELU_GRAD)) registerLeakyReluGradient();
   if (registered.includes(SOFTMAX_XENT)) registerSoftmaxXentGradient();
   if (registered.includes(BIAS_ACT_GRAD)) registerLayerGradients();
   return { backend: backendName, registered, native: nativeSummary, hooks: installHooks(backendName, registered, internals), internalsMissing: [] };

@@ -38,6 +38,12 @@ export interface NativeKernels {
   biasAct(y: Float32Array, bias: Float32Array | null, rows: number, cols: number, relu: number): void;
   /** out[i] = max(x[i], 0) (NaN stays NaN). */
   relu(x: Float32Array, out: Float32Array, n: number): void;
+  /** out[i] = x[i] < 0 ? alpha * x[i] : x[i] (alpha rounded to float32; NaN stays NaN). */
+  leakyRelu(x: Float32Array, out: Float32Array, n: number, alpha: number): void;
+  /** dx[i] = x[i] > 0 ? dy[i] : dy[i] * alpha (tfjs's LeakyRelu gradient). */
+  leakyReluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, n: number, alpha: number): void;
+  /** y[r, c] = (x[r, c] - mean[c]) * inv[c] + offset[c] (batch norm in inference mode, inv = scale / sqrt(variance + eps)). */
+  channelAffine(x: Float32Array, mean: Float32Array, inv: Float32Array, offset: Float32Array, y: Float32Array, rows: number, cols: number): void;
   /** SGD (PyTorch formulas, float32 op by op) over one parameter; buf null: first step; outBuf null: no momentum. */
   sgdUpdate(p: Float32Array, g: Float32Array, buf: Float32Array | null, mask: Float32Array | null, outP: Float32Array,
     outBuf: Float32Array | null, lr: number, momentum: number, oneMinusDampening: number, nesterov: number, weightDecay: number): void;
