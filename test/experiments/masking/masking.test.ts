@@ -17,6 +17,7 @@ import { sourceFromArrays } from '../../../lib/src/data/source';
 import { maskedMethodGrid, maskingMethodId, maskingConfig } from '../../../lib/src/experiments/masking/config';
 import { drawLabelledSplit, labelledSplitSizes, maskingStratifiedSubset, MASKING_PAIRS } from '../../../lib/src/experiments/masking/data';
 import { freezeFirstConvs, darknetTransferModel } from '../../../lib/src/experiments/masking/models';
+import { maskingFeatures, maskingProbeHead } from '../../../lib/src/experiments/masking/probe';
 import { MaskingRun, maskingCellSplitB, maskingTrainSchedule, MaskingExample, maskingKernelMovement, runMasking } from '../../../lib/src/experiments/masking/run';
 import { maskingBestFreeze, maskingComparisons, maskingPairedDifferences, summarizeMasking, maskingVerdict, type MaskingComparison } from '../../../lib/src/experiments/masking/verdict';
 import { maskingVerdictText } from '../../../lib/src/experiments/masking/text';
@@ -170,6 +171,37 @@ describe('experiments/masking', () => {
       const scratch = darknetTransferModel(fake, { inputSize: 8, classes: 3, seed: 5, pretrained: false });
       assert.notDeepEqual(Array.from(scratch.getLayer('conv2d_1').getWeights()[0]!.dataSync()), Array.from(fake.getLayer('conv2d_1').getWeights()[0]!.dataSync()));
       scratch.dispose();
+      fake.dispose();
+    });
+
+    it('the linear probe on cached features gives the logits of the whole network with its backbone in inference mode', async () => {
+      const input = tf.input({ shape: [null, null, 3] as unknown as number[] });
+      let x = tf.layers.conv2d({ name: 'conv2d_1', filters: 4, kernelSize: 3, padding: 'same', useBias: false }).apply(input) as tf.SymbolicTensor;
+      x = tf.layers.batchNormalization({ name: 'batch_normalization_1' }).apply(x) as tf.SymbolicTensor;
+      x = tf.layers.leakyReLU({ name: 'leaky_re_lu_1', alpha: 0.1 }).apply(x) as tf.SymbolicTensor;
+      x = tf.layers.conv2d({ name: 'conv2d_2', filters: 6, kernelSize: 1 }).apply(x) as tf.SymbolicTensor;
+      x = tf.layers.globalAveragePooling2d({ name: 'global_average_pooling2d_1' }).apply(x) as tf.SymbolicTensor;
+      const fake = tf.model({ inputs: input, outputs: x });
+      const bn = fake.getLayer('batch_normalization_1');
+      bn.setWeights(bn.getWeights().map((w, i) => tf.add(w, tf.scalar(0.2 * (i + 1)))));
+      const m = darknetTransferModel(fake, { inputSize: 6, classes: 3, seed: 2 });
+      const rng = createRng(9);
+      const xs = Float32Array.from({ length: 10 * 6 * 6 * 3 }, () => rng.normal());
+      const source = sourceFromArrays(xs, Int32Array.from({ length: 10 }, (_, i) => i % 3), [6, 6, 3], 3);
+      // Batches of 4 (10 = 4 + 4 + 2): every image's features land in its own row.
+      const f = maskingFeatures(m, 'gap', source, 4);
+      assert.equal(f.width, 4);
+      assert.deepEqual(Array.from(f.labels), [0, 1, 2, 0, 1, 2, 0, 1, 2, 0]);
+      const head = maskingProbeHead(f.width, 3, 2);
+      head.getLayer('head').setWeights(m.getLayer('head').getWeights());
+      const viaFeatures = head.predict(tf.tensor2d(f.features, [10, 4])) as tf.Tensor;
+      const whole = m.predict(tf.tensor4d(xs, [10, 6, 6, 3])) as tf.Tensor;
+      const diff = tf.max(tf.abs(tf.sub(viaFeatures, whole))).dataSync()[0] as number;
+      assert.ok(diff < 1e-5, `logits differ by ${diff}`);
+      assert.throws(() => maskingFeatures(m, 'conv2d_1', source), /must output \[batch, features\]/);
+      tf.dispose([viaFeatures, whole]);
+      head.dispose();
+      m.dispose();
       fake.dispose();
     });
   });

@@ -165,16 +165,19 @@ export const ALL_STATISTICS: KernelStatistic[] = ['kl-histogram', 'kl-gaussian',
  *   per-layer percentile (25/50/75), global-median, fixed-threshold and p-value rules, factors 0 and 1e-3 (full
  *   target test sets); Tiny Darknet at 224×224 on the full CIFAR-10 test set with every statistic at pct50 and the
  *   original study's p > 0.1 rule (protocol B alone is days on a 2-core CPU).
- * - standard: the committed results, sized for about 45 minutes of CPU time on the 2-core machine (budget 60). Protocol
- *   A: CIFAR-10 5-9 → 0-4 only, n ∈ {25, 100, 300, 1000}, 5 seeds, the full target test set (5000 images), 14 methods
- *   (scratch, fine-tune all, freeze-1..3, linear probe, all seven statistics frozen at pct50, the seed's Welch t ×1e-3):
- *   280 runs. Protocol B: Tiny Darknet at 224×224, n = 200, 5 seeds, fine-tune all vs the seed's configuration, 1000
- *   CIFAR-10 test images: 10 runs. Measured at nice 19 beside a timed run (process CPU seconds, so an upper bound of
- *   the work): a protocol-A run costs 1.9 s (n = 25), 2.4 s (n = 100) and 7.5 s (n = 1000), one Tiny Darknet
- *   224×224 image 46 ms forward and 77 ms for a training step; that is about 1100 s for A's runs, 1400 s for B's,
- *   and 150 s for pretraining, kernel statistics and the figures' extra training: ≈ 2650 CPU-seconds (44 min; the
- *   timed runs of this machine get 1.4 CPU-seconds per second, which would make it about 32 min). The full
- *   CIFAR-10 test set at 224×224 would add 9000 × 46 ms ≈ 7 min per model, 70 min for the ten: it stays at `full`.
+ * - standard: the committed results, sized for about 45 minutes on the 2-core machine (budget 60). Protocol A: CIFAR-10
+ *   5-9 → 0-4 only, n ∈ {25, 100, 1000}, 5 seeds, the full target test set (5000 images), 14 methods (scratch,
+ *   fine-tune all, freeze-1..3, linear probe, all seven statistics frozen at pct50, the seed's Welch t ×1e-3): 210
+ *   runs. Protocol B: Tiny Darknet at 224×224, n = 200, 5 seeds, fine-tune all vs the seed's configuration (at most
+ *   56 steps of 20 images), 1000 CIFAR-10 test images: 10 runs, plus a linear probe on cached features (about 2000
+ *   forward passes in all). Measured at nice 19 beside a timed run, in process CPU seconds (an upper bound of the
+ *   work: contention inflates CPU time): a protocol-A run costs 1.9 s (n = 25), 2.4 s (n = 100) and 7.5 s
+ *   (n = 1000); a protocol-B fine-tune-all run with 40 steps cost 193 s including loading the data and the model, and
+ *   one 224×224 image takes 46 ms forward and 77 ms in a training step. That is about 830 s for A's runs, 2150 s for
+ *   B's (runs, kernel statistics, probe features, loading) and 150 s for pretraining and the figures' extra training:
+ *   ≈ 3100 CPU-seconds (52 min); the timed runs of this machine get 1.4 CPU-seconds per second, which makes it about
+ *   37 min. The full CIFAR-10 test set at 224×224 would add 9000 × 46 ms ≈ 7 min per model, 70 min for the ten: it
+ *   stays at `full`.
  * - quick: about 10 minutes on an idle 2-core CPU: 3 n, 3 seeds, 4 masked variants, 2000 target test images; Tiny
  *   Darknet at 64×64 on 1000 CIFAR-10 test images (the notebook prints the exact subset).
  * - tiny: seconds (tests and the notebook smoke run); numbers mean nothing.
@@ -244,7 +247,7 @@ export function maskingConfig(scale: Scale, overrides: Partial<MaskingConfig> = 
           pairs: ['cifar-5to0'],
           cnn: { width: 16, stages: [1, 1, 2] },
           pretrain: { ...pretrainA, trainImages: 10000, epochs: 6, testImages: null },
-          ns: [25, 100, 300, 1000],
+          ns: [25, 100, 1000],
           seeds: [1, 2, 3, 4, 5],
           validationFraction: VALIDATION_FRACTION,
           testImages: null,
@@ -258,8 +261,10 @@ export function maskingConfig(scale: Scale, overrides: Partial<MaskingConfig> = 
           seeds: [1, 2, 3, 4, 5],
           validationFraction: VALIDATION_FRACTION,
           testImages: 1000,
-          training: { ...trainingA, batchSize: 20, stepBudget: 40, patienceSteps: 16 },
-          methods: [{ kind: 'finetune' }, SEED_MASKED_METHOD],
+          // 7 epochs of the 160 training images at most (early stopping after 2 without improvement).
+          training: { ...trainingA, batchSize: 20, stepBudget: 56, patienceSteps: 16 },
+          // The linear probe trains its head on cached features: about 2000 forward passes in all.
+          methods: [{ kind: 'finetune' }, SEED_MASKED_METHOD, { kind: 'linear-probe' }],
           similarity: { ...similarity, sourceImages: 200, batchSize: 20 },
         },
         figureStatistics: ALL_STATISTICS,
@@ -320,7 +325,7 @@ export function maskingConfig(scale: Scale, overrides: Partial<MaskingConfig> = 
           validationFraction: VALIDATION_FRACTION,
           testImages: 40,
           training: { ...training, batchSize: 10, stepBudget: 2, maxEpochs: 1 },
-          methods: [{ kind: 'finetune' }, SEED_MASKED_METHOD],
+          methods: [{ kind: 'finetune' }, SEED_MASKED_METHOD, { kind: 'linear-probe' }],
           similarity: { sourceImages: 16, samplesPerKernel: 200, bins: 10, batchSize: 16 },
         },
         figureStatistics: ['kl-histogram', 'welch-t', 'gram-spatial'],

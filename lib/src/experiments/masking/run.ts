@@ -35,42 +35,15 @@ import {
   type MaskingPair,
   type MaskingPairId,
 } from './data';
+import { maskingTrainSchedule, type MaskingRunResult } from './training';
+import { maskingFeatures, trainProbeOnFeatures, type MaskingFeatures } from './probe';
 import { darknetTransferModel, freezeFirstConvs, maskingCnn, transferBackbone, type MaskingCnnSpec } from './models';
 import { type MaskingTrainingConfig, type MaskingMethod, type MaskingProtocolAConfig, type MaskingConfig, maskingMethodId, maskingMethodLabel, type MaskingProtocolBConfig } from './config';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Training one run
 
-/** Epochs and patience from the step budget for a training set of `count` images. */
-export function maskingTrainSchedule(training: MaskingTrainingConfig, count: number): { epochs: number; patience: number; batchSize: number } {
-  const batchSize = Math.min(training.batchSize, count);
-  const stepsPerEpoch = Math.ceil(count / batchSize);
-  const epochs = Math.max(1, Math.min(training.maxEpochs, Math.ceil(training.stepBudget / stepsPerEpoch)));
-  const patience = Math.max(training.minPatienceEpochs, Math.ceil(training.patienceSteps / stepsPerEpoch));
-  return { epochs, patience, batchSize };
-}
-
-/** What one run reports (cached as JSON). */
-export interface MaskingRunResult {
-  testAccuracy: number;
-  testLoss: number;
-  /** Labelled images the run used: trainImages + validationImages never exceed the cell's n. */
-  trainImages: number;
-  validationImages: number;
-  /** Accuracy and loss on its own training images at the restored best checkpoint (the train side of the gap). */
-  trainAccuracy: number;
-  trainLoss: number;
-  bestValAccuracy: number;
-  bestValLoss: number;
-  bestEpoch: number;
-  epochsRun: number;
-  trainMs: number;
-  /** Masked kernels (masked methods) or kernels in frozen conv layers (freeze / linear probe), and all conv kernels. */
-  maskedKernels: number;
-  totalKernels: number;
-  /** Masked kernels per compared conv layer (masked methods). */
-  maskedPerLayer: number[];
-}
+export { maskingTrainSchedule, type MaskingRunResult } from './training';
 
 export interface MaskingRunData {
   train: LabelledBatchSource;
@@ -333,6 +306,8 @@ interface CellJob {
   build: (seed: number) => tf.LayersModel;
   pretrained: () => Promise<ParameterSnapshot>;
   training: MaskingTrainingConfig;
+  /** Trains the linear probe on cached backbone features instead of the whole frozen network (protocol B). */
+  linearProbe?: (data: MaskingRunData, seed: number) => Promise<MaskingRunResult>;
 }
 
 async function runCell(job: CellJob, onRun: (row: MaskingRun) => void): Promise<void> {
@@ -342,6 +317,7 @@ async function runCell(job: CellJob, onRun: (row: MaskingRun) => void): Promise<
     const cacheConfig = runCacheConfig(job.base, job.n, job.seed, method);
     const run = await cachedRun<Record<string, unknown>, MaskingRunResult>('masking-run', cacheConfig, async () => {
       prepared ??= await job.prepare();
+      if (method.kind === 'linear-probe' && job.linearProbe) return { results: await job.linearProbe(prepared.data, job.seed) };
       if (method.kind === 'masked') similarity ??= await prepared.similarity();
       const result = await trainMaskingMethod(method, job.build, await job.pretrained(), prepared.data, job.training, job.seed, similarity);
       return { results: result };
@@ -610,10 +586,21 @@ async function protocolBJobs(b: MaskingProtocolBConfig): Promise<{ jobs: CellJob
       darknet = d.darknet;
       return d;
     })());
+  // The linear probe's head trains on pooled backbone features in inference mode; the test set's are shared by the seeds.
+  let featureModel: tf.LayersModel | null = null;
+  let testFeatures: MaskingFeatures | null = null;
+  const linearProbe = async (data: MaskingRunData, seed: number): Promise<MaskingRunResult> => {
+    const d = await load();
+    featureModel ??= darknetTransferModel(d.darknet, { inputSize: b.inputSize, classes: 10, seed: 0 });
+    testFeatures ??= maskingFeatures(featureModel, 'gap', data.test, b.similarity.batchSize);
+    const features = { train: maskingFeatures(featureModel, 'gap', data.train), val: maskingFeatures(featureModel, 'gap', data.val), test: testFeatures };
+    return trainProbeOnFeatures(features, featureModel, b.training, seed);
+  };
   const base = {
     study: 'masking',
     protocol: 'B',
     model: 'tiny-darknet',
+    linearProbe: 'head on cached pooled features, backbone BatchNorm in inference mode',
     inputSize: b.inputSize,
     validationFraction: b.validationFraction,
     testImages: b.testImages,
@@ -636,6 +623,7 @@ async function protocolBJobs(b: MaskingProtocolBConfig): Promise<{ jobs: CellJob
         return darknetTransferModel(darknet, { inputSize: b.inputSize, classes, seed: s, pretrained: false });
       },
       pretrained: async () => (await load()).weights,
+      linearProbe,
       prepare: async () => {
         const d = await load();
         const split = maskingCellSplitB(d.cifarTrain.labels, b, seed);
@@ -651,6 +639,8 @@ async function protocolBJobs(b: MaskingProtocolBConfig): Promise<{ jobs: CellJob
   const release = (): void => {
     darknet?.dispose();
     darknet = null;
+    featureModel?.dispose();
+    featureModel = null;
   };
   return { jobs, release };
 }

@@ -1,0 +1,34 @@
+// What one training run of the masking study does with its budget and what it reports (shared by the full-network
+// runs and the linear probe on cached features).
+import type { MaskingTrainingConfig } from './config';
+
+/** Epochs and patience from the step budget for a training set of `count` images. */
+export function maskingTrainSchedule(training: MaskingTrainingConfig, count: number): { epochs: number; patience: number; batchSize: number } {
+  const batchSize = Math.min(training.batchSize, count);
+  const stepsPerEpoch = Math.ceil(count / batchSize);
+  const epochs = Math.max(1, Math.min(training.maxEpochs, Math.ceil(training.stepBudget / stepsPerEpoch)));
+  const patience = Math.max(training.minPatienceEpochs, Math.ceil(training.patienceSteps / stepsPerEpoch));
+  return { epochs, patience, batchSize };
+}
+
+/** What one run reports (cached as JSON). */
+export interface MaskingRunResult {
+  testAccuracy: number;
+  testLoss: number;
+  /** Labelled images the run used: trainImages + validationImages never exceed the cell's n. */
+  trainImages: number;
+  validationImages: number;
+  /** Accuracy and loss on its own training images at the restored best checkpoint (the train side of the gap). */
+  trainAccuracy: number;
+  trainLoss: number;
+  bestValAccuracy: number;
+  bestValLoss: number;
+  bestEpoch: number;
+  epochsRun: number;
+  trainMs: number;
+  /** Masked kernels (masked methods) or kernels in frozen conv layers (freeze / linear probe), and all conv kernels. */
+  maskedKernels: number;
+  totalKernels: number;
+  /** Masked kernels per compared conv layer (masked methods). */
+  maskedPerLayer: number[];
+}
