@@ -18,16 +18,16 @@ import { maskedMethodGrid, maskingMethodId, maskingConfig } from '../../../lib/s
 import { drawLabelledSplit, labelledSplitSizes, maskingStratifiedSubset, MASKING_PAIRS } from '../../../lib/src/experiments/masking/data';
 import { freezeFirstConvs, darknetTransferModel } from '../../../lib/src/experiments/masking/models';
 import { maskingFeatures, maskingProbeHead } from '../../../lib/src/experiments/masking/probe';
-import { MaskingRun, maskingCellSplitB, maskingTrainSchedule, MaskingExample, maskingKernelMovement, runMasking } from '../../../lib/src/experiments/masking/run';
-import { maskingBestFreeze, maskingComparisons, maskingPairedDifferences, summarizeMasking, maskingVerdict, type MaskingComparison } from '../../../lib/src/experiments/masking/verdict';
-import { maskingVerdictText } from '../../../lib/src/experiments/masking/text';
+import { type MaskingPretrainRecord, maskingRunStoppedEarly, MaskingRun, maskingCellSplitB, maskingTrainSchedule, MaskingExample, maskingKernelMovement, runMasking } from '../../../lib/src/experiments/masking/run';
+import { maskingCountedRuns, maskingBestFreeze, maskingComparisons, maskingPairedDifferences, summarizeMasking, maskingVerdict, type MaskingComparison } from '../../../lib/src/experiments/masking/verdict';
+import { maskingTrainingRecordTable, maskingVerdictText } from '../../../lib/src/experiments/masking/text';
 import { maskingGapFigure } from '../../../lib/src/experiments/masking/figures';
 
-function row(method: string, kind: string, seed: number, testAccuracy: number, bestValAccuracy = 0.5, n = 25): MaskingRun {
+function row(method: string, kind: string, seed: number, testAccuracy: number, bestValAccuracy = 0.5, n = 25, stoppedEarly = true): MaskingRun {
   return {
     protocol: 'A', pair: 'p', n, seed, method, methodLabel: method, kind, statistic: null, rule: null, factor: null, freezeK: null,
     testAccuracy, testLoss: 1, trainImages: n - 5, validationImages: 5, labelledImages: n, trainAccuracy: 1, bestValAccuracy, bestValLoss: 1,
-    trainValGap: 1 - bestValAccuracy, bestEpoch: 0, epochsRun: 1, maskedKernels: 0, totalKernels: 1,
+    trainValGap: 1 - bestValAccuracy, bestEpoch: 0, epochsRun: stoppedEarly ? 1 : 2, scheduledEpochs: 2, stoppedEarly, maskedKernels: 0, totalKernels: 1,
     maskedFraction: 0, maskedPerLayer: '', trainSeconds: 0, fromCache: false,
   };
 }
@@ -322,6 +322,35 @@ describe('experiments/masking', () => {
       assert.ok(!text.includes('illustrative'), text);
       const tally = v.tally.find((t) => t.method === 'masked/a' && t.against === 'fine-tune all');
       assert.deepEqual(tally, { method: 'masked/a', against: 'fine-tune all', cells: 3, holds: 1, fails: 1, inconclusive: 1 });
+    });
+    it('training standard: runs cut off by the step budget, and protocol-A runs over a source network below its criterion, leave the verdict with their count', () => {
+      // The criterion by hand: early stopping ended the run before the epochs the budget allowed.
+      assert.equal(maskingRunStoppedEarly(7, 12), true);
+      assert.equal(maskingRunStoppedEarly(12, 12), false);
+      // Cell n = 25 as in `five`, but seed 4 of masked/a ran out of budget: 4 paired seeds remain, so no test there.
+      const cut = five.map((r) => (r.n === 25 && r.method === 'masked/a' && r.seed === 4 ? { ...r, epochsRun: 2, stoppedEarly: false } : r));
+      const v = maskingVerdict(cut, 'masked/a', 'standard');
+      const e25 = v.exclusions.find((e) => e.n === 25);
+      assert.deepEqual(e25 && { runs: e25.runs, excluded: e25.excluded }, { runs: five.filter((r) => r.n === 25).length, excluded: 1 });
+      const line = v.lines.find((l) => l.claim.includes('n=25') && l.claim.includes('fine-tune all'));
+      assert.ok(line && line.status === 'inconclusive' && line.evidence.includes('n = 4 seeds') && line.evidence.includes('1 of'), JSON.stringify(line));
+      assert.ok(v.lines.filter((l) => l.claim.includes('n=100')).every((l) => l.evidence.includes('met their criterion')));
+      assert.match(maskingVerdictText(v), /\*\*Training record:\*\* \d+ of \d+ runs met their criterion .*; 1 excluded: /);
+      // A source network below its criterion removes every protocol-A run of its pair: each cell says so.
+      const pretrain: MaskingPretrainRecord[] = [{
+        protocol: 'A', pair: 'cifar-5to0', label: 'p', sourceTestAccuracy: 0.6, bestValAccuracy: 0.6, epochsRun: 1, trainMs: 0,
+        criterion: 0.7, meetsCriterion: false, fromCache: false,
+      }];
+      const onP = five.map((r) => ({ ...r, pair: 'cifar-5to0' }));
+      const all = maskingCountedRuns(onP, pretrain);
+      assert.equal(all.counted.length, 0);
+      const none = maskingVerdict(onP, 'masked/a', 'standard', pretrain);
+      assert.equal(none.comparisons.length, 0);
+      assert.equal(none.lines.length, 3, 'one inconclusive line per cell');
+      assert.ok(none.lines.every((l) => l.status === 'inconclusive' && l.evidence.includes('source network missed its accuracy criterion')));
+      // The training record counts per cell and method.
+      const record = maskingTrainingRecordTable(cut).find((r) => r['n'] === 25 && r['method'] === 'masked/a');
+      assert.deepEqual(record && [record['runs'], record['metCriterion']], [5, 4]);
     });
     it('gap figure: one line per method and pair (plus its CI band), axis titles, the known mean gap in points', () => {
       const fig = maskingGapFigure(five, { methods: ['finetune', 'masked/a'] });

@@ -38,6 +38,7 @@ export {
   maskingProtocolTable as protocolTable,
   maskingSummaryTable as summaryTable,
   maskingVerdictCellTable as verdictCellTable,
+  maskingTrainingRecordTable as trainingRecordTable,
   maskingVerdictText as verdictText,
 } from './text';
 export {

@@ -35,15 +35,15 @@ import {
   type MaskingPair,
   type MaskingPairId,
 } from './data';
-import { maskingTrainSchedule, type MaskingRunResult } from './training';
+import { maskingRunStoppedEarly, maskingTrainSchedule, type MaskingRunResult } from './training';
 import { maskingFeatures, trainProbeOnFeatures, type MaskingFeatures } from './probe';
 import { darknetTransferModel, freezeFirstConvs, maskingCnn, transferBackbone, type MaskingCnnSpec } from './models';
-import { type MaskingTrainingConfig, type MaskingMethod, type MaskingProtocolAConfig, type MaskingConfig, maskingMethodId, maskingMethodLabel, type MaskingProtocolBConfig } from './config';
+import { type MaskingTrainingConfig, type MaskingMethod, type MaskingProtocolAConfig, type MaskingConfig, maskingMethodId, maskingMethodLabel, type MaskingProtocolBConfig, MASKING_SOURCE_CRITERION } from './config';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Training one run
 
-export { maskingTrainSchedule, type MaskingRunResult } from './training';
+export { maskingRunStoppedEarly, maskingTrainSchedule, type MaskingRunResult } from './training';
 
 export interface MaskingRunData {
   train: LabelledBatchSource;
@@ -96,6 +96,7 @@ export async function trainMaskingMethod(
       earlyStopping: { patience: schedule.patience },
       restoreBest: true,
       progress: false,
+      ...(training.evalBatchSize !== undefined ? { evalBatchSize: training.evalBatchSize } : {}),
     };
     const result = await train(model, { train: data.train, val: data.val, test: data.test }, config, hooks);
     const best = result.history[result.bestEpoch];
@@ -227,6 +228,10 @@ export type MaskingRun = {
   trainValGap: number;
   bestEpoch: number;
   epochsRun: number;
+  /** Epochs the step budget allowed. */
+  scheduledEpochs: number;
+  /** The convergence criterion: early stopping ended the run before the step budget (maskingRunStoppedEarly). */
+  stoppedEarly: boolean;
   maskedKernels: number;
   totalKernels: number;
   maskedFraction: number;
@@ -235,8 +240,10 @@ export type MaskingRun = {
   fromCache: boolean;
 };
 
-/** One pretrained protocol-A CNN: how well it does on its source task. */
-export type MaskingPretrainRecord = MaskingPretrainResult & { protocol: 'A'; pair: MaskingPairId; label: string; fromCache: boolean };
+/** One pretrained protocol-A CNN with its convergence criterion (MASKING_SOURCE_CRITERION) and whether it met it. */
+export type MaskingPretrainRecord = MaskingPretrainResult & {
+  protocol: 'A'; pair: MaskingPairId; label: string; criterion: number; meetsCriterion: boolean; fromCache: boolean;
+};
 
 export interface MaskingResults {
   config: MaskingConfig;
@@ -256,7 +263,9 @@ export interface MaskingSkip {
   reason: string;
 }
 
-function runRow(protocol: 'A' | 'B', pair: string, n: number, seed: number, method: MaskingMethod, r: MaskingRunResult, fromCache: boolean): MaskingRun {
+function runRow(job: CellJob, method: MaskingMethod, r: MaskingRunResult, fromCache: boolean): MaskingRun {
+  const { protocol, pair, n, seed } = job;
+  const scheduledEpochs = maskingTrainSchedule(job.training, r.trainImages).epochs;
   return {
     protocol,
     pair,
@@ -280,6 +289,8 @@ function runRow(protocol: 'A' | 'B', pair: string, n: number, seed: number, meth
     trainValGap: r.trainAccuracy - r.bestValAccuracy,
     bestEpoch: r.bestEpoch,
     epochsRun: r.epochsRun,
+    scheduledEpochs,
+    stoppedEarly: maskingRunStoppedEarly(r.epochsRun, scheduledEpochs),
     maskedKernels: r.maskedKernels,
     totalKernels: r.totalKernels,
     maskedFraction: r.totalKernels > 0 ? r.maskedKernels / r.totalKernels : 0,
@@ -323,7 +334,7 @@ async function runCell(job: CellJob, onRun: (row: MaskingRun) => void): Promise<
       return { results: result };
     });
     if (!run.results) throw new Error(`runMasking: cache entry ${run.dir} has no results; delete it`);
-    onRun(runRow(job.protocol, job.pair, job.n, job.seed, method, run.results, run.fromCache));
+    onRun(runRow(job, method, run.results, run.fromCache));
   }
 }
 
@@ -481,7 +492,10 @@ async function protocolAJobs(a: MaskingProtocolAConfig, options: { progress?: bo
       skipped.push({ what: `protocol A ${MASKING_PAIRS[pairId].label}`, reason: err.message });
       continue;
     }
-    pretrainRows.push({ protocol: 'A', pair: pairId, label: pre.pair.label, ...pre.result, fromCache: pre.fromCache });
+    const criterion = MASKING_SOURCE_CRITERION[pairId];
+    pretrainRows.push({
+      protocol: 'A', pair: pairId, label: pre.pair.label, ...pre.result, criterion, meetsCriterion: pre.result.sourceTestAccuracy >= criterion, fromCache: pre.fromCache,
+    });
     const pair = pre.pair;
     let datasets: Promise<MaskingPairDatasets> | null = null;
     const load = (): Promise<MaskingPairDatasets> => (datasets ??= loadMaskingPairDatasets(pair));

@@ -11,6 +11,15 @@ export function maskingTrainSchedule(training: MaskingTrainingConfig, count: num
   return { epochs, patience, batchSize };
 }
 
+/**
+ * The convergence criterion of a fine-tuning run, fixed before the runs: early stopping ended it (the validation
+ * loss stopped improving for the patience) before the step budget ran out. A run cut off by the budget may still have
+ * been improving; it is kept in the tables and figures but left out of the verdicts.
+ */
+export function maskingRunStoppedEarly(epochsRun: number, scheduledEpochs: number): boolean {
+  return epochsRun < scheduledEpochs;
+}
+
 /** What one run reports (cached as JSON). */
 export interface MaskingRunResult {
   testAccuracy: number;

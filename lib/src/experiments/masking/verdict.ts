@@ -15,7 +15,7 @@ import type { Scale } from '../../util/scale';
 import type { KernelSimilarity } from '../../probe/kernelSimilarity';
 import type { KernelMask, MaskRule } from '../../probe/kernelMask';
 import type { KernelStatistic } from '../../probe/kernelStatistics';
-import type { MaskingRun } from './run';
+import type { MaskingPretrainRecord, MaskingRun } from './run';
 
 /** The bootstrap below 5 seeds (the project's rule) is seeded so that a summary is reproducible. */
 const INTERVAL_SEED = 1;
@@ -228,8 +228,13 @@ export type MaskingVerdictCell = MaskingCellId & {
 /** How often each method beats / loses to a baseline over the cells (after the Holm correction). */
 export type MaskingTally = { method: string; against: MaskingBaseline; cells: number; holds: number; fails: number; inconclusive: number };
 
+/** Runs a verdict leaves out, per cell, and why (the training standard: only models that met their criterion count). */
+export type MaskingExclusion = MaskingCellId & { runs: number; excluded: number; reason: string };
+
 export interface MaskingVerdict {
   scale: Scale;
+  /** Per cell: how many runs there were and how many were left out (stopped by the budget, or a source network below its criterion). */
+  exclusions: MaskingExclusion[];
   /** Id of the original study's headline configuration in these results. */
   seedMethod: string;
   cells: MaskingVerdictCell[];
@@ -239,20 +244,49 @@ export interface MaskingVerdict {
   lines: VerdictLine[];
 }
 
-function comparisonLine(c: MaskingComparison, scale: Scale, label: string): VerdictLine {
+function exclusionText(e: MaskingExclusion | undefined): string {
+  if (!e) return '';
+  return e.excluded === 0 ? `; all ${e.runs} runs of the cell met their criterion` : `; ${e.excluded} of ${e.runs} runs of the cell excluded (${e.reason})`;
+}
+
+function comparisonLine(c: MaskingComparison, scale: Scale, label: string, exclusion: MaskingExclusion | undefined): VerdictLine {
   const n = c.diff.n;
   const p = Number.isFinite(c.pHolm) ? `, Holm-adjusted p = ${c.pHolm.toPrecision(2)} over ${c.family} cells` : `, no test (fewer than 5 seeds)`;
   return {
     claim: `masking beats plain fine-tuning: ${label} vs ${c.against}, ${maskingCellLabel(c)}`,
     status: c.status,
-    evidence: `Δ test accuracy ${signedPoints(c.diff.mean)} points ${interval(c.diff.lo, c.diff.hi, signedPoints)} (${c.diff.method}, n = ${n} seeds, paired)${p}`,
+    evidence: `Δ test accuracy ${signedPoints(c.diff.mean)} points ${interval(c.diff.lo, c.diff.hi, signedPoints)} (${c.diff.method}, n = ${n} seeds, paired)${p}${exclusionText(exclusion)}`,
     control: c.against === 'fine-tune all' ? 'fine-tune all on the same images, head init and data order' : `${c.baseline} (the best freeze depth of the cell by mean test accuracy)`,
     scale,
   };
 }
 
-/** Builds the verdict from the runs; `seedMethod` is the id of the original study's headline configuration. */
-export function maskingVerdict(runs: readonly MaskingRun[], seedMethod: string, scale: Scale): MaskingVerdict {
+/**
+ * The runs a verdict may count: those that met their convergence criterion (stopped by early stopping, not by the
+ * step budget) and whose pretrained source network met its own (protocol A; `pretrain` lists them). The others are
+ * counted per cell with the reason.
+ */
+export function maskingCountedRuns(runs: readonly MaskingRun[], pretrain: readonly MaskingPretrainRecord[] = []): { counted: MaskingRun[]; exclusions: MaskingExclusion[] } {
+  const sourceMissed = new Set<string>(pretrain.filter((p) => !p.meetsCriterion).map((p) => p.pair));
+  const exclusions: MaskingExclusion[] = [];
+  const counted: MaskingRun[] = [];
+  for (const g of groupBy(runs, cellKey).values()) {
+    const first = g[0] as MaskingRun;
+    const missed = first.protocol === 'A' && sourceMissed.has(first.pair);
+    const kept = missed ? [] : g.filter((r) => r.stoppedEarly);
+    counted.push(...kept);
+    const reason = missed ? 'the pretrained source network missed its accuracy criterion' : 'stopped by the step budget, not by early stopping';
+    exclusions.push({ protocol: first.protocol, pair: first.pair, n: first.n, runs: g.length, excluded: g.length - kept.length, reason });
+  }
+  return { counted, exclusions };
+}
+
+/**
+ * Builds the verdict from the runs that met their criteria (maskingCountedRuns); `seedMethod` is the id of the
+ * original study's headline configuration, `pretrain` the protocol-A source networks with their criterion.
+ */
+export function maskingVerdict(allRuns: readonly MaskingRun[], seedMethod: string, scale: Scale, pretrain: readonly MaskingPretrainRecord[] = []): MaskingVerdict {
+  const { counted: runs, exclusions } = maskingCountedRuns(allRuns, pretrain);
   const summary = summarizeMasking(runs);
   const bestFreeze = maskingBestFreeze(runs);
   const ci = (key: string, method: string | null): MeanCI | null =>
@@ -284,8 +318,19 @@ export function maskingVerdict(runs: readonly MaskingRun[], seedMethod: string, 
   });
   const lines = comparisons
     .filter((c) => c.method === seedMethod || c.method === VAL_SELECTED_MASKED)
-    .map((c) => comparisonLine(c, scale, c.method === seedMethod ? `the seed's configuration (${seedMethod})` : 'masked, statistic chosen on validation'));
-  return { scale, seedMethod, cells, comparisons, tally, lines };
+    .map((c) => comparisonLine(c, scale, c.method === seedMethod ? `the seed's configuration (${seedMethod})` : 'masked, statistic chosen on validation',
+      exclusions.find((e) => cellKey(e) === cellKey(c))));
+  // A cell none of whose runs counted still gets its line: the verdict cannot decide there, and says why.
+  for (const e of exclusions.filter((x) => x.excluded === x.runs)) {
+    lines.push({
+      claim: `masking beats plain fine-tuning, ${maskingCellLabel(e)}`,
+      status: 'inconclusive',
+      evidence: `no run of the cell met its criterion${exclusionText(e)}`,
+      control: 'fine-tune all and the best freeze-k of the cell',
+      scale,
+    });
+  }
+  return { scale, exclusions, seedMethod, cells, comparisons, tally, lines };
 }
 
 /** Per layer and statistic: median and quartiles of the per-kernel distances (which layers look alike on D and D2). */
