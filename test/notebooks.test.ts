@@ -1,5 +1,5 @@
 /**
- * Every notebook is committed without outputs and executes at tiny scale in real Jupyter (nbclient + tslab).
+ * Every notebook is committed without outputs, with an id on every cell, and executes at tiny scale in real Jupyter (nbclient + tslab).
  * Figures of these runs go to a temporary folder so the committed quick/full-scale figures stay untouched.
  * Requires the library to be built (`npm test` builds it first).
  */
@@ -22,6 +22,16 @@ describe('notebooks', function () {
     for (const nb of notebooks) {
       const { clean, dirtyCells } = notebookIsClean(nb);
       assert.ok(clean, `${path.basename(nb)} has outputs in cells ${dirtyCells.join(', ')}: clear them before committing`);
+    }
+  });
+
+  it('give every cell a unique id (nbformat 4.5 requires one; a missing id is a warning now and an error later)', () => {
+    for (const nb of notebooks) {
+      const cells = (JSON.parse(fs.readFileSync(nb, 'utf8')) as { cells: { id?: unknown }[] }).cells;
+      const missing = cells.flatMap((c, i) => (typeof c.id === 'string' && c.id.length > 0 ? [] : [i]));
+      assert.deepEqual(missing, [], `${path.basename(nb)}: cells without an id: ${missing.join(', ')}`);
+      const ids = cells.map((c) => c.id);
+      assert.equal(new Set(ids).size, ids.length, `${path.basename(nb)}: duplicate cell ids`);
     }
   });
 
