@@ -15,7 +15,8 @@ import { train } from '../../../lib/src/train/index';
 import { createRng } from '../../../lib/src/util/random';
 import { sourceFromArrays } from '../../../lib/src/data/source';
 import { maskedMethodGrid, maskingMethodId, maskingConfig } from '../../../lib/src/experiments/masking/config';
-import { drawLabelledSplit, labelledSplitSizes, maskingStratifiedSubset, MASKING_PAIRS } from '../../../lib/src/experiments/masking/data';
+import { drawLabelledSplit, labelledSplitSizes, maskingResizedImages, maskingResizedSource, maskingStratifiedSubset, MASKING_PAIRS } from '../../../lib/src/experiments/masking/data';
+import type { ImageDataset } from '../../../lib/src/data/types';
 import { freezeFirstConvs, darknetTransferModel } from '../../../lib/src/experiments/masking/models';
 import { maskingFeatures, maskingProbeHead } from '../../../lib/src/experiments/masking/probe';
 import { type MaskingPretrainRecord, maskingRunStoppedEarly, MaskingRun, maskingCellSplitB, maskingTrainSchedule, MaskingExample, maskingKernelMovement, runMasking } from '../../../lib/src/experiments/masking/run';
@@ -84,6 +85,27 @@ describe('experiments/masking', () => {
       assert.deepEqual(maskingCellSplitB(labels, b, 1), maskingCellSplitB(labels, b, 1));
       const s = maskingCellSplitB(labels, b, 1);
       assert.equal(s.train.length + s.validation.length, 200);
+    });
+
+    it('maskingResizedImages (resized once) gives the same batches as maskingResizedSource (resized per batch), up and down', () => {
+      const count = 12;
+      const ds = {
+        name: 'synthetic', split: 'train', pixels: Uint8Array.from({ length: count * 32 * 32 * 3 }, (_, i) => (i * 37 + (i >> 7)) % 256),
+        labels: Uint8Array.from({ length: count }, (_, i) => i % 4), count, height: 32, width: 32, channels: 3,
+        classNames: ['a', 'b', 'c', 'd'], source: 'memory',
+      } as unknown as ImageDataset;
+      const indices = Int32Array.from([7, 2, 11, 0, 5]);
+      for (const size of [56, 12]) {
+        const lazy = maskingResizedSource(ds, indices, size, 4);
+        const eager = maskingResizedImages(ds, indices, size, 4);
+        assert.equal(eager.count, lazy.count);
+        assert.deepEqual(eager.exampleShape, lazy.exampleShape);
+        const batch = Int32Array.from([4, 1, 3]);
+        const [a, b] = [lazy.batch(batch), eager.batch(batch)];
+        assert.deepEqual(Array.from(b.labels), Array.from(a.labels));
+        assert.deepEqual(b.shape, a.shape);
+        assert.ok(a.xs.length === 3 * size * size * 3 && a.xs.every((v, i) => v === b.xs[i]), `size ${size}: pixel values differ`);
+      }
     });
 
     it('maskingStratifiedSubset and the step-budget schedule', () => {

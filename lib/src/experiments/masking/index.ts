@@ -30,7 +30,6 @@ export {
   VAL_SELECTED_MASKED,
 } from './verdict';
 export {
-  maskingAccuracyText as accuracyText,
   maskingCellReadout as cellReadout,
   maskingGapReadout as gapReadout,
   maskingComparisonTable as comparisonTable,
@@ -38,6 +37,7 @@ export {
   maskingProtocolTable as protocolTable,
   maskingSummaryTable as summaryTable,
   maskingVerdictCellTable as verdictCellTable,
+  maskingReadoutB as readoutB,
   maskingTrainingRecordTable as trainingRecordTable,
   maskingVerdictText as verdictText,
 } from './text';

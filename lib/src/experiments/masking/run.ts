@@ -30,6 +30,7 @@ import {
   drawLabelledSplit,
   loadMaskingPairSplit,
   maskingPairSource,
+  maskingResizedImages,
   maskingResizedSource,
   maskingStratifiedSubset,
   type MaskingPair,
@@ -600,6 +601,7 @@ async function protocolBJobs(b: MaskingProtocolBConfig): Promise<{ jobs: CellJob
       darknet = d.darknet;
       return d;
     })());
+  let testSource: LabelledBatchSource | null = null;
   // The linear probe's head trains on pooled backbone features in inference mode; the test set's are shared by the seeds.
   let featureModel: tf.LayersModel | null = null;
   let testFeatures: MaskingFeatures | null = null;
@@ -641,16 +643,19 @@ async function protocolBJobs(b: MaskingProtocolBConfig): Promise<{ jobs: CellJob
       prepare: async () => {
         const d = await load();
         const split = maskingCellSplitB(d.cifarTrain.labels, b, seed);
+        // Resized once: training and validation images are read every epoch, the test set by every model of every seed.
+        testSource ??= maskingResizedImages(d.cifarTest, maskingStratifiedSubset(d.cifarTest.labels, classes, b.testImages, 0), b.inputSize, classes);
         const data: MaskingRunData = {
-          train: maskingResizedSource(d.cifarTrain, split.train, b.inputSize, classes),
-          val: maskingResizedSource(d.cifarTrain, split.validation, b.inputSize, classes),
-          test: maskingResizedSource(d.cifarTest, maskingStratifiedSubset(d.cifarTest.labels, classes, b.testImages, 0), b.inputSize, classes),
+          train: maskingResizedImages(d.cifarTrain, split.train, b.inputSize, classes),
+          val: maskingResizedImages(d.cifarTrain, split.validation, b.inputSize, classes),
+          test: testSource,
         };
         return { data, similarity: () => similarityB(d, b, data.train, seed) };
       },
     }),
   );
   const release = (): void => {
+    testSource = null;
     darknet?.dispose();
     darknet = null;
     featureModel?.dispose();

@@ -123,6 +123,19 @@ export function maskingVerdictText(v: MaskingVerdict): string {
   return lines.join('\n');
 }
 
+/**
+ * Markdown read-out of protocol B (one cell): fine-tune all, the seed's configuration and their paired difference,
+ * with how many runs met their criterion; when none did, says so instead of numbers (the figure shows every run).
+ */
+export function maskingReadoutB(v: MaskingVerdict): string {
+  const cell = v.cells.find((c) => c.protocol === 'B');
+  const e = v.exclusions.find((x) => x.protocol === 'B');
+  const counted = e ? `${e.runs - e.excluded} of ${e.runs} runs met their criterion${e.excluded > 0 ? ` (the others: ${e.reason})` : ''}` : 'no runs';
+  if (!cell) return `**Read-out:** ${counted}, so this cell has no numbers to compare; the figure above shows every run. The seed claims 54% → 68% (+14 points) in this setting with VGG at 224×224.`;
+  const seedVsFt = v.comparisons.find((c) => c.protocol === 'B' && c.method === v.seedMethod && c.against === 'fine-tune all');
+  return `**Read-out** (${counted}): fine-tune all ${pct(cell.finetune)}, the seed's configuration (\`${v.seedMethod}\`) ${pct(cell.seedMethod)}, linear probe ${pct(cell.linearProbe)}: paired difference seed configuration − fine-tune all ${maskingComparisonText(seedVsFt)}. The seed claims 54% → 68% (+14 points) in this setting with VGG at 224×224.`;
+}
+
 /** Short read-out of one comparison: "+1.2 points [−0.3, +2.7], holds". */
 export function maskingComparisonText(c: MaskingComparison | undefined): string {
   if (!c) return 'not run';
@@ -156,11 +169,6 @@ export function maskingProtocolTable(config: MaskingConfig): MaskingProtocolRow[
     });
   }
   return rows;
-}
-
-/** "61.2% [58.0%, 64.4%]" for an accuracy interval, "–" when the method did not run. */
-export function maskingAccuracyText(ci: MeanCI | null): string {
-  return pct(ci);
 }
 
 /** Markdown read-out of the protocol-A cells: mean test accuracy of the baselines and masked methods. */
