@@ -13,7 +13,7 @@ import { convLayerNames } from '../../probe/kernelCapture';
 import { evaluateModel } from '../../train/evaluate';
 import { train } from '../../train/loop';
 import type { MaskingTrainingConfig } from './config';
-import { maskingTrainSchedule, type MaskingRunResult } from './training';
+import { maskingTrainConfig, type MaskingRunResult } from './training';
 
 /** Pooled backbone features of every image of a source, with its labels. */
 export interface MaskingFeatures {
@@ -72,21 +72,11 @@ export async function trainProbeOnFeatures(
 ): Promise<MaskingRunResult> {
   const model = maskingProbeHead(data.train.width, data.train.classes, seed);
   try {
-    const schedule = maskingTrainSchedule(training, data.train.labels.length);
     const trainSource = featureSource(data.train);
     const result = await train(
       model,
       { train: trainSource, val: featureSource(data.val), test: featureSource(data.test) },
-      {
-        epochs: schedule.epochs,
-        batchSize: schedule.batchSize,
-        seed,
-        optimizer: { kind: 'adam', lr: training.lr },
-        monitor: training.monitor,
-        earlyStopping: { patience: schedule.patience },
-        restoreBest: true,
-        progress: false,
-      },
+      maskingTrainConfig(training, data.train.labels.length, seed),
     );
     const best = result.history[result.bestEpoch];
     const onTrain = await evaluateModel(model, trainSource);

@@ -17,7 +17,7 @@ import type { ImageDataset } from '../../data/types';
 import { cacheKey, cachedRun } from '../../store/cache';
 import { takeSnapshot, type ParameterSnapshot } from '../../probe/snapshot';
 import { gradientMaskHook, type TrainHook } from '../../train/hooks';
-import { train, type TrainConfig } from '../../train/loop';
+import { train } from '../../train/loop';
 import { evaluateModel } from '../../train/evaluate';
 import type { OptimizerConfig } from '../../train/optimizers';
 import type { LabelledBatchSource } from '../../data/source';
@@ -36,7 +36,7 @@ import {
   type MaskingPair,
   type MaskingPairId,
 } from './data';
-import { maskingRunStoppedEarly, maskingTrainSchedule, type MaskingRunResult } from './training';
+import { maskingRunStoppedEarly, maskingTrainConfig, maskingTrainSchedule, type MaskingRunResult } from './training';
 import { maskingFeatures, trainProbeOnFeatures, type MaskingFeatures } from './probe';
 import { darknetTransferModel, freezeFirstConvs, maskingCnn, transferBackbone, type MaskingCnnSpec } from './models';
 import { type MaskingTrainingConfig, type MaskingMethod, type MaskingProtocolAConfig, type MaskingConfig, maskingMethodId, maskingMethodLabel, type MaskingProtocolBConfig, MASKING_SOURCE_CRITERION } from './config';
@@ -87,19 +87,7 @@ export async function trainMaskingMethod(
       maskedPerLayer = mask.layers.map((l) => l.selected.reduce((a, b) => a + b, 0));
       if (maskedKernels > 0) hooks.push(gradientMaskHook(mask.factors(method.factor)));
     }
-    const schedule = maskingTrainSchedule(training, data.train.count);
-    const config: TrainConfig = {
-      epochs: schedule.epochs,
-      batchSize: schedule.batchSize,
-      seed,
-      optimizer: { kind: 'adam', lr: training.lr },
-      monitor: training.monitor,
-      earlyStopping: { patience: schedule.patience },
-      restoreBest: true,
-      progress: false,
-      ...(training.evalBatchSize !== undefined ? { evalBatchSize: training.evalBatchSize } : {}),
-    };
-    const result = await train(model, { train: data.train, val: data.val, test: data.test }, config, hooks);
+    const result = await train(model, { train: data.train, val: data.val, test: data.test }, maskingTrainConfig(training, data.train.count, seed), hooks);
     const best = result.history[result.bestEpoch];
     // The restored best weights on the training images, in inference mode like the validation and test numbers.
     const onTrain = await evaluateModel(model, data.train);

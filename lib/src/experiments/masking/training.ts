@@ -1,5 +1,6 @@
 // What one training run of the masking study does with its budget and what it reports (shared by the full-network
 // runs and the linear probe on cached features).
+import type { TrainConfig } from '../../train/loop';
 import type { MaskingTrainingConfig } from './config';
 
 /** Epochs and patience from the step budget for a training set of `count` images. */
@@ -9,6 +10,25 @@ export function maskingTrainSchedule(training: MaskingTrainingConfig, count: num
   const epochs = Math.max(1, Math.min(training.maxEpochs, Math.ceil(training.stepBudget / stepsPerEpoch)));
   const patience = Math.max(training.minPatienceEpochs, Math.ceil(training.patienceSteps / stepsPerEpoch));
   return { epochs, patience, batchSize };
+}
+
+/**
+ * The training loop's settings for one run on `count` training images: Adam at the configured lr, the budget's
+ * epochs, early stopping on the validation metric, the best checkpoint restored (every method, the probe included).
+ */
+export function maskingTrainConfig(training: MaskingTrainingConfig, count: number, seed: number): TrainConfig {
+  const schedule = maskingTrainSchedule(training, count);
+  return {
+    epochs: schedule.epochs,
+    batchSize: schedule.batchSize,
+    seed,
+    optimizer: { kind: 'adam', lr: training.lr },
+    monitor: training.monitor,
+    earlyStopping: { patience: schedule.patience },
+    restoreBest: true,
+    progress: false,
+    ...(training.evalBatchSize !== undefined ? { evalBatchSize: training.evalBatchSize } : {}),
+  };
 }
 
 /**
