@@ -11,7 +11,8 @@
 # copies (cp -a) of this checkout's: hard links would share inodes with a checkout whose notebook kernel may be running.
 # COMPARE_KERNEL_STARTUP_S (default 300): how long the notebook runner waits for a kernel to start, set in both
 # worktrees' scripts/run_notebook.py (nbclient's startup_timeout, 60 s there): on a loaded machine under nice 19 a
-# tslab kernel took longer than 60 s to answer. The harness only; the library and the notebooks run as committed.
+# tslab kernel took longer than 60 s to answer. Both worktrees also get this checkout's kernel folder
+# (jupyter/kernels/tslab: preloads that keep the kernel alive under load). The harness only; the library and the notebooks run as committed.
 # COMPARE_REUSE_CACHE=1: side B starts from a copy of side A's finished cache instead of an empty one, so B recomputes
 # only what its cache keys do not find (the script prints how many entries B added: 0 means every result came from
 # the same cache keys, and the tables are B's code over A's trained models). Half the cost; it checks the keys and
@@ -62,6 +63,10 @@ run_side() {
     mkdir -p "$tree/lib/native/build"
     cp -a "$HERE/lib/native/build/Release" "$tree/lib/native/build/"
   fi
+  # The kernel's launch folder (kernel.json and its preloads) comes from this checkout: older commits' tslab kernels
+  # died under load (zeromq.js EBUSY / EFSM while a notebook printed progress: a quick run of fdf8468 lost notebooks
+  # 01 and 02 to it), and the kernel harness is not what the comparison is about.
+  rm -rf "$tree/jupyter/kernels/tslab" && mkdir -p "$tree/jupyter/kernels" && cp -a "$HERE/jupyter/kernels/tslab" "$tree/jupyter/kernels/tslab"
   sed -i "s/^\( *\)timeout=args.timeout,\$/&\n\1startup_timeout=${COMPARE_KERNEL_STARTUP_S:-300},/" "$tree/scripts/run_notebook.py"
   grep -q startup_timeout "$tree/scripts/run_notebook.py" || echo "compare: $side: could not set the kernel start-up timeout (runner layout changed)"
   (cd "$tree" && nice -n 19 npm run -s build) >"$WORK/$side-build.log" 2>&1 || {
