@@ -4,7 +4,7 @@
 // counters must show which path computed each call.
 import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
-import { describeConvPath, nativeStatus, type NativeKernels } from '../../lib/src/backend/native/addon';
+import { describeConvPath, nativeStatus, type NativeKernels, type OnednnStatus } from '../../lib/src/backend/native/addon';
 import { convInfo, nativeGeometry } from '../../lib/src/backend/kernels/geometry';
 import { createRng } from '../../lib/src/util/random';
 import { convPathSince } from '../../lib/src/cli/bench';
@@ -97,6 +97,62 @@ describe('native convolutions: oneDNN and the C kernels', function () {
       }
     });
   }
+
+  /*
+   * Channel counts that are not multiples of oneDNN's channel blocks (8, 16), as in notebook 05's equal-budget ResNet
+   * blocks (widths 11 and 9). oneDNN 2.6's strided 1x1 filter-gradient kernel wrote past its scratchpad for fewer than
+   * 16 input channels (ResNet's 1x1 stride-2 shortcut with 11 channels, 15 images of 16x16: 124 to 140 floats past
+   * its 7,936 bytes), which corrupted the heap. The addon's scratchpad guard counts such a write, so it fails here
+   * deterministically rather than as a later crash; the shapes below include that one. Each result must equal the C
+   * kernels' (themselves checked against the cpu backend above), every call must stay in oneDNN, and several rounds
+   * (the primitive cache holds 64 entries, so later rounds rebuild primitives) give a corrupted heap the chance to
+   * show.
+   */
+  it('odd channel counts (3, 9, 11, 13) x 1x1 / 3x3 x stride 1 / 2 x same / valid: oneDNN equals the C kernels, no scratchpad overrun', function () {
+    const k = nativeStatus().kernels;
+    if (k === null || k.onednn().version === null) return this.skip();
+    this.timeout(300_000);
+    const channels = [3, 9, 11, 13];
+    const cases: ConvCase[] = [];
+    for (const [i, c] of channels.entries()) {
+      const co = channels[(i + 1) % channels.length] as number;
+      for (const [cin, cout] of [[c, co], [c, 2 * c]] as const) {
+        for (const kernel of [1, 3]) {
+          for (const stride of [1, 2]) {
+            // a 1x1 kernel has no padding either way: 'valid' would repeat 'same'
+            for (const pad of kernel === 1 ? (['same'] as const) : (['same', 'valid'] as const)) {
+              // 16x16 (even) and 9x7 (odd, non-square) inputs; 15 images as in notebook 05's tiny batches
+              cases.push({ x: [15, 16, 16, cin], w: [kernel, kernel, cin, cout], stride, pad });
+              cases.push({ x: [2, 9, 7, cin], w: [kernel, kernel, cin, cout], stride, pad });
+            }
+          }
+        }
+      }
+    }
+    const rounds = 3;
+    for (let round = 0; round < rounds; round++) {
+      k.setOnednn(1);
+      const dnnl = cases.map((c, i) => {
+        const x = random(1000 * round + 10 * i + 1, c.x), w = random(1000 * round + 10 * i + 2, c.w), b = random(1000 * round + 10 * i + 3, [c.w[3]]);
+        const dy = random(1000 * round + 10 * i + 4, convInfo(c.x, c.w, { strides: c.stride, pad: c.pad, dilations: 1 }).outShape);
+        return { inputs: { x, w, b, dy }, got: addonConv(k, c, x, w, b, dy) };
+      });
+      const status: OnednnStatus = k.onednn();
+      assert.strictEqual(status.scratchpadOverruns, 0, `round ${round}: ${describeConvPath(status)}`);
+      assert.deepStrictEqual(status.computed, [cases.length, cases.length, cases.length], `round ${round}: ${describeConvPath(status)}`);
+      k.setOnednn(0);
+      cases.forEach((c, i) => {
+        const run = dnnl[i];
+        if (run === undefined) throw new Error(`no oneDNN result for case ${i}`);
+        const { inputs: { x, w, b, dy }, got } = run;
+        const ref = addonConv(k, c, x, w, b, dy);
+        const what = `x${c.x} w${c.w} s${c.stride} ${c.pad} round ${round}`;
+        assertClose(got.y, ref.y, `${what} forward`);
+        assertClose(got.dx, ref.dx, `${what} input gradient`);
+        assertClose(got.dw, ref.dw, `${what} filter gradient`);
+      });
+    }
+  });
 
   it("the bench's per-model path: oneDNN, C kernels, mixed, or none without convolutions", function () {
     const k = nativeStatus().kernels;

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int64_t computed[DNNL_CONV_KINDS], fell_back[DNNL_CONV_KINDS];
+static int64_t computed[DNNL_CONV_KINDS], fell_back[DNNL_CONV_KINDS], overruns;
 
 void dnnl_conv_counts(int64_t c[DNNL_CONV_KINDS], int64_t f[DNNL_CONV_KINDS]) {
   memcpy(c, computed, sizeof computed);
@@ -13,7 +13,10 @@ void dnnl_conv_counts(int64_t c[DNNL_CONV_KINDS], int64_t f[DNNL_CONV_KINDS]) {
 void dnnl_conv_reset_counts(void) {
   memset(computed, 0, sizeof computed);
   memset(fell_back, 0, sizeof fell_back);
+  overruns = 0;
 }
+
+int64_t dnnl_conv_scratchpad_overruns(void) { return overruns; }
 
 // Counts the outcome of one call; 0 = oneDNN computed it.
 static int counted(int kind, int status) {
@@ -67,7 +70,9 @@ typedef struct {
   int kind, bias, relu;
   conv_t g;
   dnnl_primitive_t prim;
-  dnnl_memory_desc_t act_in, act_out, user_w, prim_w, bias_md;
+  dnnl_memory_desc_t act_in, act_out, user_w, prim_w, bias_md, scratch_md;
+  size_t scratch_bytes;
+  int overran;                 // wrote past its scratchpad once: this key stays with the C kernels
   dnnl_primitive_t w_reorder;  // tfjs -> primitive layout (forward, backward data); primitive -> tfjs (weights grad)
   float *w_buf;                // weights in the primitive's layout, when it differs from tfjs's
   char impl[64];
@@ -148,14 +153,25 @@ static int forward_desc(const conv_dims *d, int bias, dnnl_convolution_desc_t *d
     bias ? &b : NULL, &dst, d->strides, d->dilates, d->pad_l, d->pad_r) == dnnl_success;
 }
 
+/* Attributes of every convolution primitive here: the scratchpad is ours (scratchpad_for below), not oneDNN's. */
+static dnnl_primitive_attr_t user_scratchpad_attr(void) {
+  dnnl_primitive_attr_t attr = NULL;
+  if (dnnl_primitive_attr_create(&attr) != dnnl_success) return NULL;
+  if (dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user) != dnnl_success) {
+    dnnl_primitive_attr_destroy(attr);
+    return NULL;
+  }
+  return attr;
+}
+
 static dnnl_primitive_desc_t forward_pd(const conv_dims *d, int bias, int relu) {
   dnnl_convolution_desc_t desc;
   if (!forward_desc(d, bias, &desc)) return NULL;
-  dnnl_primitive_attr_t attr = NULL;
+  dnnl_primitive_attr_t attr = user_scratchpad_attr();
   dnnl_post_ops_t ops = NULL;
+  if (attr == NULL) return NULL;
   if (relu) {
     // ReLU applied to the accumulator after the bias add, in the same pass: relu(z) = z > 0 ? z : 0 * z (NaN stays NaN).
-    if (dnnl_primitive_attr_create(&attr) != dnnl_success) return NULL;
     if (dnnl_post_ops_create(&ops) != dnnl_success || dnnl_post_ops_append_eltwise(ops, 1.f, dnnl_eltwise_relu, 0.f, 0.f) != dnnl_success ||
         dnnl_primitive_attr_set_post_ops(attr, ops) != dnnl_success) {
       if (ops) dnnl_post_ops_destroy(ops);
@@ -173,30 +189,65 @@ static dnnl_primitive_desc_t forward_pd(const conv_dims *d, int bias, int relu) 
 static dnnl_primitive_desc_t backward_data_pd(const conv_dims *d) {
   dnnl_primitive_desc_t hint = forward_pd(d, 0, 0), pd = NULL;
   if (hint == NULL) return NULL;
+  dnnl_primitive_attr_t attr = user_scratchpad_attr();
   dnnl_memory_desc_t dsrc, wei, ddst;
   dnnl_convolution_desc_t desc;
-  if (dnnl_memory_desc_init_by_tag(&dsrc, 4, d->src, dnnl_f32, dnnl_nhwc) == dnnl_success &&
+  if (attr != NULL && dnnl_memory_desc_init_by_tag(&dsrc, 4, d->src, dnnl_f32, dnnl_nhwc) == dnnl_success &&
       dnnl_memory_desc_init_by_tag(&wei, 4, d->wei, dnnl_f32, dnnl_format_tag_any) == dnnl_success &&
       dnnl_memory_desc_init_by_tag(&ddst, 4, d->dst, dnnl_f32, dnnl_nhwc) == dnnl_success &&
       dnnl_dilated_convolution_backward_data_desc_init(&desc, dnnl_convolution_direct, &dsrc, &wei, &ddst, d->strides, d->dilates,
         d->pad_l, d->pad_r) == dnnl_success &&
-      dnnl_primitive_desc_create(&pd, &desc, NULL, engine, hint) != dnnl_success) pd = NULL;
+      dnnl_primitive_desc_create(&pd, &desc, attr, engine, hint) != dnnl_success) pd = NULL;
+  if (attr) dnnl_primitive_attr_destroy(attr);
   dnnl_primitive_desc_destroy(hint);
   return pd;
+}
+
+/*
+ * oneDNN 2.6's 1x1 backward-weights kernels (jit_1x1: jit_avx512_common_1x1_convolution_bwd_weights_t, and the avx2
+ * one) write past their own scratchpad when the kernel is strided and the source is NHWC with fewer input channels
+ * than their channel block (16 with AVX-512, 8 with AVX2): for a strided 1x1 kernel they first copy the used input
+ * pixels into a workspace ("reduce to unit stride") that they book as pixels x C floats per thread, but address as
+ * pixels x 16. ResNet's 1x1 stride-2 shortcut with 11 input channels (notebook 05's equal-budget blocks) overran its
+ * 7,936-byte scratchpad; in oneDNN's own scratchpad that corrupted the heap. Such a geometry skips the jit_1x1
+ * implementation and takes oneDNN's next one; below a multiple of 16 channels is treated as affected, which is wider
+ * than the overrun (C < 16) and costs nothing measurable on these small layers.
+ */
+static int strided_1x1_with_partial_channel_block(const conv_dims *d) {
+  return d->wei[2] == 1 && d->wei[3] == 1 && (d->strides[0] > 1 || d->strides[1] > 1) && d->src[1] % 16 != 0;
+}
+
+static int is_jit_1x1(dnnl_primitive_desc_t pd) {
+  const char *impl = NULL;
+  return dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) == dnnl_success && impl != NULL &&
+         strncmp(impl, "jit_1x1", 7) == 0;
 }
 
 // The bias gradient is not asked for here: the pack computes it together with the ReLU gradient (biasActGrad).
 static dnnl_primitive_desc_t backward_weights_pd(const conv_dims *d) {
   dnnl_primitive_desc_t hint = forward_pd(d, 0, 0), pd = NULL;
   if (hint == NULL) return NULL;
+  dnnl_primitive_attr_t attr = user_scratchpad_attr();
   dnnl_memory_desc_t src, dwei, ddst;
   dnnl_convolution_desc_t desc;
-  if (dnnl_memory_desc_init_by_tag(&src, 4, d->src, dnnl_f32, dnnl_nhwc) == dnnl_success &&
+  dnnl_primitive_desc_iterator_t it = NULL;
+  if (attr != NULL && dnnl_memory_desc_init_by_tag(&src, 4, d->src, dnnl_f32, dnnl_nhwc) == dnnl_success &&
       dnnl_memory_desc_init_by_tag(&dwei, 4, d->wei, dnnl_f32, dnnl_format_tag_any) == dnnl_success &&
       dnnl_memory_desc_init_by_tag(&ddst, 4, d->dst, dnnl_f32, dnnl_nhwc) == dnnl_success &&
       dnnl_dilated_convolution_backward_weights_desc_init(&desc, dnnl_convolution_direct, &src, &dwei, NULL, &ddst, d->strides,
         d->dilates, d->pad_l, d->pad_r) == dnnl_success &&
-      dnnl_primitive_desc_create(&pd, &desc, NULL, engine, hint) != dnnl_success) pd = NULL;
+      dnnl_primitive_desc_iterator_create(&it, &desc, attr, engine, hint) == dnnl_success) {
+    // implementations in oneDNN's order of preference: the first one, unless it is the overrunning 1x1 kernel
+    const int avoid_1x1 = strided_1x1_with_partial_channel_block(d);
+    do {
+      dnnl_primitive_desc_t candidate = dnnl_primitive_desc_iterator_fetch(it);
+      if (candidate == NULL) break;
+      if (!(avoid_1x1 && is_jit_1x1(candidate))) { pd = candidate; break; }
+      dnnl_primitive_desc_destroy(candidate);
+    } while (dnnl_primitive_desc_iterator_next(it) == dnnl_success);
+    dnnl_primitive_desc_iterator_destroy(it);
+  }
+  if (attr) dnnl_primitive_attr_destroy(attr);
   dnnl_primitive_desc_destroy(hint);
   return pd;
 }
@@ -226,6 +277,8 @@ static int build(entry_t *e, int kind, const conv_t *g, int bias, int relu) {
   e->act_in = *query_md(pd, in_q);
   e->act_out = *query_md(pd, out_q);
   e->prim_w = *query_md(pd, w_q);
+  e->scratch_md = *query_md(pd, dnnl_query_scratchpad_md);
+  e->scratch_bytes = dnnl_memory_desc_get_size(&e->scratch_md);
   const char *impl = NULL;
   if (dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) != dnnl_success || impl == NULL) impl = "unknown";
   snprintf(e->impl, sizeof e->impl, "%s", impl);
@@ -247,7 +300,7 @@ static entry_t *lookup(int kind, const conv_t *g, int bias, int relu) {
   entry_t *victim = NULL;  // a free entry, else the least recently used one
   for (int i = 0; i < CACHE_SIZE; i++) {
     entry_t *e = &cache[i];
-    if (same_key(e, kind, g, bias, relu)) { e->stamp = ++clock_stamp; return e; }
+    if (same_key(e, kind, g, bias, relu)) { e->stamp = ++clock_stamp; return e->overran ? NULL : e; }
     if (victim == NULL || (victim->used && (!e->used || e->stamp < victim->stamp))) victim = e;
   }
   release(victim);
@@ -256,8 +309,37 @@ static entry_t *lookup(int kind, const conv_t *g, int bias, int relu) {
   return victim;
 }
 
+/*
+ * The primitives' scratchpad, shared by all of them (one call runs at a time), sized from each primitive's scratchpad
+ * memory descriptor and followed by a guard band of a known pattern that is checked after every call. A kernel that
+ * writes past its scratchpad (as oneDNN 2.6's strided 1x1 backward-weights kernel did, see above) then fails loudly
+ * instead of corrupting the heap: the call is counted in dnnl_conv_scratchpad_overruns(), reported on stderr, and its
+ * geometry runs on the C kernels from then on. An overrun longer than the guard band would still reach the heap.
+ */
+#define GUARD_BYTES 65536
+#define GUARD_BYTE 0xA5
+static unsigned char *scratch;
+static size_t scratch_capacity;
+
+static unsigned char *scratchpad_for(size_t bytes) {
+  if (bytes + GUARD_BYTES > scratch_capacity) {
+    free(scratch);
+    scratch_capacity = 0;
+    size_t want = ((bytes + GUARD_BYTES) * 3 / 2 + 63) & ~(size_t)63;
+    if (posix_memalign((void **)&scratch, 64, want) != 0) { scratch = NULL; return NULL; }
+    scratch_capacity = want;
+  }
+  memset(scratch + bytes, GUARD_BYTE, GUARD_BYTES);
+  return scratch;
+}
+
+static int guard_intact(size_t bytes) {
+  for (size_t i = 0; i < GUARD_BYTES; i++) if (scratch[bytes + i] != GUARD_BYTE) return 0;
+  return 1;
+}
+
 // Memory objects wrap the callers' buffers (no copy); created per call, which costs microseconds.
-typedef struct { dnnl_memory_t m[5]; int n; } mems;
+typedef struct { dnnl_memory_t m[6]; int n; } mems;
 
 static dnnl_memory_t wrap(mems *ms, const dnnl_memory_desc_t *md, const void *data) {
   dnnl_memory_t m = NULL;
@@ -286,10 +368,12 @@ static int execute(int kind, const conv_t *g, const float *in, const float *w, c
   dnnl_memory_t m_user_w = wrap(&ms, &e->user_w, w);
   dnnl_memory_t m_w = e->w_reorder ? wrap(&ms, &e->prim_w, e->w_buf) : m_user_w;
   dnnl_memory_t m_b = bias ? wrap(&ms, &e->bias_md, bias) : NULL;
-  int ok = m_in && m_out && m_user_w && m_w && (bias == NULL || m_b);
+  unsigned char *sp = scratchpad_for(e->scratch_bytes);
+  dnnl_memory_t m_s = sp && e->scratch_bytes > 0 ? wrap(&ms, &e->scratch_md, sp) : NULL;
+  int ok = m_in && m_out && m_user_w && m_w && (bias == NULL || m_b) && sp && (e->scratch_bytes == 0 || m_s);
   if (ok && e->w_reorder && kind != DNNL_CONV_BACKWARD_WEIGHTS) ok = run_reorder(e->w_reorder, m_user_w, m_w);
   if (ok) {
-    dnnl_exec_arg_t args[4];
+    dnnl_exec_arg_t args[5];
     int n = 0;
     if (kind == DNNL_CONV_FORWARD) {
       args[n++] = (dnnl_exec_arg_t){DNNL_ARG_SRC, m_in};
@@ -305,7 +389,17 @@ static int execute(int kind, const conv_t *g, const float *in, const float *w, c
       args[n++] = (dnnl_exec_arg_t){DNNL_ARG_DIFF_DST, m_out};
       args[n++] = (dnnl_exec_arg_t){DNNL_ARG_DIFF_WEIGHTS, m_w};
     }
-    ok = dnnl_primitive_execute(e->prim, stream, n, args) == dnnl_success;
+    if (m_s) args[n++] = (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, m_s};
+    ok = dnnl_primitive_execute(e->prim, stream, n, args) == dnnl_success && dnnl_stream_wait(stream) == dnnl_success;
+    if (ok && !guard_intact(e->scratch_bytes)) {
+      // the overrun may have reached another thread's part of the scratchpad: the C kernels redo this call
+      ok = 0;
+      overruns++;
+      e->overran = 1;
+      fprintf(stderr, "netstats: oneDNN %s (%s) wrote past its %zu-byte scratchpad (C=%d CO=%d %dx%d stride %dx%d %dx%d input); "
+        "this geometry now runs on the C kernels\n", e->impl, kind == DNNL_CONV_FORWARD ? "forward" : kind == DNNL_CONV_BACKWARD_DATA ?
+        "backward data" : "backward weights", e->scratch_bytes, g->C, g->CO, g->KH, g->KW, g->SH, g->SW, g->H, g->W);
+    }
   }
   if (ok && e->w_reorder && kind == DNNL_CONV_BACKWARD_WEIGHTS) ok = run_reorder(e->w_reorder, m_w, m_user_w);
   if (ok) ok = dnnl_stream_wait(stream) == dnnl_success;

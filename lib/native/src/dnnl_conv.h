@@ -23,6 +23,8 @@ const char *dnnl_conv_last_impl(int kind);
 // Calls of each kind that oneDNN computed and that fell back to the C kernels since the last reset.
 void dnnl_conv_counts(int64_t computed[DNNL_CONV_KINDS], int64_t fell_back[DNNL_CONV_KINDS]);
 void dnnl_conv_reset_counts(void);
+// Calls (since the last reset) whose oneDNN kernel wrote past its scratchpad; they were recomputed by the C kernels.
+int64_t dnnl_conv_scratchpad_overruns(void);
 // oneDNN's worker threads (OpenMP in Debian's build).
 void dnnl_conv_set_threads(int n);
 

@@ -396,15 +396,17 @@ static napi_value int64_array(napi_env env, const int64_t *v, int n) {
   return arr;
 }
 
-// onednn() -> { version, enabled, forward, backwardData, backwardWeights, computed[3], fellBack[3] }: which path the
-// convolutions took (oneDNN's implementation names of the latest calls, and call counts since the last reset).
+// onednn() -> { version, enabled, forward, backwardData, backwardWeights, computed[3], fellBack[3], scratchpadOverruns }:
+// which path the convolutions took (oneDNN's implementation names of the latest calls, and call counts since the last
+// reset, including the calls whose oneDNN kernel wrote past its scratchpad and were redone by the C kernels).
 static napi_value js_onednn(napi_env env, napi_callback_info info) {
   (void)info;
   int64_t computed[DNNL_CONV_KINDS], fell_back[DNNL_CONV_KINDS];
   dnnl_conv_counts(computed, fell_back);
-  napi_value obj, enabled;
+  napi_value obj, enabled, overruns;
   CHECK(napi_create_object(env, &obj));
   CHECK(napi_get_boolean(env, dnnl_conv_version() != NULL && dnnl_conv_enabled(), &enabled));
+  CHECK(napi_create_int64(env, dnnl_conv_scratchpad_overruns(), &overruns));
   napi_value fields[6] = {
     string_or_null(env, dnnl_conv_version()), string_or_null(env, dnnl_conv_last_impl(DNNL_CONV_FORWARD)),
     string_or_null(env, dnnl_conv_last_impl(DNNL_CONV_BACKWARD_DATA)), string_or_null(env, dnnl_conv_last_impl(DNNL_CONV_BACKWARD_WEIGHTS)),
@@ -416,6 +418,7 @@ static napi_value js_onednn(napi_env env, napi_callback_info info) {
     CHECK(napi_set_named_property(env, obj, names[i], fields[i]));
   }
   CHECK(napi_set_named_property(env, obj, "enabled", enabled));
+  CHECK(napi_set_named_property(env, obj, "scratchpadOverruns", overruns));
   return obj;
 }
 

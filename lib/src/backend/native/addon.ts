@@ -72,6 +72,8 @@ export interface OnednnStatus {
   backwardWeights: string | null;
   computed: [number, number, number];
   fellBack: [number, number, number];
+  /** Calls whose oneDNN kernel wrote past its scratchpad (caught by a guard band; the C kernels redid them). */
+  scratchpadOverruns: number;
 }
 
 /** One line for reports: which path ran the convolutions (and how many calls fell back to the C kernels). */
@@ -80,7 +82,8 @@ export function describeConvPath(s: OnednnStatus): string {
   if (!s.enabled) return `convolutions: C kernels (oneDNN ${s.version} switched off by NETSTATS_ONEDNN=0)`;
   const impls = `forward ${s.forward ?? '-'}, input grad ${s.backwardData ?? '-'}, filter grad ${s.backwardWeights ?? '-'}`;
   const fell = s.fellBack.reduce((a, b) => a + b, 0), done = s.computed.reduce((a, b) => a + b, 0);
-  return `convolutions: oneDNN ${s.version} (${impls}); ${done} calls in oneDNN, ${fell} fell back to the C kernels`;
+  const overruns = s.scratchpadOverruns > 0 ? ` (${s.scratchpadOverruns} after overrunning oneDNN's scratchpad)` : '';
+  return `convolutions: oneDNN ${s.version} (${impls}); ${done} calls in oneDNN, ${fell} fell back to the C kernels${overruns}`;
 }
 
 export interface NativeStatus {
