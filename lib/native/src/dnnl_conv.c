@@ -334,8 +334,9 @@ static unsigned char *scratchpad_for(size_t bytes) {
 }
 
 static int guard_intact(size_t bytes) {
-  for (size_t i = 0; i < GUARD_BYTES; i++) if (scratch[bytes + i] != GUARD_BYTE) return 0;
-  return 1;
+  static unsigned char pattern[GUARD_BYTES];
+  if (pattern[0] != GUARD_BYTE) memset(pattern, GUARD_BYTE, sizeof pattern);
+  return memcmp(scratch + bytes, pattern, GUARD_BYTES) == 0;  // microseconds, against calls of 0.1 ms and more
 }
 
 // Memory objects wrap the callers' buffers (no copy); created per call, which costs microseconds.
