@@ -27,6 +27,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# oneDNN (the library PyTorch runs its CPU convolutions in): the native addon's convolutions use it when its headers
+# are there at build time. Optional: where the package is missing (older releases), the addon's C kernels run.
+if command -v apt-get >/dev/null 2>&1 && ! dpkg -s libdnnl-dev >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  echo "setup: apt-get install libdnnl-dev (optional: oneDNN convolutions)"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libdnnl-dev >/dev/null \
+    || echo "setup: libdnnl-dev not installed; the native addon uses its own C convolutions"
+fi
+
 echo "setup: npm ci"
 npm ci --no-audit --no-fund
 

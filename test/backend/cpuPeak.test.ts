@@ -26,6 +26,14 @@ describe('backend/cpuPeak', () => {
     assert.ok(Math.abs(p.gflops - 2 * 8 * 2 * 2 * 2.445434) < 1e-9, String(p.gflops));
     assert.match(p.formula, /current clock/);
   });
+  it('AMD EPYC Zen 4 (family 25, AVX-512): one 512-bit FMA per cycle; Zen 5 (family 26): two', () => {
+    const zen = (family: number) => ['vendor_id\t: AuthenticAMD', `cpu family\t: ${family}`, 'model name\t: AMD EPYC',
+      'cpu MHz\t\t: 2100.000', 'flags\t\t: fpu sse sse2 avx avx2 fma avx512f'].join('\n');
+    const zen4 = cpuPeak(2, zen(25), null), zen5 = cpuPeak(2, zen(26), null);
+    assert.deepStrictEqual([zen4.lanes, zen4.fmaUnits, zen5.lanes, zen5.fmaUnits], [16, 1, 16, 2]);
+    assert.ok(Math.abs(zen5.gflops - 2 * 16 * 2 * 2 * 2.1) < 1e-9, String(zen5.gflops));
+    assert.match(zen5.formula, /AMD Zen 5/);
+  });
   it('NETSTATS_FMA_UNITS overrides the FMA-unit guess', () => {
     process.env.NETSTATS_FMA_UNITS = '1';
     try {

@@ -224,7 +224,7 @@ describe('backend/kernels: kernel pack on wasm vs the tfjs cpu backend', functio
         await compare({ name: `avgPool ${xs} k${k} s${s} ${pad}`, inputs: [{ shape: xs }], f: (x) => tf.avgPool(x as tf.Tensor4D, k, s, pad) }, seed++);
       }
     });
-  });
+  }, { cConvolutions: true });
 
   it('depthwise conv2d gradients (channel multiplier, strides, same/valid)', async () => {
     await compare({ name: 'depthwise s1 same', inputs: [{ shape: [2, 6, 7, 3] }, { shape: [3, 3, 3, 2] }], f: (x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same') }, 60);

@@ -26,19 +26,34 @@ export function usePackedWasmWithCpuReference(): void {
   });
 }
 
+type KernelPath = 'native' | 'native-c-conv' | 'fallback';
+
 /**
- * Declares the same tests twice: with the native addon's kernels (skipped when the addon is not built) and with
- * the addon switched off, so that the wasm/JS fallback of every kernel is tested too.
+ * Declares the same tests for each kernel path: the native addon's kernels (convolutions in oneDNN when the addon
+ * was built with it; skipped when the addon is not built), with `cConvolutions` the addon with its own C convolutions
+ * (only when built with oneDNN, so that the C kernels stay tested), and the addon switched off (the wasm/JS fallback
+ * of every kernel).
  */
-export function describeNativeAndFallback(fallbackTitle: string, body: (native: boolean) => void): void {
-  for (const native of [true, false]) {
-    describe(native ? 'native path' : fallbackTitle, () => {
+export function describeNativeAndFallback(fallbackTitle: string, body: (native: boolean) => void, options: { cConvolutions?: boolean } = {}): void {
+  // The C-convolution pass only for suites with convolutions: elsewhere it would repeat the native pass.
+  const paths: KernelPath[] = options.cConvolutions === true ? ['native', 'native-c-conv', 'fallback'] : ['native', 'fallback'];
+  const titles: Record<KernelPath, string> = { native: 'native path', 'native-c-conv': 'native path, C convolutions (oneDNN off)', fallback: fallbackTitle };
+  for (const p of paths) {
+    describe(titles[p], () => {
+      let onednnWasOn = true;
       before(function () {
-        if (native && !nativeStatus().active) this.skip();
-        setNativeKernelsEnabled(native);
+        const kernels = nativeStatus().kernels;
+        onednnWasOn = kernels?.onednn().enabled ?? true;
+        if (p !== 'fallback' && kernels === null) this.skip();
+        if (p === 'native-c-conv' && kernels?.onednn().version === null) this.skip();
+        setNativeKernelsEnabled(p !== 'fallback');
+        kernels?.setOnednn(p === 'native-c-conv' ? 0 : onednnWasOn ? 1 : 0);
       });
-      after(() => setNativeKernelsEnabled(true));
-      body(native);
+      after(() => {
+        setNativeKernelsEnabled(true);
+        nativeStatus().kernels?.setOnednn(onednnWasOn ? 1 : 0);
+      });
+      body(p !== 'fallback');
     });
   }
 }

@@ -52,13 +52,14 @@ describe('reliability: settings and folders', function () {
       assert.throws(() => envFlag('NETSTATS_NATIVE', { NETSTATS_NATIVE: bad }), /NETSTATS_NATIVE=".*" is not valid: 0 \(off\) or 1 \(on\)/);
     }
     assert.equal(envFlag('NETSTATS_NATIVE', { NETSTATS_NATIVE: '0' }), false);
-    const problems = checkEnvironment({ NETSTATS_THREADS: 'abc', NETSTATS_NATIVE: 'off', NETSTATS_SCALE: 'huge', NETSTATS_BACKEND: 'tpu', NETSTATS_QUIET: 'yes' });
-    assert.equal(problems.length, 5, problems.join('\n'));
+    const problems = checkEnvironment({ NETSTATS_THREADS: 'abc', NETSTATS_NATIVE: 'off', NETSTATS_SCALE: 'huge', NETSTATS_BACKEND: 'tpu', NETSTATS_QUIET: 'yes', NETSTATS_ONEDNN: 'no' });
+    assert.equal(problems.length, 6, problems.join('\n'));
+    assert.match(problems.join('\n'), /NETSTATS_ONEDNN="no" is not valid: 0 \(off\) or 1 \(on\)/);
   });
 
-  it('a bad NETSTATS_THREADS or NETSTATS_NATIVE stops backend selection instead of silently changing backend', async () => {
-    for (const vars of [{ NETSTATS_THREADS: '0' }, { NETSTATS_THREADS: '1000' }, { NETSTATS_NATIVE: 'false' }]) {
-      await withEnv(vars, () => assert.rejects(selectBackend({ reselect: true }), /NETSTATS_(THREADS|NATIVE)=.* is not valid/));
+  it('a bad NETSTATS_THREADS, NETSTATS_NATIVE or NETSTATS_ONEDNN stops backend selection instead of silently changing backend', async () => {
+    for (const vars of [{ NETSTATS_THREADS: '0' }, { NETSTATS_THREADS: '1000' }, { NETSTATS_NATIVE: 'false' }, { NETSTATS_ONEDNN: 'off' }]) {
+      await withEnv(vars, () => assert.rejects(selectBackend({ reselect: true }), /NETSTATS_(THREADS|NATIVE|ONEDNN)=.* is not valid/));
     }
   });
 

@@ -1,5 +1,6 @@
 #include "conv.h"
 #include <string.h>
+#include "dnnl_conv.h"
 #include "pool.h"
 #include "scratch.h"
 #include "ukernel.h"
@@ -138,7 +139,10 @@ static const float *padded_input(const conv_t *g, const float *x, int64_t *Hp, i
   return xp;
 }
 
+// Each entry point below first offers the call to oneDNN (dnnl_conv.c); the C kernels run when the addon was built
+// without it, it is switched off, or it declined the geometry.
 int conv2d_forward(const conv_t *g, const float *x, const float *w, float *y, const float *bias, int relu) {
+  if (dnnl_conv_forward(g, x, w, y, bias, relu) == 0) return 0;
   const float *wp = padded_weights(w, (int64_t)g->KH * g->KW * g->C, g->CO);
   if (!wp) return -1;
   int64_t Hp, Wp;
@@ -386,6 +390,7 @@ static int backprop_input_rows(const conv_t *g, const float *dy, const float *w,
 }
 
 int conv2d_backprop_input(const conv_t *g, const float *dy, const float *w, float *dx) {
+  if (dnnl_conv_backward_data(g, dy, w, dx) == 0) return 0;
   const int Cp = round8(g->C);
   const double lanes = (double)g->C / Cp;  // useful share of the vector lanes when columns are input channels
   // Where the gather would waste most of its lanes or multiply padding, the taps-as-lanes paths: rows
@@ -460,6 +465,7 @@ static void filter_reduce(void *p, int64_t begin, int64_t end, int part) {
 }
 
 int conv2d_backprop_filter(const conv_t *g, const float *x, const float *dy, float *dw) {
+  if (dnnl_conv_backward_weights(g, x, dy, dw) == 0) return 0;
   const int COp = round8(g->CO);
   const int64_t pixels = (int64_t)g->B * g->OH * g->OW;
   const float *dyp = dy;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "conv.h"
+#include "dnnl_conv.h"
 #include "eltwise.h"
 #include "gemm.h"
 #include "loss.h"
@@ -413,6 +414,58 @@ static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   napi_value argv[1]; int64_t n;
   if (!get_args(env, info, 1, argv, "setThreads(n)") || !get_int(env, argv[0], &n, "n")) return NULL;
   pool_set_threads(n < 1 ? 1 : n > POOL_MAX_THREADS ? POOL_MAX_THREADS : (int)n);
+  dnnl_conv_set_threads(pool_threads());
+  return NULL;
+}
+
+static napi_value string_or_null(napi_env env, const char *s) {
+  napi_value out;
+  if (s == NULL) { CHECK(napi_get_null(env, &out)); } else { CHECK(napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &out)); }
+  return out;
+}
+
+static napi_value int64_array(napi_env env, const int64_t *v, int n) {
+  napi_value arr, item;
+  CHECK(napi_create_array_with_length(env, (size_t)n, &arr));
+  for (int i = 0; i < n; i++) {
+    CHECK(napi_create_int64(env, v[i], &item));
+    CHECK(napi_set_element(env, arr, (uint32_t)i, item));
+  }
+  return arr;
+}
+
+// onednn() -> { version, enabled, forward, backwardData, backwardWeights, computed[3], fellBack[3], scratchpadOverruns }:
+// which path the convolutions took (oneDNN's implementation names of the latest calls, and call counts since the last
+// reset, including the calls whose oneDNN kernel wrote past its scratchpad and were redone by the C kernels).
+static napi_value js_onednn(napi_env env, napi_callback_info info) {
+  (void)info;
+  int64_t computed[DNNL_CONV_KINDS], fell_back[DNNL_CONV_KINDS];
+  dnnl_conv_counts(computed, fell_back);
+  napi_value obj, enabled, overruns;
+  CHECK(napi_create_object(env, &obj));
+  CHECK(napi_get_boolean(env, dnnl_conv_version() != NULL && dnnl_conv_enabled(), &enabled));
+  CHECK(napi_create_int64(env, dnnl_conv_scratchpad_overruns(), &overruns));
+  napi_value fields[6] = {
+    string_or_null(env, dnnl_conv_version()), string_or_null(env, dnnl_conv_last_impl(DNNL_CONV_FORWARD)),
+    string_or_null(env, dnnl_conv_last_impl(DNNL_CONV_BACKWARD_DATA)), string_or_null(env, dnnl_conv_last_impl(DNNL_CONV_BACKWARD_WEIGHTS)),
+    int64_array(env, computed, DNNL_CONV_KINDS), int64_array(env, fell_back, DNNL_CONV_KINDS),
+  };
+  static const char *names[6] = {"version", "forward", "backwardData", "backwardWeights", "computed", "fellBack"};
+  for (int i = 0; i < 6; i++) {
+    if (fields[i] == NULL) return NULL;
+    CHECK(napi_set_named_property(env, obj, names[i], fields[i]));
+  }
+  CHECK(napi_set_named_property(env, obj, "enabled", enabled));
+  CHECK(napi_set_named_property(env, obj, "scratchpadOverruns", overruns));
+  return obj;
+}
+
+// setOnednn(on): switches the oneDNN convolutions on/off (when built with oneDNN) and resets the call counts.
+static napi_value js_set_onednn(napi_env env, napi_callback_info info) {
+  napi_value argv[1]; int64_t on;
+  if (!get_args(env, info, 1, argv, "setOnednn(on)") || !get_int(env, argv[0], &on, "on")) return NULL;
+  dnnl_conv_set_enabled(on != 0);
+  dnnl_conv_reset_counts();
   return NULL;
 }
 
@@ -453,6 +506,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"adamUpdate", NULL, js_adam_update, NULL, NULL, NULL, napi_default, NULL},
     {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},
     {"info", NULL, js_info, NULL, NULL, NULL, napi_default, NULL},
+    {"onednn", NULL, js_onednn, NULL, NULL, NULL, napi_default, NULL},
+    {"setOnednn", NULL, js_set_onednn, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

@@ -33,7 +33,9 @@ function field(cpuinfo: string, name: string): string | null {
 /**
  * FMA units per core able to issue one full-width vector FMA per cycle. Intel cores with AVX-512 (Xeon Gold/Platinum)
  * have two 512-bit units; AMD Zen 4 (family 0x19 with AVX-512) runs 512-bit FMAs on two 256-bit halves (one per
- * cycle), Zen 2/3 (0x17/0x19) two 256-bit units; AVX2+FMA Intel cores two; without FMA one multiply+add pair.
+ * cycle), Zen 5 (0x1a) server cores two full 512-bit units (the mobile ones split them, which Linux does not tell
+ * apart: NETSTATS_FMA_UNITS=1 there), Zen 2/3 (0x17/0x19) two 256-bit units; AVX2+FMA Intel cores two; without FMA
+ * one multiply+add pair.
  */
 function fmaUnitsGuess(vendor: string, family: number, flags: Set<string>): { units: number; why: string } {
   const override = envInteger('NETSTATS_FMA_UNITS', 1, MAX_FMA_UNITS);
@@ -41,6 +43,8 @@ function fmaUnitsGuess(vendor: string, family: number, flags: Set<string>): { un
   if (!flags.has('fma')) return { units: 1, why: 'no FMA flag: one multiply + add' };
   if (vendor === 'AuthenticAMD' && flags.has('avx512f') && family === 0x19) return { units: 1, why: 'AMD Zen 4: 512-bit FMA in two 256-bit halves' };
   if (vendor === 'AuthenticAMD' && family === 0x17 && !flags.has('avx512f')) return { units: 2, why: 'AMD Zen 1/2: two FMA pipes' };
+  // Zen 5 server parts (EPYC 9005) have a full 512-bit datapath: two 512-bit FMAs per cycle.
+  if (vendor === 'AuthenticAMD' && family === 0x1a && flags.has('avx512f')) return { units: 2, why: 'AMD Zen 5: two 512-bit FMA pipes' };
   return { units: 2, why: `${vendor} family ${family}: two FMA units` };
 }
 

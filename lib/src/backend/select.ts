@@ -104,6 +104,7 @@ export async function selectBackend(
   // here so that a bad value stops the run instead of silently changing backend.
   envInteger('NETSTATS_THREADS', 1, MAX_NATIVE_THREADS);
   envFlag('NETSTATS_NATIVE');
+  envFlag('NETSTATS_ONEDNN');
   if (forced !== undefined && forced !== '' && !(BACKEND_ORDER as readonly string[]).includes(forced)) {
     throw new Error(`NETSTATS_BACKEND must be one of ${BACKEND_ORDER.join(', ')}; got '${forced}'`);
   }

@@ -14,7 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend/select';
-import { nativeStatus } from '../backend/native/addon';
+import { describeConvPath, nativeStatus, type OnednnStatus } from '../backend/native/addon';
 import { formatKernelProfile, profileKernels } from '../backend/kernels/profile';
 import { cpuPeak } from '../backend/cpuPeak';
 import { lenet5 as lenet5Model, mlp as mlpModel, resnet18, vggSmall as vggModel } from '../models';
@@ -189,6 +189,19 @@ export function benchTrainer(model: BenchModel): { step(): void; sync(): void; d
 
 type BenchTrainer = ReturnType<typeof benchTrainer>;
 
+/** Which path ran a model's convolutions since `before` (a snapshot of the addon's counters): 'oneDNN <version>
+ * (<forward> / <input grad> / <filter grad> implementations)', 'C kernels', 'mixed: ...', or null without the addon
+ * or without convolutions. */
+export function convPathSince(before: OnednnStatus | null, after: OnednnStatus | null): string | null {
+  if (before === null || after === null) return null;
+  const computed = after.computed.reduce((a, b) => a + b, 0) - before.computed.reduce((a, b) => a + b, 0);
+  const fellBack = after.fellBack.reduce((a, b) => a + b, 0) - before.fellBack.reduce((a, b) => a + b, 0);
+  if (computed === 0 && fellBack === 0) return null;
+  const dnnl = `oneDNN ${after.version ?? '?'} (${after.forward ?? '-'} / ${after.backwardData ?? '-'} / ${after.backwardWeights ?? '-'})`;
+  if (fellBack === 0) return dnnl;
+  return computed === 0 ? 'C kernels' : `mixed: ${computed} calls ${dnnl}, ${fellBack} C kernels`;
+}
+
 /** Trains at least `steps` steps and for at least `seconds` (the JIT's warm-up). */
 export function warmUp(trainer: BenchTrainer, steps: number, seconds: number): void {
   const t0 = performance.now();
@@ -314,6 +327,7 @@ async function main(): Promise<void> {
   const log = (s: string) => { if (!o.json) console.log(s); };
   log(`backend: ${report.choice}; kernel pack: ${report.kernelPack ? report.kernelPack.registered.join(', ') : 'none'}`);
   log(`native: ${native.reason}; threads ${o.threads}; cpus ${os.cpus().length}`);
+  const convStatus = (): OnednnStatus | null => native.kernels?.onednn() ?? null;
   log(`warm-up per model: at least ${o.warmup} steps and ${o.warmupSeconds} s (PyTorch too); then ${o.repeats} timed repeats`);
   const models = BENCH_MODELS.filter((m) => o.models.includes(m.name));
   const steps: Record<string, number> = {};
@@ -323,7 +337,10 @@ async function main(): Promise<void> {
       const steps = o.steps ?? 3;
       console.log(`profile ${m.name} (${report.choice}, ${o.threads} threads), ${steps} steps after a warm-up of ` +
         `${o.warmup} steps and ${o.warmupSeconds} s:`);
+      const convBefore = convStatus();
       console.log(profileTrain(m, report.tfBackend, steps, o.warmup, o.warmupSeconds));
+      const path = convPathSince(convBefore, convStatus());
+      if (path !== null) console.log(`  convolutions: ${path}`);
     }
     return;
   }
@@ -354,7 +371,9 @@ async function main(): Promise<void> {
   // The spread of the back-to-back pairs (our repeat r / torch's best configuration's repeat r): this machine's speed
   // drifts within minutes, and the range shows how far one run's ratio can be trusted.
   const pairRange: Record<string, [number, number]> = {};
+  const convPath: Record<string, string | null> = {};
   for (const m of models) {
+    const convBefore = convStatus();
     const trainer = benchTrainer(m);
     warmUp(trainer, o.warmup, o.warmupSeconds);
     const rates: number[] = [];
@@ -367,6 +386,7 @@ async function main(): Promise<void> {
       if (torch) await new Promise((resolve) => setTimeout(resolve, 500));
     }
     trainer.dispose();
+    convPath[m.name] = convPathSince(convBefore, convStatus());
     ours[m.name] = median(rates);
     if (torch) {
       const by: Record<string, number> = {};
@@ -381,7 +401,8 @@ async function main(): Promise<void> {
     log(`${m.name.padEnd(22)} ${report.choice.padEnd(5)} ${ours[m.name].toFixed(0).padStart(8)} samples/s` +
       (torch ? `  torch ${theirs[m.name].toFixed(0).padStart(8)} samples/s  ratio ${(ours[m.name] / theirs[m.name]).toFixed(3)}` +
         ` (pairs ${pairRange[m.name].map((x) => x.toFixed(2)).join('-')})` +
-        `  (${Object.entries(theirsBy[m.name] ?? {}).map(([l, v]) => `${l}: ${v.toFixed(0)}`).join(', ')})` : ''));
+        `  (${Object.entries(theirsBy[m.name] ?? {}).map(([l, v]) => `${l}: ${v.toFixed(0)}`).join(', ')})` : '') +
+      (convPath[m.name] === null ? '' : `  conv: ${convPath[m.name]}`));
   }
   for (const t of torches) t.ref.close();
   const gemm = gemmGflops();
@@ -393,7 +414,7 @@ async function main(): Promise<void> {
         model: m.name, backend: report.choice, samples_per_s: Math.round(ours[m.name]),
         torch_samples_per_s: t === undefined ? null : Math.round(t), ratio: t === undefined ? null : Number((ours[m.name] / t).toFixed(3)),
         ratio_pairs_min_max: pairRange[m.name]?.map((x) => Number(x.toFixed(3))) ?? null,
-        torch_config: theirsBest[m.name] ?? null,
+        torch_config: theirsBest[m.name] ?? null, conv_path: convPath[m.name] ?? null,
         torch_by_config: theirsBy[m.name] === undefined ? null : Object.fromEntries(Object.entries(theirsBy[m.name] ?? {}).map(([l, v]) => [l, Math.round(v)])),
       }));
     }
@@ -403,11 +424,13 @@ async function main(): Promise<void> {
     peak_rss_mib: Math.round(peakRssMiB), gemm_1024_gflops_backend: Number(gemm.backend.toFixed(1)),
     gemm_1024_gflops_native: gemm.native === null ? null : Number(gemm.native.toFixed(1)), peak_gflops: Math.round(peak.gflops), peak_formula: peak.formula,
     threads: o.threads, torch_threads: o.torchThreads ?? o.threads, native: native.reason, torch: torchDescription,
+    conv_path: (() => { const s = convStatus(); return s === null ? 'no native addon: tfjs/JS convolutions' : describeConvPath(s); })(),
     load_average_1m: Number(os.loadavg()[0].toFixed(2)), repeats: o.repeats, warmup_steps: o.warmup, warmup_s: o.warmupSeconds,
   };
   if (o.json) console.log(JSON.stringify(summary));
   else {
     log(`peak RSS ${summary.peak_rss_mib} MiB; load average (1 min) ${summary.load_average_1m}`);
+    log(summary.conv_path);
     log(`fp32 peak: ${peak.formula}`);
     log(`GEMM 1024^3: backend tf.matMul ${summary.gemm_1024_gflops_backend} GFLOP/s (${(100 * gemm.backend / peak.gflops).toFixed(0)}% of peak)` +
       (gemm.native === null ? '; native addon not loaded' : `; native sgemm ${summary.gemm_1024_gflops_native} GFLOP/s (${(100 * gemm.native / peak.gflops).toFixed(0)}% of peak)`));

@@ -124,6 +124,7 @@ export const ENV_VARIABLES: readonly { name: string; accepts: string; check: (en
   { name: 'NETSTATS_BACKEND', accepts: 'tfjs-node-gpu | tfjs-node | wasm | cpu', check: (env) => envChoice('NETSTATS_BACKEND', ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'], env) },
   { name: 'NETSTATS_THREADS', accepts: `integer 1..${MAX_NATIVE_THREADS}`, check: (env) => envInteger('NETSTATS_THREADS', 1, MAX_NATIVE_THREADS, env) },
   { name: 'NETSTATS_NATIVE', accepts: '0 | 1', check: (env) => envFlag('NETSTATS_NATIVE', env) },
+  { name: 'NETSTATS_ONEDNN', accepts: '0 | 1', check: (env) => envFlag('NETSTATS_ONEDNN', env) },
   { name: 'NETSTATS_QUIET', accepts: '0 | 1', check: (env) => envFlag('NETSTATS_QUIET', env) },
   { name: 'NETSTATS_CACHE', accepts: 'folder', check: (env) => envFolder('NETSTATS_CACHE', env) },
   { name: 'NETSTATS_FIGURES', accepts: 'folder', check: (env) => envFolder('NETSTATS_FIGURES', env) },

@@ -61,6 +61,35 @@ export interface NativeKernels {
   softmaxXentGrad(probs: Float32Array, labels: Int32Array, dlogits: Float32Array, scale: number, n: number, c: number): number;
   setThreads(n: number): void;
   info(): { threads: number; blas: string };
+  /** Which path the convolutions take: oneDNN (when the addon was built with it) or the addon's own C kernels. */
+  onednn(): OnednnStatus;
+  /** Switches the oneDNN convolutions on (1) or off (0, the C kernels run) and resets onednn()'s call counts. */
+  setOnednn(on: number): void;
+}
+
+/** The convolutions' path: oneDNN's version (null when the addon was built without it), the implementations it
+ * chose for the latest forward / input-gradient / filter-gradient calls, and the calls since the last reset that
+ * it computed or left to the C kernels, in that order of kinds. */
+export interface OnednnStatus {
+  version: string | null;
+  enabled: boolean;
+  forward: string | null;
+  backwardData: string | null;
+  backwardWeights: string | null;
+  computed: [number, number, number];
+  fellBack: [number, number, number];
+  /** Calls whose oneDNN kernel wrote past its scratchpad (caught by a guard band; the C kernels redid them). */
+  scratchpadOverruns: number;
+}
+
+/** One line for reports: which path ran the convolutions (and how many calls fell back to the C kernels). */
+export function describeConvPath(s: OnednnStatus): string {
+  if (s.version === null) return 'convolutions: C kernels (addon built without oneDNN; apt-get install libdnnl-dev, then npm run build:native)';
+  if (!s.enabled) return `convolutions: C kernels (oneDNN ${s.version} switched off by NETSTATS_ONEDNN=0)`;
+  const impls = `forward ${s.forward ?? '-'}, input grad ${s.backwardData ?? '-'}, filter grad ${s.backwardWeights ?? '-'}`;
+  const fell = s.fellBack.reduce((a, b) => a + b, 0), done = s.computed.reduce((a, b) => a + b, 0);
+  const overruns = s.scratchpadOverruns > 0 ? ` (${s.scratchpadOverruns} after overrunning oneDNN's scratchpad)` : '';
+  return `convolutions: oneDNN ${s.version} (${impls}); ${done} calls in oneDNN, ${fell} fell back to the C kernels${overruns}`;
 }
 
 export interface NativeStatus {
@@ -80,27 +109,43 @@ function defaultThreads(): number {
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 }
 
-/** Loads the addon once; NETSTATS_NATIVE=0 disables it, NETSTATS_THREADS sets its thread count. */
+/**
+ * Debian's oneDNN runs on OpenMP (libgomp), whose idle threads keep spinning for 300,000 pause instructions
+ * (milliseconds) after each parallel region before they sleep. Between two oneDNN convolutions the addon's own thread
+ * pool runs the other kernels, and a spinning OpenMP thread then takes a core from it; a spin about as long as the
+ * pool's own (~20,000 pauses) avoids that. libgomp reads the setting once, when the addon loads it; a user's own
+ * GOMP_SPINCOUNT or OMP_WAIT_POLICY wins.
+ */
+function limitOpenMpSpinning(): void {
+  if (process.env.GOMP_SPINCOUNT === undefined && process.env.OMP_WAIT_POLICY === undefined) process.env.GOMP_SPINCOUNT = '20000';
+}
+
+/** Loads the addon once; NETSTATS_NATIVE=0 disables it, NETSTATS_ONEDNN=0 its oneDNN convolutions, NETSTATS_THREADS sets its thread count. */
 export function nativeStatus(): NativeStatus {
   if (cached !== null) return cached;
   // Read both settings before loading: a bad value is an error, not a silent fallback to the JS kernels.
   const threads = defaultThreads();
+  const onednn = envFlag('NETSTATS_ONEDNN');
   if (envFlag('NETSTATS_NATIVE') === false) {
     cached = { active: false, reason: 'disabled by NETSTATS_NATIVE=0', threads: 1, kernels: null };
     return cached;
   }
   try {
+    limitOpenMpSpinning();
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const loaded: unknown = require(nativeAddonPath);
     const kernels = loaded as NativeKernels;
     if (typeof kernels.conv2d !== 'function' || typeof kernels.batchNormTrain !== 'function' || typeof kernels.columnSums !== 'function' ||
       typeof kernels.binary !== 'function' || typeof kernels.sgdUpdate !== 'function' ||
-      typeof kernels.maxPool !== 'function' || typeof kernels.softmaxXent !== 'function') {
+      typeof kernels.maxPool !== 'function' || typeof kernels.softmaxXent !== 'function' || typeof kernels.onednn !== 'function') {
       throw new Error('addon is missing expected functions (stale build? run npm run build:native)');
     }
     kernels.setThreads(threads);
+    if (onednn === false) kernels.setOnednn(0);
     const info = kernels.info();
-    cached = { active: true, reason: `native addon loaded (${info.blas}), ${info.threads} threads`, threads: info.threads, kernels };
+    const dnnl = kernels.onednn();
+    const convPath = dnnl.version === null ? 'C convolutions' : `oneDNN ${dnnl.version} convolutions${dnnl.enabled ? '' : ' off (NETSTATS_ONEDNN=0)'}`;
+    cached = { active: true, reason: `native addon loaded (${info.blas}; ${convPath}), ${info.threads} threads`, threads: info.threads, kernels };
   } catch (err) {
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
     cached = { active: false, reason: `native addon unavailable: ${message} (build it with npm run build:native)`, threads: 1, kernels: null };

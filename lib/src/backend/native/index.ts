@@ -1,2 +1,2 @@
-export { nativeStatus, nativeAddonPath, nativeKernels, setNativeKernelsEnabled } from './addon';
-export type { NativeKernels, NativeStatus, ConvGeometry } from './addon';
+export { describeConvPath, nativeStatus, nativeAddonPath, nativeKernels, setNativeKernelsEnabled } from './addon';
+export type { NativeKernels, NativeStatus, ConvGeometry, OnednnStatus } from './addon';
