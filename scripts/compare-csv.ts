@@ -125,7 +125,8 @@ export function compareNotebook(notebook: string, dirA: string, dirB: string, to
         }
         const x = Math.abs(asNumber(rowA[j] ?? '') ?? 0);
         const y = Math.abs(asNumber(rowB[j] ?? '') ?? 0);
-        if (d.absolute <= tolerance.atol + tolerance.rtol * Math.max(x, y)) out.within++;
+        // Equal cells are within any tolerance (NaN on both sides included: the bound itself would be NaN there).
+        if (d.absolute === 0 || d.absolute <= tolerance.atol + tolerance.rtol * Math.max(x, y)) out.within++;
         else beyond++;
       });
     }

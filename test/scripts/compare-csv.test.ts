@@ -26,18 +26,18 @@ describe('scripts/compare-csv: CSV tables of two runs, cell by cell', () => {
       const b = path.join(root, 'b');
       fs.mkdirSync(a);
       fs.mkdirSync(b);
-      fs.writeFileSync(path.join(a, 't.csv'), 'name,value,trainSeconds\nx,1,3.5\ny,100,2\n');
-      fs.writeFileSync(path.join(b, 't.csv'), 'name,value,trainSeconds\nx,1,9\ny,100.001,4\n');
+      fs.writeFileSync(path.join(a, 't.csv'), 'name,value,trainSeconds\nx,1,3.5\ny,100,2\nz,NaN,1\n');
+      fs.writeFileSync(path.join(b, 't.csv'), 'name,value,trainSeconds\nx,1,9\ny,100.001,4\nz,NaN,1\n');
       fs.writeFileSync(path.join(a, 'only-a.csv'), 'k\n1\n');
       const loose = compareNotebook('nb', a, b, { rtol: 1e-6, atol: 0 });
       assert.equal(loose.files, 1);
-      assert.equal(loose.cells, 4);
-      assert.equal(loose.equal, 3);
-      assert.equal(loose.within, 3);
-      assert.equal(loose.timingCells, 2);
+      assert.equal(loose.cells, 6);
+      assert.equal(loose.equal, 5);
+      assert.equal(loose.within, 5, 'equal cells, NaN = NaN included, are within the tolerance');
+      assert.equal(loose.timingCells, 3);
       assert.ok(Math.abs(loose.maxRelative - 0.001 / 100.001) < 1e-12);
       assert.deepEqual(loose.problems, ['only-a.csv: only in A', 't.csv: 1 cell(s) differ beyond the tolerance']);
-      assert.equal(compareNotebook('nb', a, b, { rtol: 1e-6, atol: 2e-3 }).within, 4);
+      assert.equal(compareNotebook('nb', a, b, { rtol: 1e-6, atol: 2e-3 }).within, 6);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
