@@ -9,11 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import { sourceFromArrays, type LabelledBatchSource } from '../../data/source';
 import { initializeModel } from '../../models/init';
 import { layerOutputModel } from '../../probe/activations';
-import { convLayerNames } from '../../probe/kernelCapture';
-import { evaluateModel } from '../../train/evaluate';
-import { train } from '../../train/loop';
 import type { MaskingTrainingConfig } from './config';
-import { maskingTrainConfig, type MaskingRunResult } from './training';
+import { maskingConvKernels, trainMaskingRun, type MaskingRunResult } from './training';
 
 /** Pooled backbone features of every image of a source, with its labels. */
 export interface MaskingFeatures {
@@ -72,31 +69,9 @@ export async function trainProbeOnFeatures(
 ): Promise<MaskingRunResult> {
   const model = maskingProbeHead(data.train.width, data.train.classes, seed);
   try {
-    const trainSource = featureSource(data.train);
-    const result = await train(
-      model,
-      { train: trainSource, val: featureSource(data.val), test: featureSource(data.test) },
-      maskingTrainConfig(training, data.train.labels.length, seed),
-    );
-    const best = result.history[result.bestEpoch];
-    const onTrain = await evaluateModel(model, trainSource);
-    const kernels = convLayerNames(backbone).reduce((s, n) => s + Number(backbone.getLayer(n).getConfig()['filters']), 0);
-    return {
-      testAccuracy: result.test?.accuracy ?? NaN,
-      testLoss: result.test?.loss ?? NaN,
-      trainImages: data.train.labels.length,
-      validationImages: data.val.labels.length,
-      trainAccuracy: onTrain.accuracy,
-      trainLoss: onTrain.loss,
-      bestValAccuracy: best?.valAccuracy ?? NaN,
-      bestValLoss: best?.valLoss ?? NaN,
-      bestEpoch: result.bestEpoch,
-      epochsRun: result.epochsRun,
-      trainMs: result.elapsedMs,
-      maskedKernels: kernels,
-      totalKernels: kernels,
-      maskedPerLayer: [],
-    };
+    const kernels = maskingConvKernels(backbone);
+    const sources = { train: featureSource(data.train), val: featureSource(data.val), test: featureSource(data.test) };
+    return await trainMaskingRun(model, sources, training, seed, { maskedKernels: kernels, totalKernels: kernels, maskedPerLayer: [] });
   } finally {
     model.dispose();
   }

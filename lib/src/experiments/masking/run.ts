@@ -18,7 +18,6 @@ import { cacheKey, cachedRun } from '../../store/cache';
 import { takeSnapshot, type ParameterSnapshot } from '../../probe/snapshot';
 import { gradientMaskHook, type TrainHook } from '../../train/hooks';
 import { train } from '../../train/loop';
-import { evaluateModel } from '../../train/evaluate';
 import type { OptimizerConfig } from '../../train/optimizers';
 import type { LabelledBatchSource } from '../../data/source';
 import { createProgress } from '../../util/progress';
@@ -36,7 +35,7 @@ import {
   type MaskingPair,
   type MaskingPairId,
 } from './data';
-import { maskingRunStoppedEarly, maskingTrainConfig, maskingTrainSchedule, type MaskingRunResult } from './training';
+import { maskingConvKernels, maskingRunStoppedEarly, maskingTrainSchedule, trainMaskingRun, type MaskingRunResult } from './training';
 import { maskingFeatures, trainProbeOnFeatures, type MaskingFeatures } from './probe';
 import { darknetTransferModel, freezeFirstConvs, maskingCnn, transferBackbone, type MaskingCnnSpec } from './models';
 import { type MaskingTrainingConfig, type MaskingMethod, type MaskingProtocolAConfig, type MaskingConfig, maskingMethodId, maskingMethodLabel, type MaskingProtocolBConfig, MASKING_SOURCE_CRITERION } from './config';
@@ -70,7 +69,7 @@ export async function trainMaskingMethod(
   try {
     if (method.kind !== 'scratch') transferBackbone(model, pretrained);
     const convs = convLayerNames(model);
-    const kernelsOf = (names: readonly string[]): number => names.reduce((s, n) => s + Number(model.getLayer(n).getConfig()['filters']), 0);
+    const kernelsOf = (names: readonly string[]): number => maskingConvKernels(model, names);
     const hooks: TrainHook[] = [];
     let maskedKernels = 0;
     let maskedPerLayer: number[] = [];
@@ -87,26 +86,7 @@ export async function trainMaskingMethod(
       maskedPerLayer = mask.layers.map((l) => l.selected.reduce((a, b) => a + b, 0));
       if (maskedKernels > 0) hooks.push(gradientMaskHook(mask.factors(method.factor)));
     }
-    const result = await train(model, { train: data.train, val: data.val, test: data.test }, maskingTrainConfig(training, data.train.count, seed), hooks);
-    const best = result.history[result.bestEpoch];
-    // The restored best weights on the training images, in inference mode like the validation and test numbers.
-    const onTrain = await evaluateModel(model, data.train);
-    return {
-      testAccuracy: result.test?.accuracy ?? NaN,
-      testLoss: result.test?.loss ?? NaN,
-      trainImages: data.train.count,
-      validationImages: data.val.count,
-      trainAccuracy: onTrain.accuracy,
-      trainLoss: onTrain.loss,
-      bestValAccuracy: best?.valAccuracy ?? NaN,
-      bestValLoss: best?.valLoss ?? NaN,
-      bestEpoch: result.bestEpoch,
-      epochsRun: result.epochsRun,
-      trainMs: result.elapsedMs,
-      maskedKernels,
-      totalKernels: kernelsOf(convs),
-      maskedPerLayer,
-    };
+    return await trainMaskingRun(model, data, training, seed, { maskedKernels, totalKernels: kernelsOf(convs), maskedPerLayer }, hooks);
   } finally {
     model.dispose();
   }

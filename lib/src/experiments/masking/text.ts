@@ -9,7 +9,7 @@ import { interval, percent, signedPoints } from '../../util/format';
 import type { MaskingConfig } from './config';
 import type { MaskingRun } from './run';
 import { maskingMethodId } from './config';
-import { maskingCellLabel, type MaskingComparison, type MaskingSummary, type MaskingVerdict, type MaskingVerdictCell } from './verdict';
+import { groupBy, maskingCellLabel, type MaskingComparison, type MaskingSummary, type MaskingVerdict, type MaskingVerdictCell } from './verdict';
 
 const round = (x: number, digits = 4): number => (Number.isFinite(x) ? Number(x.toFixed(digits)) : x);
 
@@ -43,11 +43,7 @@ export function maskingSummaryTable(summary: readonly MaskingSummary[]): Row[] {
  * step budget), their epochs against the budget's, and mean train and test accuracy. runs.csv has the same per run.
  */
 export function maskingTrainingRecordTable(runs: readonly MaskingRun[]): Row[] {
-  const groups = new Map<string, MaskingRun[]>();
-  for (const r of runs) {
-    const key = `${r.protocol}|${r.pair}|${r.n}|${r.method}`;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-  }
+  const groups = groupBy(runs, (r) => `${r.protocol}|${r.pair}|${r.n}|${r.method}`);
   const mean = (g: readonly MaskingRun[], f: (r: MaskingRun) => number): number => round(g.reduce((s, r) => s + f(r), 0) / g.length);
   return [...groups.values()].map((g) => {
     const first = g[0] as MaskingRun;

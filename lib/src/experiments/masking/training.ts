@@ -1,6 +1,11 @@
 // What one training run of the masking study does with its budget and what it reports (shared by the full-network
 // runs and the linear probe on cached features).
-import type { TrainConfig } from '../../train/loop';
+import type * as tf from '@tensorflow/tfjs';
+import { convLayerNames } from '../../probe/kernelCapture';
+import { evaluateModel } from '../../train/evaluate';
+import type { TrainHook } from '../../train/hooks';
+import { train, type TrainConfig } from '../../train/loop';
+import type { LabelledBatchSource } from '../../data/source';
 import type { MaskingTrainingConfig } from './config';
 
 /** Epochs and patience from the step budget for a training set of `count` images. */
@@ -60,4 +65,41 @@ export interface MaskingRunResult {
   totalKernels: number;
   /** Masked kernels per compared conv layer (masked methods). */
   maskedPerLayer: number[];
+}
+
+/** Filters (kernels) of the named conv layers of `model`, all of its conv layers by default. */
+export function maskingConvKernels(model: tf.LayersModel, names: readonly string[] = convLayerNames(model)): number {
+  return names.reduce((s, n) => s + Number(model.getLayer(n).getConfig()['filters']), 0);
+}
+
+/**
+ * Trains `model` with the study's settings (maskingTrainConfig) and reports the run: test metrics, the best
+ * validation epoch, and the restored best weights on the training images, in inference mode like the validation and
+ * test numbers. `kernels` says what the method froze or masked; the caller owns (and disposes) the model.
+ */
+export async function trainMaskingRun(
+  model: tf.LayersModel,
+  data: { train: LabelledBatchSource; val: LabelledBatchSource; test: LabelledBatchSource },
+  training: MaskingTrainingConfig,
+  seed: number,
+  kernels: { maskedKernels: number; totalKernels: number; maskedPerLayer: number[] },
+  hooks: TrainHook[] = [],
+): Promise<MaskingRunResult> {
+  const result = await train(model, data, maskingTrainConfig(training, data.train.count, seed), hooks);
+  const best = result.history[result.bestEpoch];
+  const onTrain = await evaluateModel(model, data.train);
+  return {
+    testAccuracy: result.test?.accuracy ?? NaN,
+    testLoss: result.test?.loss ?? NaN,
+    trainImages: data.train.count,
+    validationImages: data.val.count,
+    trainAccuracy: onTrain.accuracy,
+    trainLoss: onTrain.loss,
+    bestValAccuracy: best?.valAccuracy ?? NaN,
+    bestValLoss: best?.valLoss ?? NaN,
+    bestEpoch: result.bestEpoch,
+    epochsRun: result.epochsRun,
+    trainMs: result.elapsedMs,
+    ...kernels,
+  };
 }

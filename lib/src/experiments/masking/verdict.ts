@@ -66,7 +66,8 @@ export function maskingValSelectedRuns(runs: readonly MaskingRun[]): MaskingRun[
   return out;
 }
 
-function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+/** Items grouped by a string key, in first-seen order. */
+export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
   for (const item of items) {
     const k = key(item);
